@@ -1,0 +1,61 @@
+# Ta steget — the two commands are `make run` and `make test`; see README.md.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-test-tools check lint format messages clean
+
+# Creates the virtualenv and installs the pinned requirements (again only
+# when a requirements file changes).
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@python=$$(scripts/find-python) || exit 1; \
+	  if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$python"; $$python -m venv $(VENV); fi
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+install: $(VENV)/.installed
+
+## Command 1: set everything up and run the site with its task worker.
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo_content
+	$(PY) manage.py ensure_admin
+	@echo "Starting the web server on http://$(HOST):$(PORT)/ and the task worker (Ctrl+C stops both)."
+	@trap 'kill 0' EXIT INT TERM; \
+	  $(PY) manage.py db_worker --queue-name '*' & \
+	  $(PY) manage.py runserver $(HOST):$(PORT)
+
+# Chromium (Debian's), gettext and axe-core for the browser tests.
+install-test-tools: install
+	@scripts/install-test-tools
+
+## Command 2: install what the tests need and run the whole suite.
+test: install-test-tools
+	$(VENV)/bin/ruff check .
+	DJANGO_SETTINGS_MODULE=tasteget.settings.test $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The production settings must pass Django's deployment checks.
+check: install
+	SECRET_KEY=check-$$(head -c 48 /dev/urandom | base64 | tr -d '/+=') ALLOWED_HOSTS=tasteget.nu \
+	  DATABASE_URL=postgres://tasteget@127.0.0.1:5432/tasteget \
+	  $(PY) manage.py check --deploy --fail-level WARNING --settings=tasteget.settings.production
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# Extract user-facing strings into locale/*/LC_MESSAGES/django.po, then compile.
+messages: install
+	$(PY) manage.py makemessages --locale sv --locale en --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'staticfiles/*'
+	$(PY) manage.py compilemessages --ignore '.venv/*'
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles var/test-media

@@ -1,0 +1,181 @@
+"""Texts for the demo site, in Swedish and English. Fictional people only."""
+
+HOME = {
+    "sv": {
+        "title": "Ta steget",
+        "hero_title": "Ta steget till Jämtland Härjedalen",
+        "hero_text": "Fjäll, skog och sjöar runt knuten, jobb som behöver dig och grannar som hälsar. "
+        "Vi hjälper dig hela vägen – kostnadsfritt.",
+        "hero_image_alt": "Fjällandskap i kvällsljus med en sjö i förgrunden.",
+        "registration_title": "Funderar du på att flytta hit?",
+        "registration_text": "Berätta vart du vill och vad du behöver, så kontaktar en flyttvägledare "
+        "dig inom fem arbetsdagar.",
+        "registration_link_text": "Anmäl intresse för flyttvägledning",
+        "search_description": "Tasteget.nu hjälper dig som vill flytta till Jämtland Härjedalen.",
+    },
+    "en": {
+        "title": "Take the step",
+        "hero_title": "Take the step to Jämtland Härjedalen",
+        "hero_text": "Mountains, forests and lakes around the corner, jobs that need you and neighbours who "
+        "say hello. We help you all the way – free of charge.",
+        "hero_image_alt": "Mountain landscape in evening light with a lake in the foreground.",
+        "registration_title": "Thinking of moving here?",
+        "registration_text": "Tell us where you would like to live and what you need, and a moving adviser "
+        "will contact you within five working days.",
+        "registration_link_text": "Register for moving guidance",
+        "search_description": "Tasteget.nu helps you move to Jämtland Härjedalen.",
+    },
+}
+
+# slug: (Swedish, English) — title, intro, body paragraphs.
+CONTENT_PAGES = {
+    "flyttvagledning": {
+        "en_slug": "moving-guidance",
+        "sv": (
+            "Flyttvägledning",
+            "Varje kommun i länet har flyttvägledare som hjälper dig som funderar på att flytta hit.",
+            [
+                "Flyttvägledaren svarar på frågor om länet, kommunen och orten, om vägar till jobb, "
+                "bostad, skola och förskola, och om föreningar och fritid.",
+                "Har du inte bestämt dig för en kommun än? Då hjälper Regionens flyttvägledare dig.",
+            ],
+        ),
+        "en": (
+            "Moving guidance",
+            "Every municipality in the county has moving advisers who help you if you are thinking of moving here.",
+            [
+                "Your adviser answers questions about the county, the municipality and the town, about "
+                "ways into work, housing, school and childcare, and about clubs and leisure.",
+                "Not decided on a municipality yet? Then the Region's moving advisers will help you.",
+            ],
+        ),
+    },
+    "om-ta-steget": {
+        "en_slug": "about",
+        "sv": (
+            "Om Ta steget",
+            "Ta steget är länets gemensamma inflyttarportal.",
+            [
+                "Region Jämtland Härjedalen driver tasteget.nu tillsammans med länets åtta kommuner: "
+                "Berg, Bräcke, Härjedalen, Krokom, Ragunda, Strömsund, Åre och Östersund.",
+                "Här hittar du berättelser, fakta om livet och arbetsmarknaden, magasinet Ta Steget "
+                "och människor som gärna berättar om sin bygd.",
+            ],
+        ),
+        "en": (
+            "About Take the step",
+            "Take the step is the county's shared portal for people who want to move here.",
+            [
+                "Region Jämtland Härjedalen runs tasteget.nu together with the county's eight municipalities: "
+                "Berg, Bräcke, Härjedalen, Krokom, Ragunda, Strömsund, Åre and Östersund.",
+                "Here you find stories, facts about life and the labour market, the magazine Ta Steget "
+                "and people who are happy to tell you about their part of the county.",
+            ],
+        ),
+    },
+    "tillganglighet": {
+        "en_slug": "accessibility",
+        "sv": (
+            "Tillgänglighet",
+            "Vi vill att alla ska kunna använda tasteget.nu.",
+            [
+                "Webbplatsen ska uppfylla WCAG 2.1 på nivå AA. Upptäcker du något som inte fungerar, "
+                "hör av dig så rättar vi det.",
+            ],
+        ),
+        "en": (
+            "Accessibility",
+            "We want everyone to be able to use tasteget.nu.",
+            [
+                "The site aims to meet WCAG 2.1 level AA. If you find something that does not work, "
+                "tell us and we will fix it.",
+            ],
+        ),
+    },
+    "personuppgifter": {
+        "en_slug": "personal-data",
+        "sv": (
+            "Personuppgifter",
+            "Så hanterar vi uppgifterna du lämnar till oss.",
+            [
+                "Region Jämtland Härjedalen är personuppgiftsansvarig. Uppgifterna används bara för det "
+                "du har bett om, och kontakter utan aktivitet på fem år raderas en gång om året.",
+            ],
+        ),
+        "en": (
+            "Personal data",
+            "How we handle the information you give us.",
+            [
+                "Region Jämtland Härjedalen is the data controller. Your information is used only for what "
+                "you asked for, and contacts with no activity for five years are deleted once a year.",
+            ],
+        ),
+    },
+}
+
+# slug: (Swedish intro, English intro, facts as (label_sv, label_en, value))
+MUNICIPALITY_PAGES = {
+    "berg": (
+        "Fjällvärld och jordbruksbygd runt Storsjöns södra del, med Klövsjö, Vemdalen och Åsarna.",
+        "Mountains and farmland south of Lake Storsjön, with Klövsjö, Vemdalen and Åsarna.",
+        [("Centralort", "Main town", "Svenstavik")],
+    ),
+    "bracke": (
+        "Mitt i Sverige, med stambanan genom bygden och nära till både Östersund och Sundsvall.",
+        "In the middle of Sweden, with the main railway line through the area and close to Östersund and Sundsvall.",
+        [("Centralort", "Main town", "Bräcke")],
+    ),
+    "harjedalen": (
+        "Sveriges sydligaste fjällvärld, med Funäsdalen, Lofsdalen och Sveg.",
+        "Sweden's southernmost mountains, with Funäsdalen, Lofsdalen and Sveg.",
+        [("Centralort", "Main town", "Sveg")],
+    ),
+    "krokom": (
+        "Landsbygd med fjäll, älvar och byar nära Östersund och flygplatsen.",
+        "Countryside with mountains, rivers and villages close to Östersund and the airport.",
+        [("Centralort", "Main town", "Krokom")],
+    ),
+    "ragunda": (
+        "Indalsälvens dalgång, Döda fallet och ett starkt föreningsliv.",
+        "The Indalsälven valley, the Dead Falls and a lively community of clubs.",
+        [("Centralort", "Main town", "Hammarstrand")],
+    ),
+    "stromsund": (
+        "Stora skogar, vida vatten och Vildmarksvägen genom fjällen.",
+        "Great forests, wide waters and the Wilderness Road through the mountains.",
+        [("Centralort", "Main town", "Strömsund")],
+    ),
+    "are": (
+        "Skidorter, fjällbyar och ett näringsliv som växer året runt.",
+        "Ski resorts, mountain villages and businesses that grow all year round.",
+        [("Centralort", "Main town", "Järpen")],
+    ),
+    "ostersund": (
+        "Länets stad vid Storsjön, med universitet, sjukhus och vintersportarena.",
+        "The county's city on Lake Storsjön, with a university, a hospital and a winter sports arena.",
+        [("Centralort", "Main town", "Östersund")],
+    ),
+    "region": (
+        "Har du inte bestämt var i länet du vill bo? Regionens flyttvägledare hjälper dig att hitta rätt.",
+        "Not sure where in the county you want to live? The Region's moving advisers help you find the right place.",
+        [("Kommuner", "Municipalities", "8")],
+    ),
+}
+
+ADVISERS = {
+    "berg": [("Karin Olsson", "+46 687 161 00")],
+    "bracke": [("Johan Persson", "+46 693 161 00")],
+    "harjedalen": [("Lena Nilsson", "+46 680 161 00")],
+    "krokom": [("Erik Andersson", "+46 640 161 00")],
+    "ragunda": [("Maria Berg", "+46 696 682 00")],
+    "stromsund": [("Anders Holm", "+46 670 164 00")],
+    "are": [("Sara Lind", "+46 647 161 00"), ("Oskar Ek", "+46 647 161 01")],
+    "ostersund": [("Emma Sjöberg", "+46 63 14 30 00")],
+    "region": [("Frida Norberg", "+46 63 14 60 00")],
+}
+
+IMAGES = [
+    ("Fjäll i kvällsljus", (31, 79, 58), (242, 193, 78)),
+    ("Sjö vid skogskant", (11, 83, 148), (180, 210, 230)),
+    ("Vinterfjäll", (90, 110, 140), (235, 240, 245)),
+]

@@ -1,0 +1,200 @@
+"""Create a believable demo site in Swedish and English.
+
+Idempotent: everything is looked up by slug (or title) first, and an existing
+object is left untouched, so a second run changes nothing and an editor's
+changes to demo pages survive.
+"""
+
+import io
+import random
+
+from django.conf import settings
+from django.core.files.images import ImageFile
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from PIL import Image as PILImage
+from PIL import ImageDraw
+from wagtail.images.models import Image
+from wagtail.models import Locale, Page, Site
+from wagtail.rich_text import RichText
+
+from home import demo_data
+from home.models import Adviser, ContentPage, HomePage, Municipality, MunicipalityPage, SiteSettings
+
+
+class Command(BaseCommand):
+    help = "Load the demo content (Swedish and English). Safe to run more than once."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        self.created = 0
+        locales = {code: Locale.objects.get_or_create(language_code=code)[0] for code, _name in settings.LANGUAGES}
+        images = [self.image(title, ground, sky) for title, ground, sky in demo_data.IMAGES]
+        home = self.home_page(images[0])
+        home_en = self.translate(home, locales["en"], **self.home_fields("en"))
+
+        pages = {}
+        for slug, texts in demo_data.CONTENT_PAGES.items():
+            title, intro, paragraphs = texts["sv"]
+            page = self.child(home, ContentPage, slug, title=title, intro=intro, body=self.body(paragraphs))
+            title, intro, paragraphs = texts["en"]
+            self.translate(
+                page, locales["en"], slug=texts["en_slug"], title=title, intro=intro, body=self.body(paragraphs)
+            )
+            pages[slug] = page
+
+        municipality_pages = []
+        for municipality in Municipality.objects.in_default_locale():
+            intro_sv, intro_en, facts = demo_data.MUNICIPALITY_PAGES[municipality.slug]
+            page = self.child(
+                home,
+                MunicipalityPage,
+                municipality.slug,
+                title=municipality.name,
+                municipality=municipality,
+                intro=intro_sv,
+                facts=[("fact", {"label": label_sv, "value": value}) for label_sv, _en, value in facts],
+            )
+            english = municipality.get_translation_or_none(locales["en"]) or municipality
+            self.translate(
+                page,
+                locales["en"],
+                title=english.name,
+                municipality=english,
+                intro=intro_en,
+                facts=[("fact", {"label": label_en, "value": value}) for _sv, label_en, value in facts],
+            )
+            self.advisers(municipality)
+            municipality_pages.append(page)
+
+        # Reload: adding children changed the tree fields (numchild) in the
+        # database, and saving stale instances would write them back.
+        home.refresh_from_db()
+        home_en.refresh_from_db()
+        if home.registration_page_id is None:
+            home.registration_page = pages["flyttvagledning"]
+            home.featured = [("page", page) for page in [pages["om-ta-steget"], *municipality_pages[:3]]]
+            home.save_revision().publish()
+            home_en.registration_page = pages["flyttvagledning"]
+            home_en.featured = home.featured
+            home_en.save_revision().publish()
+        self.site_settings(home, pages, municipality_pages)
+        if options["verbosity"]:
+            self.stdout.write(self.style.SUCCESS(f"Demo content ready ({self.created} objects created)."))
+
+    # --- helpers -----------------------------------------------------------
+
+    def body(self, paragraphs):
+        return [("paragraph", RichText(f"<p>{text}</p>")) for text in paragraphs]
+
+    def home_fields(self, language):
+        fields = dict(demo_data.HOME[language])
+        return fields
+
+    def home_page(self, hero_image):
+        home = HomePage.objects.filter(locale__language_code=settings.LANGUAGE_CODE).first()
+        if home is None:
+            home = HomePage(slug="hem", hero_image=hero_image, **self.home_fields(settings.LANGUAGE_CODE))
+            Page.get_first_root_node().add_child(instance=home)
+            home.save_revision().publish()
+            self.created += 1
+        site = Site.objects.filter(is_default_site=True).first()
+        if site is None:
+            site = Site(hostname="localhost", port=80, is_default_site=True, site_name="Ta steget", root_page=home)
+            site.save()
+            self.created += 1
+        elif site.root_page_id != home.pk and not isinstance(site.root_page.specific, HomePage):
+            # Wagtail's placeholder "Welcome" page is replaced by ours.
+            placeholder = site.root_page
+            site.root_page = home
+            site.site_name = "Ta steget"
+            site.save()
+            self.created += 1
+            if placeholder.specific_class is Page and placeholder.is_leaf():
+                placeholder.delete()
+        return home
+
+    def child(self, parent, page_class, slug, **fields):
+        existing = page_class.objects.child_of(parent).filter(slug=slug).first()
+        if existing:
+            return existing
+        page = page_class(slug=slug, **fields)
+        parent.add_child(instance=page)
+        page.save_revision().publish()
+        self.created += 1
+        return page
+
+    def translate(self, page, locale, **fields):
+        """Create and publish `page`'s translation unless it already exists."""
+        existing = page.get_translation_or_none(locale)
+        if existing:
+            return existing.specific
+        translation = page.copy_for_translation(locale)
+        for name, value in fields.items():
+            setattr(translation, name, value)
+        translation.save()
+        translation.save_revision().publish()
+        self.created += 1
+        return translation
+
+    def image(self, title, ground, sky):
+        existing = Image.objects.filter(title=title).first()
+        if existing:
+            return existing
+        width, height = 1600, 900
+        rng = random.Random(title)
+        picture = PILImage.new("RGB", (width, height), sky)
+        draw = ImageDraw.Draw(picture)
+        for band in range(0, height // 2, 6):  # a soft sky gradient
+            shade = tuple(max(0, c - band // 8) for c in sky)
+            draw.rectangle([0, band, width, band + 6], fill=shade)
+        draw.ellipse([width * 0.7, 80, width * 0.7 + 140, 220], fill=(255, 244, 214))
+        for layer in range(3):
+            points = [(0, height)]
+            x = 0
+            while x < width:
+                points.append((x, height * (0.45 + 0.12 * layer) + rng.randint(-120, 60)))
+                x += rng.randint(120, 260)
+            points += [(width, height * 0.6), (width, height)]
+            colour = tuple(min(255, c + 25 * (2 - layer)) for c in ground)
+            draw.polygon(points, fill=colour)
+        buffer = io.BytesIO()
+        picture.save(buffer, format="JPEG", quality=85)
+        slug = "".join(ch if ch.isalnum() else "-" for ch in title.lower())
+        image = Image(title=title)
+        image.file = ImageFile(buffer, name=f"demo-{slug}.jpg")
+        image.save()
+        self.created += 1
+        return image
+
+    def advisers(self, municipality):
+        if municipality.advisers.exists():
+            return
+        for name, phone in demo_data.ADVISERS[municipality.slug]:
+            first = name.split()[0].lower()
+            Adviser.objects.create(
+                municipality=municipality,
+                name=name,
+                phone=phone,
+                email=f"{first}.{municipality.slug}@example.org",
+            )
+            self.created += 1
+
+    def site_settings(self, home, pages, municipality_pages):
+        site = Site.objects.get(root_page=home)
+        site_settings = SiteSettings.for_site(site)
+        if site_settings.navigation:
+            return
+        overview = municipality_pages[-1]  # the Region: "not decided yet"
+        site_settings.navigation = [
+            ("page", pages["flyttvagledning"]),
+            ("page", overview),
+            ("page", pages["om-ta-steget"]),
+        ]
+        site_settings.footer_links = [("page", pages["tillganglighet"]), ("page", pages["personuppgifter"])]
+        site_settings.contact_email = "tasteget@example.org"
+        site_settings.contact_phone = "+46 63 14 60 00"
+        site_settings.postal_address = "Region Jämtland Härjedalen\nBox 654\n831 27 Östersund"
+        site_settings.social_links = [("link", {"service": "Instagram", "url": "https://www.instagram.com/tasteget/"})]
+        site_settings.save()
+        self.created += 1

@@ -1,0 +1,357 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import models
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from modelcluster.models import ClusterableModel
+from wagtail import blocks
+from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import StreamField
+from wagtail.models import Locale, Page, TranslatableMixin
+from wagtail.search import index
+from wagtail_localize.fields import SynchronizedField, TranslatableField
+
+from .blocks import BodyBlock, FactBlock
+
+
+def validate_origins(value):
+    """Each line must be a bare web origin such as https://www.berg.se."""
+    check_url = URLValidator(schemes=["https", "http"])
+    for line in value.splitlines():
+        origin = line.strip()
+        if not origin:
+            continue
+        check_url(origin)
+        scheme, _sep, rest = origin.partition("://")
+        if "/" in rest or "?" in rest or "#" in rest:
+            raise ValidationError(
+                _("%(origin)s is not an origin: write only the scheme and host, such as https://www.berg.se."),
+                params={"origin": origin},
+            )
+
+
+class MunicipalityQuerySet(models.QuerySet):
+    def in_default_locale(self):
+        return self.filter(locale__language_code=settings.LANGUAGE_CODE)
+
+    def for_current_language(self):
+        return self.filter(locale=Locale.get_active())
+
+
+class Municipality(TranslatableMixin, ClusterableModel):
+    """One of the county's eight municipalities, or the Region as fallback.
+
+    Registrations that name no municipality go to the Region. The Swedish
+    record is the canonical one: advisers and allowed embed origins hang off
+    it; translations carry only the translated name and presentation.
+    """
+
+    class Kind(models.TextChoices):
+        MUNICIPALITY = "municipality", _("Municipality")
+        REGION = "region", _("Region (no specific municipality)")
+
+    name = models.CharField(_("name"), max_length=80)
+    slug = models.SlugField(
+        _("slug"), max_length=40, help_text=_("Short name used in addresses and the embed code, such as 'are'.")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.MUNICIPALITY)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    presentation = models.TextField(_("short presentation"), blank=True, max_length=1000)
+    embed_origins = models.TextField(
+        _("websites allowed to embed the registration form"),
+        blank=True,
+        validators=[validate_origins],
+        help_text=_("One origin per line, such as https://www.are.se. Only these sites may show the form in a frame."),
+    )
+
+    objects = MunicipalityQuerySet.as_manager()
+
+    translatable_fields = [
+        TranslatableField("name"),
+        TranslatableField("presentation"),
+        SynchronizedField("slug"),
+        SynchronizedField("kind"),
+        SynchronizedField("sort_order"),
+        SynchronizedField("embed_origins"),
+    ]
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("kind"),
+        FieldPanel("sort_order"),
+        FieldPanel("presentation"),
+        FieldPanel("embed_origins"),
+    ]
+
+    class Meta(TranslatableMixin.Meta):
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+        ordering = ["sort_order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["locale", "slug"], name="unique_municipality_slug_per_locale"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_region(self):
+        return self.kind == self.Kind.REGION
+
+    @cached_property
+    def canonical(self):
+        """The Swedish record, which owns advisers and embed origins."""
+        if self.locale.language_code == settings.LANGUAGE_CODE:
+            return self
+        return Municipality.objects.in_default_locale().get(translation_key=self.translation_key)
+
+    @property
+    def allowed_origins(self):
+        return [line.strip() for line in self.embed_origins.splitlines() if line.strip()]
+
+
+def canonical_municipalities():
+    return {"locale__language_code": settings.LANGUAGE_CODE}
+
+
+class Adviser(models.Model):
+    """A moving adviser (flyttvägledare). Personal data: see docs/data-protection.md."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="advisers",
+        limit_choices_to=canonical_municipalities,
+        verbose_name=_("municipality"),
+    )
+    name = models.CharField(_("name"), max_length=120)
+    email = models.EmailField(_("e-mail"))
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    crm_owner_id = models.PositiveIntegerField(
+        _("CRM owner id"),
+        null=True,
+        blank=True,
+        help_text=_("The adviser's associate id in SuperOffice; follow-ups are assigned to it."),
+    )
+    is_active = models.BooleanField(_("receives registrations"), default=True)
+
+    panels = [
+        FieldPanel("municipality"),
+        FieldPanel("name"),
+        FieldPanel("email"),
+        FieldPanel("phone"),
+        FieldPanel("crm_owner_id"),
+        FieldPanel("is_active"),
+    ]
+
+    class Meta:
+        verbose_name = _("moving adviser")
+        verbose_name_plural = _("moving advisers")
+        ordering = ["municipality__sort_order", "name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.municipality})"
+
+
+def localized_pages(page_ids, locale_id):
+    """The live translations, in `locale_id`, of the pages `page_ids`, in order.
+
+    Pages chosen by editors are stored in the source language; visitors see
+    them in their own. Pages without a live translation are left out. Two
+    queries, whatever the number of pages.
+    """
+    keys = dict(Page.objects.filter(pk__in=page_ids).values_list("pk", "translation_key"))
+    pages = Page.objects.live().public().filter(translation_key__in=keys.values(), locale_id=locale_id).specific()
+    by_key = {page.translation_key: page for page in pages}
+    return [by_key[keys[pk]] for pk in page_ids if keys.get(pk) in by_key]
+
+
+class BasePage(Page):
+    """Fields and behaviour every public page shares."""
+
+    show_in_menus_default = False
+
+    class Meta:
+        abstract = True
+
+
+class HomePage(BasePage):
+    hero_title = models.CharField(_("hero title"), max_length=120)
+    hero_text = models.TextField(_("hero text"), max_length=400, blank=True)
+    hero_image = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    hero_image_alt = models.CharField(
+        _("hero image alt text"),
+        max_length=200,
+        blank=True,
+        help_text=_("Describe the image for people who cannot see it. Leave empty if it is only decoration."),
+    )
+    registration_title = models.CharField(_("registration call title"), max_length=120)
+    registration_text = models.TextField(_("registration call text"), max_length=400, blank=True)
+    registration_link_text = models.CharField(_("registration button text"), max_length=60)
+    registration_page = models.ForeignKey(
+        Page,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The page with the registration form for moving guidance."),
+    )
+    featured = StreamField(
+        [("page", blocks.PageChooserBlock(label=_("Page")))],
+        blank=True,
+        max_num=6,
+        verbose_name=_("featured content"),
+        help_text=_("Up to six pages shown as cards on the home page."),
+    )
+    body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
+
+    content_panels = BasePage.content_panels + [
+        MultiFieldPanel(
+            [FieldPanel("hero_title"), FieldPanel("hero_text"), FieldPanel("hero_image"), FieldPanel("hero_image_alt")],
+            heading=_("Hero"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("registration_title"),
+                FieldPanel("registration_text"),
+                FieldPanel("registration_link_text"),
+                FieldPanel("registration_page"),
+            ],
+            heading=_("Call to register"),
+        ),
+        FieldPanel("featured"),
+        FieldPanel("body"),
+    ]
+    search_fields = BasePage.search_fields + [index.SearchField("hero_text"), index.SearchField("body")]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["home.ContentPage", "home.MunicipalityPage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["featured_pages"] = self.featured_pages()
+        context["registration_url"] = self.registration_page.localized.url if self.registration_page else ""
+        return context
+
+    def featured_pages(self):
+        """The featured pages in this page's language, live ones only, in one query."""
+        ids = [block.value.pk for block in self.featured if block.value]
+        return localized_pages(ids, self.locale_id)
+
+
+class ContentPage(BasePage):
+    intro = models.TextField(_("introduction"), max_length=600, blank=True)
+    body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
+
+    content_panels = BasePage.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    search_fields = BasePage.search_fields + [index.SearchField("intro"), index.SearchField("body")]
+
+    parent_page_types = ["home.HomePage", "home.ContentPage", "home.MunicipalityPage"]
+    subpage_types = ["home.ContentPage"]
+
+    class Meta:
+        verbose_name = _("content page")
+
+
+class MunicipalityPage(BasePage):
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="pages", verbose_name=_("municipality")
+    )
+    intro = models.TextField(_("introduction"), max_length=600, blank=True)
+    facts = StreamField(
+        [("fact", FactBlock())],
+        blank=True,
+        verbose_name=_("facts"),
+        help_text=_("Short facts such as population or travel time to Östersund."),
+    )
+    body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
+
+    content_panels = BasePage.content_panels + [
+        FieldPanel("municipality"),
+        FieldPanel("intro"),
+        FieldPanel("facts"),
+        FieldPanel("body"),
+        HelpPanel(content=_("The municipality's moving advisers are shown automatically; edit them under Snippets.")),
+    ]
+    search_fields = BasePage.search_fields + [index.SearchField("intro"), index.SearchField("body")]
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["home.ContentPage"]
+
+    class Meta:
+        verbose_name = _("municipality page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["advisers"] = Adviser.objects.filter(
+            municipality__translation_key=self.municipality.translation_key,
+            municipality__locale__language_code=settings.LANGUAGE_CODE,
+            is_active=True,
+        ).order_by("name")
+        return context
+
+
+@register_setting(icon="site")
+class SiteSettings(BaseSiteSetting):
+    """Navigation, footer and contact details for the whole site.
+
+    Pages are chosen once (in Swedish); each is shown in the visitor's
+    language when a translation exists.
+    """
+
+    navigation = StreamField(
+        [("page", blocks.PageChooserBlock(label=_("Page")))],
+        blank=True,
+        max_num=8,
+        verbose_name=_("main navigation"),
+        help_text=_("The pages in the main menu, in order. Each is shown in the visitor's language."),
+    )
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    postal_address = models.TextField(_("postal address"), max_length=300, blank=True)
+    social_links = StreamField(
+        [
+            (
+                "link",
+                blocks.StructBlock(
+                    [
+                        ("service", blocks.CharBlock(max_length=40, label=_("Service, such as Instagram"))),
+                        ("url", blocks.URLBlock(label=_("Address"))),
+                    ],
+                    icon="link",
+                ),
+            )
+        ],
+        blank=True,
+        max_num=8,
+        verbose_name=_("social media links"),
+    )
+    footer_links = StreamField(
+        [("page", blocks.PageChooserBlock(label=_("Page")))],
+        blank=True,
+        max_num=8,
+        verbose_name=_("footer links"),
+        help_text=_("Pages such as accessibility or personal data, shown in the footer."),
+    )
+
+    panels = [
+        FieldPanel("navigation"),
+        MultiFieldPanel(
+            [FieldPanel("contact_email"), FieldPanel("contact_phone"), FieldPanel("postal_address")],
+            heading=_("Contact details"),
+        ),
+        FieldPanel("social_links"),
+        FieldPanel("footer_links"),
+    ]
+
+    class Meta:
+        verbose_name = _("site settings")

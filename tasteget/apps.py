@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TastegetConfig(AppConfig):
+    name = "tasteget"
+    verbose_name = "Ta steget"

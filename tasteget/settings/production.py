@@ -1,0 +1,47 @@
+"""Production: refuses to start without its secrets.
+
+`manage.py check --deploy --settings=tasteget.settings.production` must print
+no issues (CI runs it).
+"""
+
+from .base import *  # noqa: F403
+from .base import DATABASES
+from .env import env, env_bool, env_int, require
+
+SECRET_KEY = require("SECRET_KEY")
+ALLOWED_HOSTS = [host.strip() for host in require("ALLOWED_HOSTS").split(",") if host.strip()]
+require("DATABASE_URL")
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL in production.")
+DEBUG = False
+
+# Mail always goes over SMTP in production: to EMAIL_HOST when set, otherwise
+# to the relay on the host itself (localhost:25).
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": env("EMAIL_HOST", "localhost"),
+            "port": env_int("EMAIL_PORT", 587 if env("EMAIL_HOST") else 25),
+            "username": env("EMAIL_HOST_USER", ""),
+            "password": env("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": env_bool("EMAIL_USE_TLS", bool(env("EMAIL_HOST"))),
+            "timeout": 15,
+        },
+    }
+}
+
+# TLS ends at the proxy in front of gunicorn, which sets X-Forwarded-Proto.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+# The container health check talks plain HTTP to gunicorn.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+LANGUAGE_COOKIE_SECURE = True
+WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", f"https://{ALLOWED_HOSTS[0]}")

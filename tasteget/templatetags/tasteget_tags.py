@@ -1,0 +1,88 @@
+from django import template
+from django.conf import settings
+from django.urls import reverse, translate_url
+from django.utils import translation
+from django.utils.translation import get_language_info
+from wagtail.models import Locale, Page, Site
+
+from home.models import SiteSettings, localized_pages
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def language_alternates(context):
+    """The current page in every configured language.
+
+    Each item says whether a real translation exists (`is_translation`): those
+    become `hreflang` alternates; for the others the switcher offers the home
+    page of that language, so a visitor is never sent to a missing page.
+    """
+    request = context["request"]
+    page = context.get("page")
+    current = translation.get_language()
+    translations = {}
+    if isinstance(page, Page) and page.pk:
+        for item in page.get_translations(inclusive=True).live().public().select_related("locale"):
+            translations[item.locale.language_code] = item
+    alternates = []
+    for code, _name in settings.LANGUAGES:
+        info = get_language_info(code)
+        item = {
+            "code": code,
+            "name": info["name_local"],
+            "is_current": code == current,
+            "is_translation": False,
+        }
+        if code in translations:
+            item["url"] = translations[code].get_url(request)
+            item["is_translation"] = True
+        elif page is None or not isinstance(page, Page):
+            # A view outside the page tree (search, errors): same path, other prefix.
+            item["url"] = translate_url(request.get_full_path(), code)
+            item["is_translation"] = True
+        else:
+            with translation.override(code):
+                item["url"] = reverse("wagtail_serve", args=[""])
+        alternates.append(item)
+    return alternates
+
+
+def active_locale_id(context):
+    """The page's own locale when rendering a page (no query), else the active one."""
+    page = context.get("page")
+    if isinstance(page, Page):
+        return page.locale_id
+    return Locale.get_active().pk
+
+
+@register.simple_tag(takes_context=True)
+def main_navigation(context):
+    request = context["request"]
+    site_settings = SiteSettings.for_request(request)
+    ids = [block.value.pk for block in site_settings.navigation if block.value]
+    return localized_pages(ids, active_locale_id(context))
+
+
+@register.simple_tag(takes_context=True)
+def footer_links(context):
+    request = context["request"]
+    site_settings = SiteSettings.for_request(request)
+    ids = [block.value.pk for block in site_settings.footer_links if block.value]
+    return localized_pages(ids, active_locale_id(context))
+
+
+@register.simple_tag(takes_context=True)
+def localized_root(context):
+    """The home page in the visitor's language (the site root when untranslated)."""
+    request = context["request"]
+
+    site = Site.find_for_request(request)
+    if site is None:
+        return None
+    return site.root_page.localized
+
+
+@register.filter
+def text_direction(language_code):
+    return "rtl" if get_language_info(language_code).get("bidi") else "ltr"

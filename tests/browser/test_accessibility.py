@@ -1,0 +1,42 @@
+"""Real-browser checks: axe-core finds no WCAG 2.1 A/AA violations, and the
+language switcher keeps the visitor on the same page."""
+
+import pytest
+
+PAGES = ["/", "/en/", "/are/", "/en/are/", "/om-ta-steget/", "/en/about/", "/finns-inte/"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_has_no_wcag_violations(site_server, page, axe, path):
+    response = page.goto(site_server.url + path)
+    assert response.status in {200, 404}
+    assert axe(page) == []
+
+
+def test_language_switcher_keeps_the_visitor_on_the_same_page(site_server, page):
+    page.goto(site_server.url + "/are/")
+    assert page.locator("html").get_attribute("lang") == "sv"
+    page.get_by_role("navigation", name="Välj språk").get_by_role("link", name="English").click()
+    page.wait_for_url(site_server.url + "/en/are/")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("heading", level=1).inner_text() == "Åre Municipality"
+    page.get_by_role("navigation", name="Choose language").get_by_role("link", name="Svenska").click()
+    page.wait_for_url(site_server.url + "/are/")
+
+
+def test_skip_link_moves_focus_to_the_main_content(site_server, page):
+    page.goto(site_server.url + "/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Hoppa till huvudinnehållet")
+    assert skip.evaluate("element => element === document.activeElement")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_layout_works_at_320_pixels_wide(site_server, browser):
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    narrow = context.new_page()
+    narrow.goto(site_server.url + "/en/are/")
+    overflow = narrow.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    context.close()
+    assert overflow <= 0

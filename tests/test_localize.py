@@ -1,0 +1,65 @@
+"""An editor translates a page with wagtail-localize in the admin and publishes it."""
+
+from urllib.parse import urlencode
+
+import pytest
+from django.urls import reverse
+from wagtail.models import Page
+from wagtail_localize.models import StringSegment, Translation
+
+from home.models import ContentPage
+
+pytestmark = pytest.mark.django_db
+
+ENGLISH = {
+    "Vintern i Jämtland": "Winter in Jämtland",
+    "Snö från november till april.": "Snow from November to April.",
+    "vintern-i-jamtland": "winter-in-jamtland",
+}
+
+
+def test_editor_translates_a_page_in_the_admin_and_it_is_served_in_english(
+    admin_client, home, locales, django_capture_on_commit_callbacks
+):
+    page = ContentPage(title="Vintern i Jämtland", slug="vintern-i-jamtland", intro="Snö från november till april.")
+    home.add_child(instance=page)
+    page.save_revision().publish()
+
+    # 1. Submit the page for translation into English.
+    response = admin_client.post(
+        reverse("wagtail_localize:submit_page_translation", args=[page.pk]), {"locales": [locales["en"].pk]}
+    )
+    assert response.status_code == 302
+    translation = Translation.objects.get(source__object_id=page.translation_key, target_locale=locales["en"])
+    draft = page.get_translation(locales["en"])
+
+    # 2. Translate every string in the translation editor.
+    segments = StringSegment.objects.filter(source=translation.source).select_related("string")
+    assert {segment.string.data for segment in segments} >= {"Vintern i Jämtland", "Snö från november till april."}
+    for segment in segments:
+        response = admin_client.put(
+            reverse("wagtail_localize:edit_string_translation", args=[translation.pk, segment.pk]),
+            data=urlencode({"value": ENGLISH.get(segment.string.data, segment.string.data)}),
+            content_type="application/x-www-form-urlencoded",
+        )
+        assert response.status_code in {200, 201}, response.content
+
+    # 3. Publish from the translation editor.
+    # wagtail-localize publishes after commit.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(reverse("wagtailadmin_pages:edit", args=[draft.pk]), {"action": "publish"})
+    assert response.status_code == 302
+
+    english = Page.objects.get(pk=draft.pk)
+    assert english.live and english.title == "Winter in Jämtland"
+    url = english.url
+    assert url.startswith("/en/")
+
+    en_body = admin_client.get(url).content.decode()
+    sv_body = admin_client.get(page.url).content.decode()
+    assert "Snow from November to April." in en_body
+    for body in (en_body, sv_body):
+        assert f'hreflang="en" href="http://testserver{url}"' in body
+        assert f'hreflang="sv" href="http://testserver{page.url}"' in body
+    assert f'<a href="{url}" hreflang="en" lang="en">English</a>' in sv_body
+    assert f'<a href="{page.url}" hreflang="sv" lang="sv">Svenska</a>' in en_body
