@@ -113,3 +113,11 @@ def test_every_page_type_declares_its_parents_and_children():
     for model in (HomePage, ContentPage, MunicipalityPage):
         assert "parent_page_types" in model.__dict__ and "subpage_types" in model.__dict__, model
     assert Page.objects.type(MunicipalityPage).count() == 18  # 9 places × 2 languages
+
+
+def test_images_are_served_as_renditions_with_srcset_in_modern_formats(client):
+    body = client.get("/").content.decode()
+    picture = re.search(r"<picture>.*?</picture>", body, re.S).group(0)
+    assert 'type="image/webp"' in picture
+    assert re.search(r'srcset="[^"]+ 480w, [^"]+ 960w, [^"]+ 1440w"', picture)
+    assert 'alt="Fjällandskap i kvällsljus med en sjö i förgrunden."' in picture
