@@ -9,7 +9,7 @@ from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import StreamField
-from wagtail.models import Locale, Page, TranslatableMixin
+from wagtail.models import Page, TranslatableMixin
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
@@ -35,9 +35,6 @@ def validate_origins(value):
 class MunicipalityQuerySet(models.QuerySet):
     def in_default_locale(self):
         return self.filter(locale__language_code=settings.LANGUAGE_CODE)
-
-    def for_current_language(self):
-        return self.filter(locale=Locale.get_active())
 
 
 class Municipality(TranslatableMixin, ClusterableModel):
