@@ -179,3 +179,45 @@ IMAGES = [
     ("Sjö vid skogskant", (11, 83, 148), (180, 210, 230)),
     ("Vinterfjäll", (90, 110, 140), (235, 240, 245)),
 ]
+
+# Registration pages: slug, page class name, (Swedish, English) title/intro/thank-you.
+FORM_PAGES = {
+    "anmal-intresse": {
+        "class": "RegistrationPage",
+        "en_slug": "register",
+        "sv": (
+            "Anmäl intresse för flyttvägledning",
+            "Berätta lite om dig och din flytt, så hör en flyttvägledare av sig.",
+            "Tack för din anmälan!",
+            "Under tiden kan du läsa berättelser från andra som har flyttat hit.",
+        ),
+        "en": (
+            "Register for moving guidance",
+            "Tell us a little about yourself and your move, and a moving adviser will be in touch.",
+            "Thank you for registering!",
+            "Meanwhile, read the stories of others who moved here.",
+        ),
+    },
+    "bestall-magasinet": {
+        "class": "MagazineOrderPage",
+        "en_slug": "order-the-magazine",
+        "sv": (
+            "Beställ magasinet Ta Steget",
+            "Magasinet skickas kostnadsfritt hem till dig.",
+            "Tack för din beställning!",
+            "Magasinet kommer med posten inom ett par veckor.",
+        ),
+        "en": (
+            "Order the magazine Ta Steget",
+            "The magazine is posted to you free of charge.",
+            "Thank you for your order!",
+            "The magazine arrives by post within a couple of weeks.",
+        ),
+    },
+    "nyhetsbrev": {
+        "class": "NewsletterPage",
+        "en_slug": "newsletter",
+        "sv": ("Nyhetsbrev", "Få nyheter, evenemang och platsannonser från Jämtland Härjedalen.", "Nästan klart!", ""),
+        "en": ("Newsletter", "News, events and job openings from Jämtland Härjedalen.", "Almost done!", ""),
+    },
+}

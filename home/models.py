@@ -227,7 +227,13 @@ class HomePage(BasePage):
     search_fields = BasePage.search_fields + [index.SearchField("hero_text"), index.SearchField("body")]
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["home.ContentPage", "home.MunicipalityPage"]
+    subpage_types = [
+        "home.ContentPage",
+        "home.MunicipalityPage",
+        "intake.RegistrationPage",
+        "intake.MagazineOrderPage",
+        "intake.NewsletterPage",
+    ]
     max_count_per_parent = 1
 
     class Meta:
@@ -253,7 +259,7 @@ class ContentPage(BasePage):
     search_fields = BasePage.search_fields + [index.SearchField("intro"), index.SearchField("body")]
 
     parent_page_types = ["home.HomePage", "home.ContentPage", "home.MunicipalityPage"]
-    subpage_types = ["home.ContentPage"]
+    subpage_types = ["home.ContentPage", "intake.RegistrationPage", "intake.MagazineOrderPage", "intake.NewsletterPage"]
 
     class Meta:
         verbose_name = _("content page")

@@ -1,1 +1,315 @@
-# Models for this app arrive with their issue; see docs/architecture.md.
+"""Registrations, their consent records, and the outbox of deliveries.
+
+A registration and one `Delivery` per destination (the CRM, each adviser's
+e-mail, the confirmation e-mail) are written in one transaction. The worker
+delivers them after commit; the delivery rows, not the task queue, are the
+truth about what still has to be sent (see docs/crm-bridge.md).
+"""
+
+import uuid
+
+from django.contrib.auth.models import Group
+from django.db import models
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+
+
+class Kind(models.TextChoices):
+    GUIDANCE = "guidance", _("Moving guidance")
+    MAGAZINE = "magazine", _("Magazine order")
+    NEWSLETTER = "newsletter", _("Newsletter subscription")
+
+
+class ContactMethod(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    PHONE = "phone", _("Phone")
+
+
+class MoveWhen(models.TextChoices):
+    SOON = "within_6_months", _("Within six months")
+    THIS_YEAR = "6_12_months", _("In six to twelve months")
+    LATER = "1_2_years", _("In one to two years")
+    UNDECIDED = "undecided", _("I do not know yet")
+
+
+class Topic(models.TextChoices):
+    PLACE = "place", _("The county, municipality or town")
+    JOBS = "jobs", _("Ways into a job")
+    RECRUITMENT = "recruitment", _("Recruitment companies")
+    NETWORKS = "networks", _("Professional and social networks")
+    REMOTE_WORK = "remote_work", _("Bringing a remote job")
+    BUSINESS = "business", _("Starting a business")
+    HOUSING = "housing", _("Housing")
+    SCHOOL = "school", _("Studies, school and childcare")
+    LEISURE = "leisure", _("Clubs and leisure")
+
+
+class Fulfilment(models.TextChoices):
+    NEW = "new", _("New")
+    SENT = "sent", _("Sent")
+
+
+class RegistrationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Region staff see all; an adviser sees only their municipality's."""
+        if user.is_superuser or user.has_perm("intake.view_all_registrations"):
+            return self
+        if not user.has_perm("intake.view_registration"):
+            return self.none()
+        keys = AdviserGroup.objects.filter(group__user=user).values("municipality__translation_key")
+        return self.filter(municipality__translation_key__in=keys)
+
+
+class Registration(models.Model):
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    municipality = models.ForeignKey(
+        "home.Municipality",
+        on_delete=models.PROTECT,
+        related_name="registrations",
+        verbose_name=_("municipality"),
+        help_text=_("Always the Swedish (canonical) record; the Region when none was chosen."),
+    )
+    source = models.CharField(
+        _("source"), max_length=60, help_text=_("tasteget.nu, or the municipality website it was embedded on.")
+    )
+    language = models.CharField(_("language"), max_length=10)
+    submission_key = models.CharField(max_length=64, unique=True, editable=False)
+
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    preferred_contact = models.CharField(
+        _("preferred contact"), max_length=10, choices=ContactMethod.choices, blank=True
+    )
+    country = models.CharField(_("country"), max_length=80, blank=True)
+    town = models.CharField(_("town"), max_length=100, blank=True)
+    adults = models.PositiveSmallIntegerField(_("adults"), null=True, blank=True)
+    children = models.PositiveSmallIntegerField(_("children"), null=True, blank=True)
+    move_when = models.CharField(_("planned move"), max_length=20, choices=MoveWhen.choices, blank=True)
+    topics = models.JSONField(_("wants help with"), default=list, blank=True)
+    message = models.TextField(_("message"), max_length=2000, blank=True)
+    newsletter_opt_in = models.BooleanField(_("wants the newsletter"), default=False)
+
+    street_address = models.CharField(_("street address"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    magazine_issue = models.CharField(_("magazine issue"), max_length=60, blank=True)
+    address_key = models.CharField(max_length=400, blank=True, editable=False)
+    fulfilment = models.CharField(_("fulfilment"), max_length=10, choices=Fulfilment.choices, blank=True, default="")
+
+    due_date = models.DateField(_("first contact due"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(_("unsubscribed"), null=True, blank=True)
+    created_at = models.DateTimeField(_("registered"), default=timezone.now, db_index=True)
+
+    objects = RegistrationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["-created_at"]
+        permissions = [
+            ("view_all_registrations", _("Can see the registrations of every municipality")),
+            ("retry_delivery", _("Can retry a failed delivery")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["magazine_issue", "address_key"],
+                condition=models.Q(kind="magazine"),
+                name="one_magazine_order_per_address_and_issue",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.pk} ({self.first_name or self.email})"
+
+    @property
+    def is_overdue(self):
+        return bool(self.due_date) and self.due_date < timezone.localdate() and self.kind == Kind.GUIDANCE
+
+    @property
+    def delivery_status(self):
+        statuses = {delivery.status for delivery in self.deliveries.all()}
+        for status in (Delivery.Status.FAILED, Delivery.Status.RETRYING, Delivery.Status.PENDING):
+            if status in statuses:
+                return status
+        return Delivery.Status.DELIVERED if statuses else ""
+
+    @property
+    def last_error(self):
+        errors = [d.last_error for d in self.deliveries.all() if d.last_error and d.status != Delivery.Status.DELIVERED]
+        return errors[0] if errors else ""
+
+
+class Consent(models.Model):
+    registration = models.OneToOneField(Registration, on_delete=models.CASCADE, related_name="consent")
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Kind.choices)
+    text = models.TextField(_("text shown"))
+    version = models.CharField(_("version"), max_length=20)
+    language = models.CharField(_("language"), max_length=10)
+    given_at = models.DateTimeField(_("given"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("consent")
+
+    def __str__(self):
+        return f"{self.purpose} {self.version} ({self.language})"
+
+
+class Delivery(models.Model):
+    class Channel(models.TextChoices):
+        CRM = "crm", _("CRM")
+        ADVISER_EMAIL = "adviser_email", _("E-mail to adviser")
+        CONFIRMATION_EMAIL = "confirmation_email", _("Confirmation e-mail")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        RETRYING = "retrying", _("Retrying")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    recipient = models.CharField(_("recipient"), max_length=254, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now, db_index=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    # Stable across retries: the webhook id and the idempotency handle.
+    external_id = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    crm_person_id = models.CharField(_("CRM person id"), max_length=40, blank=True)
+    crm_followup_id = models.CharField(_("CRM follow-up id"), max_length=40, blank=True)
+    task_id = models.CharField(max_length=64, blank=True, editable=False)
+    # A worker holds a delivery until this time while it sends; a second
+    # worker (or the sweep) leaves it alone meanwhile.
+    claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "channel", "recipient"], name="one_delivery_per_destination"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} → {self.recipient or 'CRM'} ({self.get_status_display()})"
+
+
+class AdviserGroup(models.Model):
+    """Links a Wagtail group to the municipality whose registrations it sees."""
+
+    group = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="adviser_scope")
+    municipality = models.ForeignKey("home.Municipality", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("adviser group")
+
+    def __str__(self):
+        return f"{self.group} → {self.municipality}"
+
+
+class FormPage(RoutablePageMixin, Page):
+    """A page that shows one registration form and its thank-you page."""
+
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link", "ul"])
+    thank_you_title = models.CharField(_("thank-you title"), max_length=120, default="Tack!")
+    thank_you_text = RichTextField(_("thank-you text"), blank=True, features=["bold", "italic", "link", "ul"])
+
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        MultiFieldPanel([FieldPanel("thank_you_title"), FieldPanel("thank_you_text")], heading=_("After sending")),
+    ]
+    parent_page_types = ["home.HomePage", "home.ContentPage", "home.MunicipalityPage"]
+    subpage_types = []
+
+    class Meta:
+        abstract = True
+
+    def form_kwargs(self, request):
+        return {}
+
+    def get_form_class(self):
+        raise NotImplementedError
+
+    @path("")
+    def form_view(self, request):
+        from .views import process, thanks_token
+
+        form, outcome, status = process(
+            request, self.get_form_class(), source="tasteget.nu", form_kwargs=self.form_kwargs(request)
+        )
+        if outcome:
+            return redirect(self.url + self.reverse_subpage("thanks") + f"?r={thanks_token(outcome)}")
+        response = self.render(request, context_overrides={"form": form}, template="intake/form_page.html")
+        response.status_code = status
+        add_never_cache_headers(response)
+        return response
+
+    @path("tack/", name="thanks")
+    def thanks(self, request):
+        from .views import read_thanks
+
+        registration, duplicate = read_thanks(request)
+        return self.render(
+            request,
+            context_overrides={"registration": registration, "duplicate_order": duplicate},
+            template="intake/thanks_page.html",
+        )
+
+
+class RegistrationPage(FormPage):
+    class Meta:
+        verbose_name = _("registration page (moving guidance)")
+
+    def get_form_class(self):
+        from .forms import GuidanceForm
+
+        return GuidanceForm
+
+    def form_kwargs(self, request):
+        from home.models import Municipality
+
+        slug = request.GET.get("kommun") or request.GET.get("municipality")
+        chosen = Municipality.objects.in_default_locale().filter(slug=slug).first() if slug else None
+        return {"municipality": chosen}
+
+
+class MagazineOrderPage(FormPage):
+    magazine_issue = models.CharField(
+        _("current issue"),
+        max_length=60,
+        help_text=_("The issue people order now, such as 2026:1. One order per address per issue."),
+    )
+    content_panels = FormPage.content_panels + [FieldPanel("magazine_issue")]
+
+    class Meta:
+        verbose_name = _("magazine order page")
+
+    def get_form_class(self):
+        from .forms import MagazineForm
+
+        return MagazineForm
+
+    def form_kwargs(self, request):
+        return {"magazine_issue": self.magazine_issue}
+
+
+class NewsletterPage(FormPage):
+    class Meta:
+        verbose_name = _("newsletter page")
+
+    def get_form_class(self):
+        from .forms import NewsletterForm
+
+        return NewsletterForm

@@ -7,6 +7,8 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from intake import views as intake_views
+
 from . import views
 
 handler404 = "tasteget.views.page_not_found"
@@ -18,6 +20,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, name="sitemap"),
+    path("embed/tasteget.js", intake_views.embed_script, name="intake_embed_script"),
 ]
 
 if settings.DEBUG:
@@ -27,6 +30,10 @@ if settings.DEBUG:
 
 # Swedish lives at /, other languages under their prefix (/en/…).
 urlpatterns += i18n_patterns(
+    path("embed/<slug:slug>/", intake_views.embed_form, name="intake_embed_form"),
+    path("embed/<slug:slug>/tack/", intake_views.embed_thanks, name="intake_embed_thanks"),
+    path("nyhetsbrev/bekrafta/<str:token>/", intake_views.newsletter_confirm, name="intake_newsletter_confirm"),
+    path("nyhetsbrev/avsluta/<str:token>/", intake_views.newsletter_unsubscribe, name="intake_newsletter_unsubscribe"),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

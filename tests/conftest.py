@@ -36,3 +36,54 @@ def admin_client(client, django_user_model):
     client.force_login(user)
     client.user = user
     return client
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def form_values(html):
+    """The hidden values a rendered form carries (token, consent version)."""
+    import re
+
+    values = {}
+    for name in ("form_token", "consent_version"):
+        match = re.search(rf'name="{name}" value="([^"]+)"', html)
+        if match:
+            values[name] = match.group(1)
+    return values
+
+
+GUIDANCE = {
+    "first_name": "Ida",
+    "last_name": "Ström",
+    "email": "ida@example.org",
+    "phone": "070-123 45 67",
+    "preferred_contact": "email",
+    "municipality": "are",
+    "country": "Norge",
+    "town": "Trondheim",
+    "adults": "2",
+    "children": "1",
+    "move_when": "6_12_months",
+    "topics": ["jobs", "housing"],
+    "message": "Vi vill bo nära fjällen.",
+    "consent": "on",
+}
+
+
+@pytest.fixture
+def submit(client):
+    """GET a form page, then POST it with `data` plus its own hidden values."""
+
+    def post(path, data, follow=False, **extra):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        return client.post(path, {**form_values(page.content.decode()), **data}, follow=follow, **extra)
+
+    return post

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.forms",
+    "wagtail.contrib.routable_page",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.contrib.search_promotions",
@@ -150,6 +151,35 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# --- Registrations and the CRM bridge (docs/crm-bridge.md) -------------------
+CRM_BACKEND = env("CRM_BACKEND", "file")  # file | webhook | superoffice
+CRM_FILE_PATH = Path(env("CRM_FILE_PATH", VAR_DIR / "crm-outbox.jsonl"))
+CRM_WEBHOOK_URL = env("CRM_WEBHOOK_URL", "")
+CRM_WEBHOOK_SECRET = env("CRM_WEBHOOK_SECRET", "")
+SUPEROFFICE_API_URL = env("SUPEROFFICE_API_URL", "")
+SUPEROFFICE_USERNAME = env("SUPEROFFICE_USERNAME", "")
+SUPEROFFICE_PASSWORD = env("SUPEROFFICE_PASSWORD", "")
+SUPEROFFICE_CLIENT_SECRET = env("SUPEROFFICE_CLIENT_SECRET", "")
+SUPEROFFICE_SYSTEM_USER_TOKEN = env("SUPEROFFICE_SYSTEM_USER_TOKEN", "")
+SUPEROFFICE_PRIVATE_KEY = env("SUPEROFFICE_PRIVATE_KEY", "").replace("\\n", "\n")
+SUPEROFFICE_CONTEXT_IDENTIFIER = env("SUPEROFFICE_CONTEXT_IDENTIFIER", "")
+SUPEROFFICE_LOGIN_URL = env(
+    "SUPEROFFICE_LOGIN_URL", "https://online.superoffice.com/Login/api/PartnerSystemUser/Authenticate"
+)
+# Retries: exponential back-off from this base, for this many days, then failed.
+CRM_RETRY_BASE_SECONDS = env_int("CRM_RETRY_BASE_SECONDS", 30)
+CRM_RETRY_DAYS = env_int("CRM_RETRY_DAYS", 4)
+# The sweep re-enqueues due deliveries this long after their time if no task holds them.
+CRM_SWEEP_GRACE_SECONDS = env_int("CRM_SWEEP_GRACE_SECONDS", 120)
+# Who hears about deliveries that failed for good.
+INTAKE_ALERT_EMAILS = env_list("INTAKE_ALERT_EMAILS")
+# Spam protection: seconds a person needs at least to fill in a form, how long
+# a form stays valid, and POSTs allowed per IP address per window.
+INTAKE_MIN_FILL_SECONDS = env_int("INTAKE_MIN_FILL_SECONDS", 3)
+INTAKE_FORM_MAX_AGE = env_int("INTAKE_FORM_MAX_AGE", 24 * 3600)
+INTAKE_RATE_LIMIT = env_int("INTAKE_RATE_LIMIT", 10)
+INTAKE_RATE_WINDOW = env_int("INTAKE_RATE_WINDOW", 600)
 
 # --- Passwords ----------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -14,3 +14,9 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 MEDIA_ROOT = VAR_DIR / "test-media"
 WAGTAILADMIN_BASE_URL = "http://testserver"
+# Forms are filled in by code in tests; tests that check the minimum fill
+# time and the rate limit set these themselves.
+INTAKE_MIN_FILL_SECONDS = 0
+INTAKE_RATE_LIMIT = 1000
+CRM_BACKEND = "file"
+CRM_FILE_PATH = VAR_DIR / "test-crm-outbox.jsonl"

@@ -20,6 +20,7 @@ from wagtail.rich_text import RichText
 
 from home import demo_data
 from home.models import Adviser, ContentPage, HomePage, Municipality, MunicipalityPage, SiteSettings
+from intake import models as intake_models
 
 
 class Command(BaseCommand):
@@ -67,15 +68,43 @@ class Command(BaseCommand):
             self.advisers(municipality)
             municipality_pages.append(page)
 
+        form_pages = {}
+        for slug, texts in demo_data.FORM_PAGES.items():
+            page_class = getattr(intake_models, texts["class"])
+            extra = {"magazine_issue": "2026:1"} if page_class is intake_models.MagazineOrderPage else {}
+            title, intro, thanks_title, thanks_text = texts["sv"]
+            page = self.child(
+                home,
+                page_class,
+                slug,
+                title=title,
+                intro=f"<p>{intro}</p>",
+                thank_you_title=thanks_title,
+                thank_you_text=f"<p>{thanks_text}</p>" if thanks_text else "",
+                **extra,
+            )
+            title, intro, thanks_title, thanks_text = texts["en"]
+            self.translate(
+                page,
+                locales["en"],
+                slug=texts["en_slug"],
+                title=title,
+                intro=f"<p>{intro}</p>",
+                thank_you_title=thanks_title,
+                thank_you_text=f"<p>{thanks_text}</p>" if thanks_text else "",
+            )
+            form_pages[slug] = page
+
         # Reload: adding children changed the tree fields (numchild) in the
         # database, and saving stale instances would write them back.
         home.refresh_from_db()
         home_en.refresh_from_db()
-        if home.registration_page_id is None:
-            home.registration_page = pages["flyttvagledning"]
+        registration_page = form_pages["anmal-intresse"]
+        if home.registration_page_id in (None, pages["flyttvagledning"].pk):
+            home.registration_page = registration_page
             home.featured = [("page", page) for page in [pages["om-ta-steget"], *municipality_pages[:3]]]
             home.save_revision().publish()
-            home_en.registration_page = pages["flyttvagledning"]
+            home_en.registration_page = registration_page
             home_en.featured = home.featured
             home_en.save_revision().publish()
         self.site_settings(home, pages, municipality_pages)

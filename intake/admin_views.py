@@ -1,0 +1,126 @@
+"""Admin views for registrations, scoped to what each user may see.
+
+Every view that loads one registration goes through `ScopedObjectMixin`, so
+an adviser of Åre gets a 404 for Berg's registrations by any URL; lists and
+exports start from `Registration.objects.visible_to(user)`.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from wagtail.admin.views.generic import models as generic
+from wagtail.admin.views.generic.history import HistoryView
+from wagtail.admin.views.generic.usage import UsageView
+
+from home.models import Municipality
+
+from .models import AdviserGroup, Delivery, Registration
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(value):
+    """Spreadsheets run cells starting with = + - @ as formulas; make them text."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+class ScopedObjectMixin:
+    def get_object(self, *args, **kwargs):
+        obj = super().get_object(*args, **kwargs)
+        if not Registration.objects.visible_to(self.request.user).filter(pk=obj.pk).exists():
+            raise Http404
+        return obj
+
+
+class RegistrationIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return (
+            super()
+            .get_base_queryset()
+            .filter(pk__in=Registration.objects.visible_to(self.request.user).values("pk"))
+            .select_related("municipality")
+            .prefetch_related("deliveries")
+        )
+
+    def preprocess_field_value(self, field, value, export_format):
+        return neutralise_formula(super().preprocess_field_value(field, value, export_format))
+
+
+class RegistrationInspectView(ScopedObjectMixin, generic.InspectView):
+    template_name = "intake/admin/inspect.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["deliveries"] = self.object.deliveries.all()
+        context["consent"] = getattr(self.object, "consent", None)
+        context["can_retry"] = self.request.user.has_perm("intake.retry_delivery")
+        return context
+
+
+class RegistrationEditView(ScopedObjectMixin, generic.EditView):
+    pass
+
+
+class RegistrationDeleteView(ScopedObjectMixin, generic.DeleteView):
+    pass
+
+
+class RegistrationHistoryView(ScopedObjectMixin, HistoryView):
+    pass
+
+
+class RegistrationUsageView(ScopedObjectMixin, UsageView):
+    pass
+
+
+@require_POST
+def retry_failed_deliveries(request, pk):
+    if not request.user.has_perm("intake.retry_delivery"):
+        raise PermissionDenied
+    registration = get_object_or_404(Registration.objects.visible_to(request.user), pk=pk)
+    from .tasks import enqueue_delivery
+
+    failed = list(registration.deliveries.filter(status=Delivery.Status.FAILED))
+    for delivery in failed:
+        # A retry starts a fresh schedule: the three-day window counts from now.
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=Delivery.Status.PENDING,
+            next_attempt_at=timezone.now(),
+            created_at=timezone.now(),
+            claimed_until=None,
+        )
+        enqueue_delivery(delivery.pk)
+    messages.success(request, _("Deliveries to try again: %(count)d.") % {"count": len(failed)})
+    return redirect("intake_registration:inspect", pk)
+
+
+def embed_codes(request):
+    """Each municipality's snippet, ready to copy; advisers see their own."""
+    if not request.user.has_perm("intake.view_registration"):
+        raise PermissionDenied
+    municipalities = Municipality.objects.in_default_locale().exclude(kind="region")
+    if not (request.user.is_superuser or request.user.has_perm("intake.view_all_registrations")):
+        keys = AdviserGroup.objects.filter(group__user=request.user).values("municipality__translation_key")
+        municipalities = municipalities.filter(translation_key__in=keys)
+    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+    snippets = [(municipality, embed_snippet(base, municipality)) for municipality in municipalities]
+    return TemplateResponse(request, "intake/admin/embed_codes.html", {"snippets": snippets, "header_icon": "code"})
+
+
+def embed_snippet(base, municipality):
+    form_url = base + reverse("intake_embed_form", args=[municipality.slug])
+    title = _("Register for moving guidance – %(name)s") % {"name": municipality.name}
+    return (
+        f'<iframe data-tasteget-form src="{form_url}" title="{title}" '
+        'style="width:100%;height:1600px;border:0" loading="lazy"></iframe>\n'
+        f'<script src="{base}{reverse("intake_embed_script")}" async></script>'
+    )

@@ -1,0 +1,37 @@
+"""The consent texts shown with each form, versioned.
+
+A registration stores the exact text the person saw, its version and
+language. When a text changes, add a new version and make it current; old
+versions stay so that stored consents keep their meaning.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+GUIDANCE = "guidance"
+MAGAZINE = "magazine"
+NEWSLETTER = "newsletter"
+
+TEXTS = {
+    (GUIDANCE, "2026-1"): _(
+        "I agree that Region Jämtland Härjedalen and the municipality I chose store my details in the shared "
+        "contact register to give me moving guidance. My details are deleted after five years without contact."
+    ),
+    (MAGAZINE, "2026-1"): _(
+        "I agree that Region Jämtland Härjedalen stores my name and address to send me the magazine Ta Steget, "
+        "and gives them to the mailing house for that purpose only."
+    ),
+    (NEWSLETTER, "2026-1"): _(
+        "I want the Ta steget newsletter and agree that Region Jämtland Härjedalen stores my e-mail address "
+        "and interests until I unsubscribe."
+    ),
+}
+CURRENT = {GUIDANCE: "2026-1", MAGAZINE: "2026-1", NEWSLETTER: "2026-1"}
+
+
+def current(purpose):
+    version = CURRENT[purpose]
+    return version, TEXTS[(purpose, version)]
+
+
+def is_known(purpose, version):
+    return (purpose, version) in TEXTS

@@ -1,0 +1,322 @@
+"""Adapters that deliver a registration to the CRM, chosen by CRM_BACKEND.
+
+Every adapter is idempotent for one delivery: it may be called again after a
+timeout or a worker crash and must not create a second person. Each raises
+`TemporaryError` (retry later, maybe at `retry_after` seconds) or
+`PermanentError` (do not retry; an operator must look) on failure.
+"""
+
+import base64
+import datetime
+import hashlib
+import hmac
+import json
+import threading
+import time
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+import requests
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.module_loading import import_string
+
+
+class DeliveryError(Exception):
+    retry_after = None
+
+
+class TemporaryError(DeliveryError):
+    def __init__(self, message, retry_after=None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class PermanentError(DeliveryError):
+    pass
+
+
+@dataclass
+class CrmResult:
+    person_id: str = ""
+    followup_id: str = ""
+
+
+def get_adapter():
+    backends = {
+        "file": "intake.crm.FileAdapter",
+        "webhook": "intake.crm.WebhookAdapter",
+        "superoffice": "intake.crm.SuperOfficeAdapter",
+    }
+    name = settings.CRM_BACKEND
+    if name not in backends:
+        raise ImproperlyConfigured(f"CRM_BACKEND must be one of {', '.join(backends)}, not {name!r}.")
+    return import_string(backends[name])()
+
+
+def retry_after_seconds(response):
+    """Seconds from a Retry-After header (delta-seconds or HTTP date), or None."""
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return int(value.strip())
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0, int((moment - datetime.datetime.now(datetime.UTC)).total_seconds()))
+
+
+def raise_for_status(response):
+    """Map an HTTP answer to our error kinds: 408/429/5xx retry, other 4xx fail."""
+    status = response.status_code
+    if status < 400:
+        return
+    detail = f"HTTP {status}: {response.text[:300]}"
+    if status in (408, 425, 429) or status >= 500:
+        raise TemporaryError(detail, retry_after=retry_after_seconds(response))
+    raise PermanentError(detail)
+
+
+class HttpAdapter:
+    timeout = (5, 15)  # connect, read: no call waits longer than 15 s
+
+    def __init__(self):
+        self.session = requests.Session()
+
+    def request(self, method, url, **kwargs):
+        try:
+            response = self.session.request(method, url, timeout=self.timeout, **kwargs)
+        except requests.Timeout as error:
+            raise TemporaryError(f"Timed out: {error}") from error
+        except requests.RequestException as error:
+            raise TemporaryError(f"Could not connect: {error}") from error
+        raise_for_status(response)
+        return response
+
+    @staticmethod
+    def json_of(response):
+        try:
+            return response.json()
+        except ValueError as error:
+            raise TemporaryError(f"Malformed JSON from the CRM: {response.text[:200]!r}") from error
+
+
+class FileAdapter:
+    """Development: append each delivery as one JSON line to CRM_FILE_PATH."""
+
+    _lock = threading.Lock()
+
+    def deliver(self, payload):
+        path = Path(settings.CRM_FILE_PATH)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with self._lock:
+            if path.exists():
+                for line in path.read_text().splitlines():
+                    if json.loads(line).get("id") == payload["id"]:
+                        return CrmResult(person_id=person_key(payload))
+            with path.open("a") as handle:
+                handle.write(json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False) + "\n")
+        return CrmResult(person_id=person_key(payload))
+
+
+def person_key(payload):
+    email = (payload["person"].get("email") or "").lower()
+    return "file-" + hashlib.sha256(email.encode()).hexdigest()[:16]
+
+
+def sign_webhook(secret, message_id, timestamp, body):
+    """Standard Webhooks: v1,<base64 HMAC-SHA256 of "id.timestamp.body">."""
+    key = base64.b64decode(secret.removeprefix("whsec_")) if secret.startswith("whsec_") else secret.encode()
+    signed = f"{message_id}.{timestamp}.".encode() + body
+    return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+
+
+class WebhookAdapter(HttpAdapter):
+    """POST the payload as JSON, signed per the Standard Webhooks specification.
+
+    The webhook id is the delivery's id, the same on every retry, so the
+    receiver can drop repeats.
+    """
+
+    def deliver(self, payload):
+        if not settings.CRM_WEBHOOK_URL or not settings.CRM_WEBHOOK_SECRET:
+            raise PermanentError("CRM_WEBHOOK_URL and CRM_WEBHOOK_SECRET must be set.")
+        body = json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False).encode()
+        timestamp = str(int(time.time()))
+        headers = {
+            "content-type": "application/json",
+            "webhook-id": payload["id"],
+            "webhook-timestamp": timestamp,
+            "webhook-signature": sign_webhook(settings.CRM_WEBHOOK_SECRET, payload["id"], timestamp, body),
+        }
+        response = self.request("POST", settings.CRM_WEBHOOK_URL, data=body, headers=headers)
+        person_id = ""
+        if response.content:
+            try:
+                person_id = str(response.json().get("person_id") or "")
+            except (ValueError, AttributeError):
+                person_id = ""  # the receiver owes us no body
+        return CrmResult(person_id=person_id)
+
+
+class SuperOfficeAuth:
+    """Basic auth (on-premises) or a system-user ticket (SuperOffice Online).
+
+    The ticket is cached per process and renewed on a 401 or after 5 hours
+    (SuperOffice gives 6 hours, sliding).
+    """
+
+    _ticket = None
+    _ticket_expires = 0.0
+    _lock = threading.Lock()
+
+    def headers(self, session, renew=False):
+        if settings.SUPEROFFICE_USERNAME:
+            token = f"{settings.SUPEROFFICE_USERNAME}:{settings.SUPEROFFICE_PASSWORD}"
+            return {"Authorization": "Basic " + base64.b64encode(token.encode()).decode()}
+        if not settings.SUPEROFFICE_SYSTEM_USER_TOKEN:
+            raise PermanentError("SuperOffice credentials are not configured.")
+        with self._lock:
+            if renew or not type(self)._ticket or time.monotonic() > type(self)._ticket_expires:
+                type(self)._ticket = self.fetch_ticket(session)
+                type(self)._ticket_expires = time.monotonic() + 5 * 3600
+            ticket = type(self)._ticket
+        return {"Authorization": f"SOTicket {ticket}", "SO-AppToken": settings.SUPEROFFICE_CLIENT_SECRET}
+
+    def fetch_ticket(self, session):
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import padding
+
+        stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d%H%M")
+        to_sign = f"{settings.SUPEROFFICE_SYSTEM_USER_TOKEN}.{stamp}"
+        key = serialization.load_pem_private_key(settings.SUPEROFFICE_PRIVATE_KEY.encode(), password=None)
+        signature = base64.b64encode(key.sign(to_sign.encode(), padding.PKCS1v15(), hashes.SHA256())).decode()
+        try:
+            response = session.post(
+                settings.SUPEROFFICE_LOGIN_URL,
+                json={
+                    "SignedSystemToken": f"{to_sign}.{signature}",
+                    "ApplicationToken": settings.SUPEROFFICE_CLIENT_SECRET,
+                    "ContextIdentifier": settings.SUPEROFFICE_CONTEXT_IDENTIFIER,
+                    "ReturnTokenType": "JWT",
+                },
+                timeout=HttpAdapter.timeout,
+            )
+        except requests.RequestException as error:
+            raise TemporaryError(f"SuperOffice login failed: {error}") from error
+        raise_for_status(response)
+        data = HttpAdapter.json_of(response)
+        if not data.get("IsSuccessful") or not data.get("Token"):
+            raise PermanentError(f"SuperOffice refused the system user: {data.get('ErrorMessage', '')}")
+        # The JWT arrives over TLS from SuperOffice's own login service; we
+        # read the ticket claim from it.
+        claims_part = data["Token"].split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(claims_part + "=" * (-len(claims_part) % 4)))
+        ticket = claims.get("http://schemes.superoffice.net/identity/ticket")
+        if not ticket:
+            raise PermanentError("SuperOffice's answer holds no ticket.")
+        return ticket
+
+
+class SuperOfficeAdapter(HttpAdapter):
+    """SuperOffice REST API (SUPEROFFICE_API_URL ends in /api/v1).
+
+    1. find the person by e-mail, or create them (Person);
+    2. record consent for the purpose (PUT Person/{id}/Consent/{purpose});
+    3. for guidance: one follow-up Appointment owned by the adviser, due on
+       the five-working-day date. Its id is stored, so a retry never adds a
+       second one.
+    """
+
+    auth = SuperOfficeAuth()
+
+    def call(self, method, path, **kwargs):
+        url = settings.SUPEROFFICE_API_URL.rstrip("/") + "/" + path.lstrip("/")
+        headers = {"Accept": "application/json", "SO-Language": "sv", **kwargs.pop("headers", {})}
+        try:
+            return self.request(method, url, headers={**headers, **self.auth.headers(self.session)}, **kwargs)
+        except PermanentError as error:
+            if "HTTP 401" not in str(error) or settings.SUPEROFFICE_USERNAME:
+                raise
+            # The ticket expired: renew once and repeat.
+            renewed = self.auth.headers(self.session, renew=True)
+            return self.request(method, url, headers={**headers, **renewed}, **kwargs)
+
+    def find_person(self, email):
+        escaped = email.replace("'", "''")
+        response = self.call(
+            "GET",
+            "Person",
+            params={"$select": "personId", "$filter": f"email/emailAddress eq '{escaped}'", "$top": "1"},
+        )
+        rows = self.json_of(response).get("value", [])
+        if rows:
+            return str(rows[0].get("personId") or rows[0].get("PrimaryKey"))
+        return ""
+
+    def deliver(self, payload, known=None):
+        known = known or CrmResult()
+        person = payload["person"]
+        if payload.get("action") == "unsubscribe":
+            person_id = self.find_person(person["email"])
+            if person_id:
+                self.call(
+                    "PUT",
+                    f"Person/{person_id}/Consent/EMARKETING",
+                    params={"source": "WEBFORM", "legalBase": "WITHDRAWN"},
+                )
+            return CrmResult(person_id=person_id)
+        person_id = known.person_id or (self.find_person(person["email"]) if person.get("email") else "")
+        if not person_id:
+            body = {
+                "Firstname": person.get("first_name", ""),
+                "Lastname": person.get("last_name", ""),
+                "Emails": [{"Value": person["email"], "Description": "Ta steget"}] if person.get("email") else [],
+                "MobilePhones": [{"Value": person["phone"]}] if person.get("phone") else [],
+                "Interests": [],
+                "CustomFields": {
+                    "SuperOffice:1": payload["municipality"]["name"],
+                },
+                "Description": payload_summary(payload),
+            }
+            created = self.json_of(self.call("POST", "Person", json=body))
+            person_id = str(created.get("PersonId") or created.get("personId") or "")
+            if not person_id:
+                raise TemporaryError("SuperOffice created a person but returned no PersonId.")
+        consent = payload["consent"]
+        self.call(
+            "PUT",
+            f"Person/{person_id}/Consent/{'EMARKETING' if payload['kind'] == 'newsletter' else 'STORE'}",
+            params={"source": "WEBFORM", "legalBase": "61A", "comment": f"{consent['purpose']} {consent['version']}"},
+        )
+        followup_id = known.followup_id
+        if payload["kind"] == "guidance" and not followup_id:
+            due = payload["due_date"]
+            appointment = {
+                "Person": {"PersonId": int(person_id)},
+                "Associate": {"AssociateId": payload["owner_crm_id"]} if payload.get("owner_crm_id") else None,
+                "StartDate": f"{due}T09:00:00",
+                "EndDate": f"{due}T09:30:00",
+                "Title": f"Ta steget: första kontakt ({payload['preferred_contact']})",
+                "Description": payload_summary(payload),
+            }
+            created = self.json_of(self.call("POST", "Appointment", json=appointment))
+            followup_id = str(created.get("AppointmentId") or "")
+        return CrmResult(person_id=person_id, followup_id=followup_id)
+
+
+def payload_summary(payload):
+    lines = [
+        f"Källa: {payload['source']}",
+        f"Kommun: {payload['municipality']['name']}",
+        f"Kontaktsätt: {payload.get('preferred_contact') or '-'}",
+    ]
+    if payload.get("topics"):
+        lines.append("Vill ha hjälp med: " + ", ".join(payload["topics"]))
+    if payload.get("message"):
+        lines.append("Meddelande: " + payload["message"])
+    return "\n".join(lines)

@@ -1,0 +1,337 @@
+"""The three registration forms. Validation lives here; layout is crispy's.
+
+Every form carries a signed, short-lived token instead of relying on the CSRF
+cookie: the same form works embedded in a municipality's site where
+third-party cookies are blocked (docs/crm-bridge.md explains the choice). The
+token also gives the minimum fill time and makes a double submit idempotent.
+"""
+
+import secrets
+import time
+
+import phonenumbers
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Fieldset, Layout, Submit
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import Locale
+
+from home.models import Municipality
+
+from . import consent
+from .models import ContactMethod, Kind, MoveWhen, Topic
+
+TOKEN_SALT = "intake.form-token"  # noqa: S105 - a signing namespace, not a secret
+
+
+def issue_token(kind):
+    return signing.dumps({"k": kind, "t": int(time.time()), "n": secrets.token_hex(8)}, salt=TOKEN_SALT)
+
+
+class IntakeForm(forms.Form):
+    kind = None
+
+    form_token = forms.CharField(widget=forms.HiddenInput)
+    consent_version = forms.CharField(widget=forms.HiddenInput, max_length=20)
+    # Honeypot: hidden from people and screen readers; bots fill it in.
+    website = forms.CharField(
+        required=False,
+        label=_("Leave this field empty"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+    consent = forms.BooleanField(required=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        version, text = consent.current(self.kind)
+        self.fields["consent"].label = text
+        self.fields["consent"].error_messages["required"] = _("You need to agree before we can store your details.")
+        if not self.is_bound:
+            self.initial.update({"form_token": issue_token(self.kind), "consent_version": version})
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = self.build_layout()
+
+    def build_layout(self):
+        raise NotImplementedError
+
+    def tail(self):
+        return [
+            Fieldset(_("Your consent"), "consent", "consent_version", "form_token"),
+            HTML('<div class="hp-field" aria-hidden="true">'),
+            "website",
+            HTML("</div>"),
+            Submit("submit", self.submit_label, css_class="button button--large"),
+        ]
+
+    def clean_form_token(self):
+        try:
+            data = signing.loads(self.cleaned_data["form_token"], salt=TOKEN_SALT, max_age=settings.INTAKE_FORM_MAX_AGE)
+        except signing.SignatureExpired as error:
+            raise forms.ValidationError(
+                _("The form was open too long. Your answers are kept: please send it again."), code="expired"
+            ) from error
+        except signing.BadSignature as error:
+            raise forms.ValidationError(
+                _("The form could not be verified. Please send it again."), code="bad"
+            ) from error
+        if data.get("k") != self.kind:
+            raise forms.ValidationError(_("The form could not be verified. Please send it again."), code="kind")
+        if time.time() - data["t"] < settings.INTAKE_MIN_FILL_SECONDS:
+            raise forms.ValidationError(
+                _("That was quicker than a person can fill in the form. Please check your answers and send again."),
+                code="too_fast",
+            )
+        self.submission_key = self.cleaned_data["form_token"].rsplit(":", 1)[-1][:64]
+        return self.cleaned_data["form_token"]
+
+    def clean_consent_version(self):
+        version = self.cleaned_data["consent_version"]
+        if not consent.is_known(self.kind, version):
+            raise forms.ValidationError(_("The consent text you saw is not known. Please reload the page."))
+        return version
+
+    def clean_website(self):
+        if self.cleaned_data.get("website"):
+            raise forms.ValidationError(_("Leave this field empty."), code="honeypot")
+        return ""
+
+    def rebound_token(self):
+        """After an error, the next submit must get a fresh token (and key)."""
+        if self.is_bound:
+            data = self.data.copy()
+            data["form_token"] = issue_token(self.kind)
+            self.data = data
+
+
+def phone_field(required=False):
+    return forms.CharField(
+        label=_("Phone"),
+        max_length=40,
+        required=required,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        help_text=_("With country code if you live outside Sweden, for example +47 …"),
+    )
+
+
+def normalise_phone(value):
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(value, "SE")
+    except phonenumbers.NumberParseException as error:
+        raise forms.ValidationError(_("Enter a phone number, for example 070-123 45 67."), code="phone") from error
+    if not phonenumbers.is_valid_number(number):
+        raise forms.ValidationError(_("Enter a phone number, for example 070-123 45 67."), code="phone")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def municipality_choices(include_region=True):
+    """(slug, name) in the visitor's language; Swedish names where untranslated."""
+    rows = list(Municipality.objects.filter(locale=Locale.get_active()))
+    if not rows:
+        rows = list(Municipality.objects.in_default_locale())
+    choices = [(row.slug, row.name) for row in rows if not row.is_region]
+    if include_region and any(row.is_region for row in rows):
+        region = next(row for row in rows if row.is_region)
+        choices.append((region.slug, _("I have not decided yet")))
+    return choices
+
+
+class GuidanceForm(IntakeForm):
+    kind = Kind.GUIDANCE
+    submit_label = _("Send my registration")
+
+    first_name = forms.CharField(
+        label=_("First name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    last_name = forms.CharField(
+        label=_("Last name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
+    email = forms.EmailField(
+        label=_("E-mail"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    phone = phone_field()
+    preferred_contact = forms.ChoiceField(
+        label=_("How do you want us to contact you?"),
+        choices=ContactMethod.choices,
+        widget=forms.RadioSelect,
+        initial=ContactMethod.EMAIL,
+    )
+    municipality = forms.ChoiceField(label=_("Where would you like to live?"))
+    country = forms.CharField(
+        label=_("Country"),
+        max_length=80,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "country-name"}),
+    )
+    town = forms.CharField(
+        label=_("Town"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
+    )
+    adults = forms.IntegerField(
+        label=_("Adults"),
+        min_value=1,
+        max_value=20,
+        required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    children = forms.IntegerField(
+        label=_("Children"),
+        min_value=0,
+        max_value=20,
+        required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    move_when = forms.ChoiceField(
+        label=_("When do you plan to move?"), choices=MoveWhen.choices, widget=forms.RadioSelect, required=False
+    )
+    topics = forms.MultipleChoiceField(
+        label=_("What would you like help with?"),
+        choices=Topic.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    message = forms.CharField(
+        label=_("Anything else you want to tell us?"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    newsletter_opt_in = forms.BooleanField(label=_("I also want the Ta steget newsletter."), required=False)
+
+    def __init__(self, *args, municipality=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].choices = [("", _("Choose…")), *municipality_choices()]
+        if municipality is not None and not self.is_bound:
+            self.initial["municipality"] = municipality.slug
+
+    def build_layout(self):
+        return Layout(
+            Fieldset(_("About you"), "first_name", "last_name", "email", "phone", "preferred_contact"),
+            Fieldset(_("Your move"), "municipality", "move_when", "country", "town", "adults", "children"),
+            Fieldset(_("What you need"), "topics", "message", "newsletter_opt_in"),
+            *self.tail(),
+        )
+
+    def clean_phone(self):
+        return normalise_phone(self.cleaned_data.get("phone"))
+
+    def clean_municipality(self):
+        slug = self.cleaned_data["municipality"]
+        municipality = Municipality.objects.in_default_locale().filter(slug=slug).first()
+        if municipality is None:
+            raise forms.ValidationError(_("Choose a municipality from the list."))
+        return municipality
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("preferred_contact") == ContactMethod.PHONE
+            and not cleaned.get("phone")
+            and "phone" not in self.errors
+        ):
+            self.add_error("phone", _("Give a phone number, since you want us to call you."))
+        return cleaned
+
+
+class MagazineForm(IntakeForm):
+    kind = Kind.MAGAZINE
+    submit_label = _("Order the magazine")
+
+    first_name = forms.CharField(
+        label=_("First name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    last_name = forms.CharField(
+        label=_("Last name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
+    street_address = forms.CharField(
+        label=_("Postal address"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "street-address"})
+    )
+    postal_code = forms.CharField(
+        label=_("Postal code"), max_length=20, widget=forms.TextInput(attrs={"autocomplete": "postal-code"})
+    )
+    town = forms.CharField(
+        label=_("Town"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "address-level2"})
+    )
+    country = forms.CharField(
+        label=_("Country"),
+        max_length=80,
+        initial="Sverige",
+        widget=forms.TextInput(attrs={"autocomplete": "country-name"}),
+    )
+    email = forms.EmailField(
+        label=_("E-mail"),
+        max_length=254,
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text=_("Optional: we send a confirmation."),
+    )
+
+    def __init__(self, *args, magazine_issue="", **kwargs):
+        self.magazine_issue = magazine_issue
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["magazine_issue"] = self.magazine_issue
+        return cleaned
+
+    def build_layout(self):
+        return Layout(
+            Fieldset(
+                _("Where should we send it?"),
+                "first_name",
+                "last_name",
+                "street_address",
+                "postal_code",
+                "town",
+                "country",
+                "email",
+            ),
+            *self.tail(),
+        )
+
+
+class NewsletterForm(IntakeForm):
+    kind = Kind.NEWSLETTER
+    submit_label = _("Subscribe")
+
+    email = forms.EmailField(
+        label=_("E-mail"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    language = forms.ChoiceField(
+        label=_("Language of the newsletter"), choices=settings.LANGUAGES, widget=forms.RadioSelect
+    )
+    topics = forms.MultipleChoiceField(
+        label=_("What interests you?"), choices=Topic.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    municipality = forms.ChoiceField(label=_("Which municipality interests you most?"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].choices = [
+            ("", _("All of the county")),
+            *municipality_choices(include_region=False),
+        ]
+        if not self.is_bound:
+            from django.utils.translation import get_language
+
+            self.initial.setdefault("language", get_language())
+
+    def build_layout(self):
+        return Layout(Fieldset(_("Your subscription"), "email", "language", "topics", "municipality"), *self.tail())
+
+    def clean_municipality(self):
+        slug = self.cleaned_data.get("municipality")
+        if not slug:
+            return Municipality.objects.in_default_locale().get(kind=Municipality.Kind.REGION)
+        municipality = Municipality.objects.in_default_locale().filter(slug=slug).first()
+        if municipality is None:
+            raise forms.ValidationError(_("Choose a municipality from the list."))
+        return municipality

@@ -1,0 +1,247 @@
+"""The steps a registration goes through. Views validate, then call `register`."""
+
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+
+from . import consent as consent_texts
+from .models import Consent, Delivery, Kind, Registration
+from .working_days import add_working_days
+
+FIRST_CONTACT_WORKING_DAYS = 5
+
+
+@dataclass
+class Outcome:
+    registration: Registration
+    created: bool
+    duplicate_order: bool = False
+
+
+def address_key(cleaned):
+    """Normalised postal address, so 'Storgatan 1' and 'storgatan  1 ' match."""
+    parts = [cleaned.get("street_address", ""), cleaned.get("postal_code", ""), cleaned.get("country", "")]
+    return "|".join(re.sub(r"[\s\-.,]+", "", part).lower() for part in parts)
+
+
+FIELDS = [
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "preferred_contact",
+    "country",
+    "town",
+    "adults",
+    "children",
+    "move_when",
+    "topics",
+    "message",
+    "newsletter_opt_in",
+    "street_address",
+    "postal_code",
+    "magazine_issue",
+]
+
+
+def register(*, kind, cleaned, municipality, source, language, submission_key, consent_version):
+    """Store a registration, its consent and its outbox rows in one transaction.
+
+    Idempotent: the same form submission (same signed token) stores one
+    registration however often it arrives; a repeated magazine order for the
+    same address and issue stores nothing new.
+    """
+    existing = Registration.objects.filter(submission_key=submission_key).first()
+    if existing:
+        return Outcome(existing, created=False)
+    municipality = municipality.canonical
+    values = {name: cleaned[name] for name in FIELDS if cleaned.get(name) not in (None, "")}
+    registration = Registration(
+        kind=kind,
+        municipality=municipality,
+        source=source,
+        language=language,
+        submission_key=submission_key,
+        **values,
+    )
+    if kind == Kind.GUIDANCE:
+        registration.due_date = add_working_days(timezone.localdate(), FIRST_CONTACT_WORKING_DAYS)
+    if kind == Kind.MAGAZINE:
+        registration.address_key = address_key(cleaned)
+        registration.fulfilment = "new"
+        duplicate = Registration.objects.filter(
+            kind=Kind.MAGAZINE, magazine_issue=registration.magazine_issue, address_key=registration.address_key
+        ).first()
+        if duplicate:
+            return Outcome(duplicate, created=False, duplicate_order=True)
+    try:
+        with transaction.atomic():
+            registration.save()
+            with translation.override(language):
+                shown_text = str(consent_texts.TEXTS[(kind, consent_version)])
+            Consent.objects.create(
+                registration=registration,
+                purpose=kind,
+                text=shown_text,
+                version=consent_version,
+                language=language,
+            )
+            deliveries = create_deliveries(registration)
+    except IntegrityError:
+        # A concurrent double submit won the race: return what it stored.
+        again = Registration.objects.filter(submission_key=submission_key).first()
+        if again:
+            return Outcome(again, created=False)
+        duplicate = Registration.objects.filter(
+            kind=Kind.MAGAZINE, magazine_issue=registration.magazine_issue, address_key=registration.address_key
+        ).first()
+        if duplicate:
+            return Outcome(duplicate, created=False, duplicate_order=True)
+        raise
+    for delivery in deliveries:
+        transaction.on_commit(lambda pk=delivery.pk: enqueue(pk))
+    return Outcome(registration, created=True)
+
+
+def create_deliveries(registration):
+    if registration.kind == Kind.NEWSLETTER:
+        # Double opt-in: only the confirmation link now; the CRM hears of the
+        # subscriber once they confirm.
+        return Delivery.objects.bulk_create(
+            [
+                Delivery(
+                    registration=registration, channel=Delivery.Channel.CONFIRMATION_EMAIL, recipient=registration.email
+                )
+            ]
+        )
+    rows = [Delivery(registration=registration, channel=Delivery.Channel.CRM)]
+    if registration.kind == Kind.GUIDANCE:
+        for adviser in advisers_for(registration):
+            rows.append(
+                Delivery(registration=registration, channel=Delivery.Channel.ADVISER_EMAIL, recipient=adviser.email)
+            )
+    if registration.email:
+        rows.append(
+            Delivery(
+                registration=registration, channel=Delivery.Channel.CONFIRMATION_EMAIL, recipient=registration.email
+            )
+        )
+    return Delivery.objects.bulk_create(rows)
+
+
+def confirm_newsletter(registration):
+    """The subscriber clicked the link: record it and tell the CRM."""
+    with transaction.atomic():
+        updated = Registration.objects.filter(pk=registration.pk, confirmed_at__isnull=True).update(
+            confirmed_at=timezone.now()
+        )
+        if not updated:
+            return
+        delivery, _ = Delivery.objects.get_or_create(
+            registration=registration, channel=Delivery.Channel.CRM, recipient=""
+        )
+        transaction.on_commit(lambda: enqueue(delivery.pk))
+
+
+def unsubscribe_newsletter(registration):
+    """Unsubscribe at once; the CRM is told through the outbox (consent withdrawn)."""
+    with transaction.atomic():
+        updated = Registration.objects.filter(pk=registration.pk, unsubscribed_at__isnull=True).update(
+            unsubscribed_at=timezone.now()
+        )
+        if not updated:
+            return
+        delivery, _ = Delivery.objects.get_or_create(
+            registration=registration, channel=Delivery.Channel.CRM, recipient=UNSUBSCRIBE
+        )
+        transaction.on_commit(lambda: enqueue(delivery.pk))
+
+
+UNSUBSCRIBE = "unsubscribe"
+
+
+def enqueue(delivery_id):
+    from .tasks import enqueue_delivery
+
+    enqueue_delivery(delivery_id)
+
+
+def advisers_for(registration):
+    """The advisers of the chosen municipality; the Region's when it has none."""
+    from home.models import Adviser
+
+    advisers = list(Adviser.objects.filter(municipality=registration.municipality, is_active=True))
+    if not advisers:
+        advisers = list(
+            Adviser.objects.filter(
+                municipality__kind="region",
+                municipality__locale__language_code=settings.LANGUAGE_CODE,
+                is_active=True,
+            )
+        )
+    return advisers
+
+
+def build_payload(delivery):
+    """The JSON a CRM adapter receives (documented in docs/crm-bridge.md)."""
+    registration = delivery.registration
+    consent = registration.consent
+    advisers = advisers_for(registration) if registration.kind == Kind.GUIDANCE else []
+    owner = next((adviser.crm_owner_id for adviser in advisers if adviser.crm_owner_id), None)
+    return {
+        "id": str(delivery.external_id),
+        "kind": registration.kind,
+        "action": "unsubscribe" if delivery.recipient == UNSUBSCRIBE else "register",
+        "registration_id": registration.pk,
+        "created_at": registration.created_at.isoformat(),
+        "source": registration.source,
+        "language": registration.language,
+        "person": {
+            "first_name": registration.first_name,
+            "last_name": registration.last_name,
+            "email": registration.email,
+            "phone": registration.phone,
+        },
+        "preferred_contact": registration.preferred_contact,
+        "municipality": {"slug": registration.municipality.slug, "name": registration.municipality.name},
+        "owner_crm_id": owner,
+        "due_date": registration.due_date.isoformat() if registration.due_date else None,
+        "household": {"adults": registration.adults, "children": registration.children},
+        "lives_in": {"country": registration.country, "town": registration.town},
+        "move_when": registration.move_when,
+        "topics": registration.topics,
+        "message": registration.message,
+        "newsletter_opt_in": registration.newsletter_opt_in,
+        "postal_address": {
+            "street_address": registration.street_address,
+            "postal_code": registration.postal_code,
+            "town": registration.town,
+            "country": registration.country,
+        }
+        if registration.kind == Kind.MAGAZINE
+        else None,
+        "magazine_issue": registration.magazine_issue or None,
+        "unsubscribe_url": absolute_url(newsletter_link(registration, "unsubscribe"))
+        if registration.kind == Kind.NEWSLETTER
+        else None,
+        "consent": {
+            "purpose": consent.purpose,
+            "version": consent.version,
+            "language": consent.language,
+            "text": consent.text,
+            "given_at": consent.given_at.isoformat(),
+        },
+    }
+
+
+def absolute_url(path):
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+
+
+def newsletter_link(registration, action):
+    from .views import newsletter_link as link
+
+    return link(registration, action)

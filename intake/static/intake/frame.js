@@ -1,0 +1,13 @@
+/* Inside the embedded form: tell the parent page (only the origin the server
+   approved) how tall the content is, so the iframe can fit it. */
+(function () {
+  "use strict";
+  var parentOrigin = document.body.getAttribute("data-parent-origin");
+  if (!parentOrigin || window.parent === window) return;
+  function report() {
+    window.parent.postMessage({ type: "tasteget:height", height: document.documentElement.scrollHeight }, parentOrigin);
+  }
+  report();
+  window.addEventListener("load", report);
+  if ("ResizeObserver" in window) new ResizeObserver(report).observe(document.body);
+})();

@@ -1,0 +1,124 @@
+import django_filters
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn, TitleColumn
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from home.models import Municipality
+
+from . import admin_views
+from .models import Delivery, Kind, Registration
+
+
+class RegistrationFilterSet(WagtailFilterSet):
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Kind.choices)
+    municipality = django_filters.ModelChoiceFilter(
+        label=_("Municipality"), queryset=Municipality.objects.in_default_locale()
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Delivery status"), choices=Delivery.Status.choices, field_name="deliveries__status", distinct=True
+    )
+    created_at = django_filters.DateFromToRangeFilter(label=_("Registered"), widget=DateRangePickerWidget)
+
+    class Meta:
+        model = Registration
+        fields = ["kind", "municipality", "status", "created_at", "fulfilment"]
+
+
+class RegistrationViewSet(ModelViewSet):
+    model = Registration
+    icon = "form"
+    menu_label = _("Registrations")
+    menu_order = 210
+    add_to_admin_menu = True
+    name = "intake_registration"
+    url_prefix = "registrations"
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    index_view_class = admin_views.RegistrationIndexView
+    inspect_view_class = admin_views.RegistrationInspectView
+    edit_view_class = admin_views.RegistrationEditView
+    delete_view_class = admin_views.RegistrationDeleteView
+    history_view_class = admin_views.RegistrationHistoryView
+    usage_view_class = admin_views.RegistrationUsageView
+    filterset_class = RegistrationFilterSet
+    form_fields = ["fulfilment"]
+    list_display = [
+        TitleColumn(
+            "__str__",
+            label=_("Registration"),
+            accessor="__str__",
+            get_url=lambda registration: reverse("intake_registration:inspect", args=[registration.pk]),
+        ),
+        Column("kind", label=_("Kind"), accessor="get_kind_display"),
+        Column("municipality", label=_("Municipality")),
+        DateColumn("created_at", label=_("Registered")),
+        DateColumn("due_date", label=_("Contact due")),
+        BooleanColumn("is_overdue", label=_("Overdue")),
+        Column("delivery_status", label=_("Delivery")),
+        Column("last_error", label=_("Last error")),
+    ]
+    list_export = [
+        "pk",
+        "get_kind_display",
+        "created_at",
+        "municipality",
+        "source",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "get_preferred_contact_display",
+        "country",
+        "town",
+        "adults",
+        "children",
+        "move_when",
+        "topics",
+        "message",
+        "street_address",
+        "postal_code",
+        "magazine_issue",
+        "fulfilment",
+        "due_date",
+        "delivery_status",
+    ]
+    export_filename = "anmalningar"
+    export_headings = {
+        "pk": _("Number"),
+        "get_kind_display": _("Kind"),
+        "get_preferred_contact_display": _("Preferred contact"),
+        "delivery_status": _("Delivery status"),
+    }
+    inspect_view_fields_exclude = ["submission_key", "address_key"]
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("retry/<int:pk>/", admin_views.retry_failed_deliveries, name="retry"),
+        ]
+
+
+registration_viewset = RegistrationViewSet()
+
+
+@hooks.register("register_admin_viewset")
+def register_registration_viewset():
+    return registration_viewset
+
+
+@hooks.register("register_admin_urls")
+def register_embed_code_url():
+    return [path("embed-code/", admin_views.embed_codes, name="intake_embed_codes")]
+
+
+class EmbedCodeMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("intake.view_registration")
+
+
+@hooks.register("register_admin_menu_item")
+def register_embed_code_menu_item():
+    return EmbedCodeMenuItem(_("Embed code"), reverse("intake_embed_codes"), icon_name="code", order=211)

@@ -1,0 +1,126 @@
+"""A local HTTP server that plays the CRM (webhook receiver or SuperOffice).
+
+Tests script its answers (`server.plan`) and read what it received
+(`server.requests`, `server.people`). It is a real server on 127.0.0.1, so
+the adapters' HTTP client code runs unchanged.
+"""
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+RECORDED = Path(__file__).parent / "test_data"
+
+
+def recorded(name):
+    return json.loads((RECORDED / name).read_text())
+
+
+class FakeCrm(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self):
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.plan = []  # answers to give first: (status, headers, body) or ("sleep", seconds)
+        self.requests = []
+        self.people = {}  # e-mail -> person id
+        self.appointments = []
+        self.consents = []
+        self.lock = threading.Lock()
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def next_planned(self):
+        with self.lock:
+            return self.plan.pop(0) if self.plan else None
+
+
+class Handler(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def reply(self, status, body=b"", headers=None):
+        self.send_response(status)
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        if isinstance(body, dict | list):
+            body = json.dumps(body).encode()
+            self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def handle_any(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        server = self.server
+        with server.lock:
+            server.requests.append(
+                {"method": self.command, "path": self.path, "headers": dict(self.headers), "body": body}
+            )
+        planned = server.next_planned()
+        if planned:
+            if planned[0] == "sleep":
+                time.sleep(planned[1])
+            else:
+                status, headers, payload = planned
+                return self.reply(status, payload, headers)
+        return self.default(body)
+
+    def default(self, body):
+        server = self.server
+        url = urlparse(self.path)
+        if url.path == "/hook":
+            payload = json.loads(body)
+            with server.lock:
+                email = payload["person"]["email"]
+                person_id = server.people.setdefault(email, len(server.people) + 1)
+            return self.reply(200, {"person_id": person_id})
+        if url.path == "/Login/api/PartnerSystemUser/Authenticate":
+            return self.reply(200, recorded("superoffice_system_user_authenticated.json"))
+        if url.path == "/api/v1/Person" and self.command == "GET":
+            query = parse_qs(url.query)
+            wanted = query["$filter"][0].split("eq '", 1)[1].rstrip("'").replace("''", "'")
+            with server.lock:
+                person_id = server.people.get(wanted)
+            answer = recorded("superoffice_person_search_empty.json")
+            if person_id:
+                answer = recorded("superoffice_person_search_found.json")
+                answer["value"][0]["personId"] = person_id
+                answer["value"][0]["PrimaryKey"] = person_id
+            return self.reply(200, answer)
+        if url.path == "/api/v1/Person" and self.command == "POST":
+            payload = json.loads(body)
+            with server.lock:
+                email = payload["Emails"][0]["Value"]
+                person_id = server.people.setdefault(email, 100 + len(server.people))
+            answer = recorded("superoffice_person_created.json")
+            answer.update(PersonId=person_id, Firstname=payload["Firstname"], Lastname=payload["Lastname"])
+            return self.reply(201, answer)
+        if url.path.startswith("/api/v1/Person/") and "/Consent/" in url.path:
+            with server.lock:
+                server.consents.append((url.path, parse_qs(url.query)))
+            return self.reply(204)
+        if url.path == "/api/v1/Appointment":
+            payload = json.loads(body)
+            with server.lock:
+                server.appointments.append(payload)
+                appointment_id = len(server.appointments)
+            answer = recorded("superoffice_appointment_created.json")
+            answer["AppointmentId"] = appointment_id
+            return self.reply(201, answer)
+        return self.reply(404, {"Error": "not found"})
+
+    do_GET = do_POST = do_PUT = handle_any
+
+
+def start():
+    server = FakeCrm()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server
