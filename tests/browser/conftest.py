@@ -92,7 +92,16 @@ def site_server(tmp_path_factory):
                 server.kill()
                 raise RuntimeError("the site server did not start") from None
             time.sleep(0.3)
-    yield SimpleNamespace(url=url, env=env)
+
+    def manage_shell(code):
+        """Run Python in the site's own process environment; returns its stdout."""
+        result = subprocess.run(
+            [*manage, "shell", "-v", "0", "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    yield SimpleNamespace(url=url, env=env, shell=manage_shell)
     server.terminate()
     server.wait(timeout=10)
 
@@ -124,3 +133,30 @@ def axe():
         ]
 
     return check
+
+
+@pytest.fixture
+def other_origin(tmp_path):
+    """Static pages on another origin (localhost vs 127.0.0.1, another port)."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    servers = []
+
+    def serve(html):
+        folder = tmp_path / f"site{len(servers)}"
+        folder.mkdir()
+        (folder / "index.html").write_text(html)
+        server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://localhost:{server.server_address[1]}"
+
+    yield serve
+    for server in servers:
+        server.shutdown()

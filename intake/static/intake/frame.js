@@ -5,7 +5,9 @@
   var parentOrigin = document.body.getAttribute("data-parent-origin");
   if (!parentOrigin || window.parent === window) return;
   function report() {
-    window.parent.postMessage({ type: "tasteget:height", height: document.documentElement.scrollHeight }, parentOrigin);
+    // The content's own height: scrollHeight never drops below the frame's height.
+    var height = Math.ceil(document.documentElement.getBoundingClientRect().height);
+    window.parent.postMessage({ type: "tasteget:height", height: height }, parentOrigin);
   }
   report();
   window.addEventListener("load", report);

@@ -1,0 +1,184 @@
+"""Registration forms in a real browser: keyboard only, error summary,
+accessibility in both languages, and the embed on another origin."""
+
+import json
+
+import pytest
+
+GUIDANCE_TEXT = {
+    "first_name": "Ida",
+    "last_name": "Ström",
+    "email": "ida.keyboard@example.org",
+    "phone": "070-123 45 67",
+    "country": "Norge",
+    "town": "Trondheim",
+    "adults": "2",
+    "children": "0",
+    "message": "Hej!",
+}
+MAGAZINE_TEXT = {
+    "first_name": "Per",
+    "last_name": "Lund",
+    "street_address": "Storgatan 1",
+    "postal_code": "831 30",
+    "town": "Östersund",
+    "email": "per@example.org",
+}
+NEWSLETTER_TEXT = {"email": "nils.keyboard@example.org"}
+
+
+def focused(page):
+    return page.evaluate(
+        """() => { const e = document.activeElement; return {tag: e.tagName, type: e.type || '',
+        name: e.name || '', value: e.value || '', checked: !!e.checked}; }"""
+    )
+
+
+def fill_with_keyboard(page, texts, choose=None, max_steps=80):
+    """Tab through the form from the top, typing and ticking with keys only."""
+    choose = choose or {}
+    page.locator("h1").click()  # start reading position at the heading, like a keyboard user after the skip link
+    for _ in range(max_steps):
+        page.keyboard.press("Tab")
+        field = focused(page)
+        if field["tag"] == "INPUT" and field["type"] == "submit":
+            page.keyboard.press("Enter")
+            return
+        name = field["name"]
+        if field["tag"] == "SELECT" and name in choose or field["type"] == "radio" and name in choose:
+            for _ in range(20):
+                if focused(page)["value"] == choose[name]:
+                    break
+                page.keyboard.press("ArrowDown")
+            assert focused(page)["value"] == choose[name], name
+        elif field["type"] == "checkbox" and (name == "consent" or name in choose) and not field["checked"]:
+            page.keyboard.press("Space")
+        elif name in texts and field["tag"] in ("INPUT", "TEXTAREA") and field["type"] not in ("radio", "checkbox"):
+            page.keyboard.type(texts[name])
+    raise AssertionError("never reached the submit button")
+
+
+def stored(site_server, email):
+    code = (
+        "import json; from intake.models import Registration as R; "
+        f"r = R.objects.filter(email='{email}').select_related('municipality').first(); "
+        "print(json.dumps(r and {'kind': r.kind, 'municipality': r.municipality.slug, 'source': r.source, "
+        "'count': R.objects.filter(email=r.email).count()}))"
+    )
+    return json.loads(site_server.shell(code).strip().splitlines()[-1])
+
+
+def test_guidance_form_is_completed_with_the_keyboard_alone(site_server, page):
+    page.goto(site_server.url + "/en/register/")
+    fill_with_keyboard(page, GUIDANCE_TEXT, choose={"municipality": "are", "preferred_contact": "phone"})
+    page.wait_for_load_state()
+    page.wait_for_url("**/tack/**")
+    assert "Åre" in page.locator("main").inner_text()
+    assert stored(site_server, "ida.keyboard@example.org") == {
+        "kind": "guidance",
+        "municipality": "are",
+        "source": "tasteget.nu",
+        "count": 1,
+    }
+
+
+def test_magazine_and_newsletter_forms_are_completed_with_the_keyboard(site_server, page):
+    page.goto(site_server.url + "/bestall-magasinet/")
+    fill_with_keyboard(page, MAGAZINE_TEXT)
+    page.wait_for_url("**/tack/**")
+    assert stored(site_server, "per@example.org")["kind"] == "magazine"
+    page.goto(site_server.url + "/en/newsletter/")
+    fill_with_keyboard(page, NEWSLETTER_TEXT)
+    page.wait_for_url("**/tack/**")
+    assert "confirm your subscription" in page.locator("main").inner_text()
+
+
+def test_error_summary_takes_focus_and_links_to_the_fields(site_server, page, axe):
+    page.goto(site_server.url + "/en/register/")
+    page.get_by_role("button", name="Send my registration").press("Enter")
+    page.wait_for_load_state()
+    summary = page.get_by_role("alert")
+    assert "Please correct the following" in summary.inner_text()
+    assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
+    assert page.title().startswith("Error:")
+    summary.get_by_role("link", name="First name: This field is required.").press("Enter")
+    assert page.evaluate("document.activeElement.id") == "id_first_name"
+    assert axe(page) == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/anmal-intresse/",
+        "/en/register/",
+        "/bestall-magasinet/",
+        "/en/order-the-magazine/",
+        "/nyhetsbrev/",
+        "/en/newsletter/",
+    ],
+)
+def test_forms_have_no_wcag_violations(site_server, page, axe, path):
+    page.goto(site_server.url + path)
+    assert axe(page) == []
+
+
+def test_thank_you_pages_have_no_wcag_violations(site_server, page, axe):
+    for path, texts, choose in [
+        ("/anmal-intresse/", {**GUIDANCE_TEXT, "email": "axe1@example.org"}, {"municipality": "berg"}),
+        ("/en/order-the-magazine/", {**MAGAZINE_TEXT, "street_address": "Axegatan 2"}, {}),
+    ]:
+        page.goto(site_server.url + path)
+        fill_with_keyboard(page, texts, choose)
+        page.wait_for_url("**/tack/**")
+        assert axe(page) == []
+
+
+SNIPPET_PAGE = """<!doctype html><html lang="sv"><head><meta charset="utf-8"><title>Kommunens webbplats</title></head>
+<body><main><h1>Flytta hit</h1>{snippet}</main></body></html>"""
+
+
+def embed_snippet(site_url, slug):
+    return (
+        f'<iframe data-tasteget-form src="{site_url}/embed/{slug}/" title="Anmälan" '
+        'style="width:100%;height:300px;border:0"></iframe>'
+        f'<script src="{site_url}/embed/tasteget.js" async></script>'
+    )
+
+
+def test_embedded_form_on_an_allowed_origin_is_filled_in_stored_and_resized(site_server, page, other_origin, axe):
+    origin = other_origin(SNIPPET_PAGE.format(snippet=embed_snippet(site_server.url, "stromsund")))
+    site_server.shell(
+        "from home.models import Municipality as M; "
+        f"M.objects.filter(slug='stromsund').update(embed_origins='{origin}')"
+    )
+    page.goto(origin + "/index.html")
+    frame_element = page.locator("iframe[data-tasteget-form]")
+    page.wait_for_function("document.querySelector('iframe[data-tasteget-form]').style.height !== '300px'")
+    height = frame_element.evaluate("element => element.getBoundingClientRect().height")
+    assert height > 1000  # the whole form, no inner scrolling
+    frame = frame_element.content_frame
+    assert frame.locator("select[name=municipality]").input_value() == "stromsund"
+    frame.get_by_label("Förnamn").fill("Embla")
+    frame.get_by_label("Efternamn").fill("Ek")
+    frame.get_by_role("textbox", name="E-post").fill("embla@example.org")
+    frame.get_by_label("Jag samtycker", exact=False).check()
+    frame.get_by_role("button", name="Skicka min anmälan").click()
+    frame.get_by_role("heading", name="Tack!").wait_for()
+    assert stored(site_server, "embla@example.org") == {
+        "kind": "guidance",
+        "municipality": "stromsund",
+        "source": origin,
+        "count": 1,
+    }
+    page.wait_for_function("parseFloat(document.querySelector('iframe[data-tasteget-form]').style.height) < 1000")
+
+
+def test_an_origin_that_is_not_allowed_cannot_frame_the_form(site_server, page, other_origin):
+    origin = other_origin(SNIPPET_PAGE.format(snippet=embed_snippet(site_server.url, "berg")))
+    page.goto(origin + "/index.html")
+    page.wait_for_timeout(1500)
+    frames = [frame for frame in page.frames if frame != page.main_frame]
+    assert frames
+    for frame in frames:
+        assert frame.locator("form").count() == 0
+    assert page.locator("iframe[data-tasteget-form]").evaluate("e => e.style.height") == "300px"
