@@ -23,9 +23,10 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo_content
 	$(PY) manage.py ensure_admin
-	@echo "Starting the web server on http://$(HOST):$(PORT)/ and the task worker (Ctrl+C stops both)."
+	@echo "Starting the web server on http://$(HOST):$(PORT)/, the task worker and the delivery sweep (Ctrl+C stops all)."
 	@trap 'kill 0' EXIT INT TERM; \
 	  $(PY) manage.py db_worker --queue-name '*' & \
+	  $(PY) manage.py sweep_deliveries --every 300 --verbosity 0 & \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Chromium (Debian's), gettext and axe-core for the browser tests.

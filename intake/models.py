@@ -109,6 +109,8 @@ class Registration(models.Model):
     created_at = models.DateTimeField(_("registered"), default=timezone.now, db_index=True)
 
     objects = RegistrationQuerySet.as_manager()
+    # Personal data: no usage tracking in Wagtail's reference index.
+    wagtail_reference_index_ignore = True
 
     class Meta:
         verbose_name = _("registration")
@@ -148,6 +150,7 @@ class Registration(models.Model):
 
 
 class Consent(models.Model):
+    wagtail_reference_index_ignore = True
     registration = models.OneToOneField(Registration, on_delete=models.CASCADE, related_name="consent")
     purpose = models.CharField(_("purpose"), max_length=20, choices=Kind.choices)
     text = models.TextField(_("text shown"))
@@ -163,6 +166,8 @@ class Consent(models.Model):
 
 
 class Delivery(models.Model):
+    wagtail_reference_index_ignore = True
+
     class Channel(models.TextChoices):
         CRM = "crm", _("CRM")
         ADVISER_EMAIL = "adviser_email", _("E-mail to adviser")

@@ -7,6 +7,13 @@ from django.core.cache import cache
 
 
 def client_ip(request):
+    """The visitor's address. Behind N trusted proxies (TRUSTED_PROXY_COUNT),
+    the Nth address from the right in X-Forwarded-For; the rest is forgeable."""
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR", "unknown")
 
 

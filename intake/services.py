@@ -101,8 +101,8 @@ def register(*, kind, cleaned, municipality, source, language, submission_key, c
         if duplicate:
             return Outcome(duplicate, created=False, duplicate_order=True)
         raise
-    for delivery in deliveries:
-        transaction.on_commit(lambda pk=delivery.pk: enqueue(pk))
+    if deliveries:
+        transaction.on_commit(lambda: enqueue_all(registration.pk))
     return Outcome(registration, created=True)
 
 
@@ -161,6 +161,12 @@ def unsubscribe_newsletter(registration):
 
 
 UNSUBSCRIBE = "unsubscribe"
+
+
+def enqueue_all(registration_id):
+    from .tasks import enqueue_registration
+
+    enqueue_registration(registration_id)
 
 
 def enqueue(delivery_id):

@@ -61,8 +61,30 @@ def claim(delivery_id):
     return Delivery.objects.select_related("registration__municipality", "registration__consent").get(pk=delivery_id)
 
 
+def enqueue_registration(registration_id):
+    """One task for all of a new registration's deliveries (fewer queue rows)."""
+    result = deliver_registration.enqueue(registration_id)
+    Delivery.objects.filter(registration_id=registration_id).update(task_id=str(result.id))
+    return result
+
+
+@task()
+def deliver_registration(registration_id):
+    due = Delivery.objects.filter(
+        registration_id=registration_id,
+        status__in=[Delivery.Status.PENDING, Delivery.Status.RETRYING],
+        next_attempt_at__lte=timezone.now(),
+    ).values_list("pk", flat=True)
+    return {delivery_id: process(delivery_id) for delivery_id in list(due)}
+
+
 @task()
 def deliver(delivery_id):
+    return process(delivery_id)
+
+
+def process(delivery_id):
+    """Send one delivery if it is ours to send; record the outcome."""
     delivery = claim(delivery_id)
     if delivery is None:
         return "skipped"

@@ -87,3 +87,16 @@ def submit(client):
         return client.post(path, {**form_values(page.content.decode()), **data}, follow=follow, **extra)
 
     return post
+
+
+def run_worker():
+    """Run the real database worker until the queue is empty.
+
+    The worker closes "old" connections between tasks; inside the test's
+    transaction that would close the test's own connection on PostgreSQL, so
+    only that housekeeping call is disabled here.
+    """
+    from unittest import mock
+
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        call_command("db_worker", batch=True, queue_name="*", reload=False, startup_delay=False, verbosity=0)

@@ -21,7 +21,7 @@ from django.utils import timezone
 from intake import crm, tasks
 from intake.models import Delivery, Registration
 from tests import fake_crm
-from tests.conftest import GUIDANCE
+from tests.conftest import GUIDANCE, run_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -171,7 +171,7 @@ def test_webhook_400_fails_at_once_and_shows_in_the_admin(webhook, crm_delivery,
     assert "Firstname is required" in listing
     inspect = admin_client.get(f"/admin/registrations/inspect/{delivery.registration_id}/").content.decode()
     assert "Gör om misslyckade leveranser" in inspect
-    call_command("db_worker", batch=True, queue_name="*", reload=False, startup_delay=False, verbosity=0)
+    run_worker()
     assert any("crm-ansvarig@example.org" in m.to for m in mailoutbox)
 
     # An operator fixes the cause and retries from the admin.

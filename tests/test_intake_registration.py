@@ -10,7 +10,7 @@ from django.utils import timezone
 from intake import tasks
 from intake.models import Delivery, Registration
 from intake.working_days import add_working_days
-from tests.conftest import GUIDANCE, form_values
+from tests.conftest import GUIDANCE, form_values, run_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -186,3 +186,28 @@ def test_one_magazine_order_per_address_and_issue(submit):
     order = Registration.objects.get(kind="magazine")
     assert order.magazine_issue == "2026:1" and order.fulfilment == "new"
     assert order.consent.purpose == "magazine"
+
+
+def test_the_worker_delivers_a_new_registration_in_one_task(
+    submit, django_capture_on_commit_callbacks, settings, tmp_path
+):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.CRM_FILE_PATH = tmp_path / "crm.jsonl"
+    DBTaskResult.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        submit("/anmal-intresse/", GUIDANCE)
+    assert DBTaskResult.objects.filter(task_path="intake.tasks.deliver_registration").count() == 1
+    run_worker()
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"delivered"}
+    assert len(mail.outbox) == 3  # two advisers and the confirmation
+    assert (tmp_path / "crm.jsonl").read_text().count("\n") == 1
+
+
+def test_rate_limit_uses_the_address_the_trusted_proxy_saw(rf, settings):
+    from intake.ratelimit import client_ip
+
+    request = rf.post("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9", REMOTE_ADDR="10.0.0.2")
+    assert client_ip(request) == "10.0.0.2"
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert client_ip(request) == "203.0.113.9"  # the forged first entry is ignored

@@ -1,28 +1,15 @@
 """Wagtail's tasks and ours share one durable queue in the database."""
 
-from unittest import mock
-
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 from wagtail.models import ReferenceIndex
 
 from home.models import ContentPage
 from tasteget.tasks import send_email
+from tests.conftest import run_worker
 
 pytestmark = pytest.mark.django_db
-
-
-def run_worker():
-    """Run the real worker until the queue is empty.
-
-    The worker closes "old" connections between tasks; inside the test's
-    transaction that would close the test's own connection on PostgreSQL, so
-    only that housekeeping call is disabled here.
-    """
-    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
-        call_command("db_worker", batch=True, queue_name="*", reload=False, startup_delay=False, verbosity=0)
 
 
 def test_wagtails_reference_index_task_is_queued_in_the_database_and_run_by_the_worker(home, page_by_slug):

@@ -180,6 +180,8 @@ INTAKE_MIN_FILL_SECONDS = env_int("INTAKE_MIN_FILL_SECONDS", 3)
 INTAKE_FORM_MAX_AGE = env_int("INTAKE_FORM_MAX_AGE", 24 * 3600)
 INTAKE_RATE_LIMIT = env_int("INTAKE_RATE_LIMIT", 10)
 INTAKE_RATE_WINDOW = env_int("INTAKE_RATE_WINDOW", 600)
+# Reverse proxies in front of gunicorn that append to X-Forwarded-For (0: none).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # --- Passwords ----------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
