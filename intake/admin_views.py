@@ -5,15 +5,18 @@ an adviser of Åre gets a 404 for Berg's registrations by any URL; lists and
 exports start from `Registration.objects.visible_to(user)`.
 """
 
+import csv
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 from wagtail.admin.views.generic import models as generic
 from wagtail.admin.views.generic.history import HistoryView
@@ -124,3 +127,66 @@ def embed_snippet(base, municipality):
         'style="width:100%;height:1600px;border:0" loading="lazy"></iframe>\n'
         f'<script src="{base}{reverse("intake_embed_script")}" async></script>'
     )
+
+
+MAILING_COLUMNS = [
+    ("first_name", _lazy("First name")),
+    ("last_name", _lazy("Last name")),
+    ("street_address", _lazy("Postal address")),
+    ("postal_code", _lazy("Postal code")),
+    ("town", _lazy("Town")),
+    ("country", _lazy("Country")),
+    ("magazine_issue", _lazy("Issue")),
+]
+
+
+def new_magazine_orders(until):
+    return Registration.objects.filter(kind="magazine", fulfilment="new", created_at__lte=until).order_by("created_at")
+
+
+def mailing_list(request):
+    """The mailing house's list: new magazine orders, names and addresses only."""
+    if not request.user.has_perm("intake.view_all_registrations"):
+        raise PermissionDenied
+    until = parse_until(request.GET.get("until")) or timezone.now()
+    orders = new_magazine_orders(until)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="ta-steget-utskick-{until:%Y%m%d-%H%M}.csv"'
+        writer = csv.writer(response)
+        writer.writerow([str(label) for _name, label in MAILING_COLUMNS])
+        for order in orders:
+            writer.writerow([neutralise_formula(getattr(order, name)) for name, _label in MAILING_COLUMNS])
+        return response
+    return TemplateResponse(
+        request,
+        "intake/admin/mailing_list.html",
+        {
+            "count": orders.count(),
+            "until": until.isoformat(),
+            "can_mark": request.user.has_perm("intake.change_registration"),
+        },
+    )
+
+
+@require_POST
+def mailing_list_mark_sent(request):
+    if not (
+        request.user.has_perm("intake.view_all_registrations") and request.user.has_perm("intake.change_registration")
+    ):
+        raise PermissionDenied
+    until = parse_until(request.POST.get("until"))
+    if until is None:
+        raise Http404
+    count = new_magazine_orders(until).update(fulfilment="sent")
+    messages.success(request, _("Orders marked as sent: %(count)d.") % {"count": count})
+    return redirect("intake_mailing_list")
+
+
+def parse_until(value):
+    from django.utils.dateparse import parse_datetime
+
+    try:
+        return parse_datetime(value or "")
+    except ValueError:
+        return None

@@ -111,7 +111,11 @@ def register_registration_viewset():
 
 @hooks.register("register_admin_urls")
 def register_embed_code_url():
-    return [path("embed-code/", admin_views.embed_codes, name="intake_embed_codes")]
+    return [
+        path("embed-code/", admin_views.embed_codes, name="intake_embed_codes"),
+        path("mailing-list/", admin_views.mailing_list, name="intake_mailing_list"),
+        path("mailing-list/mark-sent/", admin_views.mailing_list_mark_sent, name="intake_mailing_list_mark_sent"),
+    ]
 
 
 class EmbedCodeMenuItem(MenuItem):
@@ -122,3 +126,13 @@ class EmbedCodeMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def register_embed_code_menu_item():
     return EmbedCodeMenuItem(_("Embed code"), reverse("intake_embed_codes"), icon_name="code", order=211)
+
+
+class MailingListMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("intake.view_all_registrations")
+
+
+@hooks.register("register_admin_menu_item")
+def register_mailing_list_menu_item():
+    return MailingListMenuItem(_("Magazine mailing list"), reverse("intake_mailing_list"), icon_name="mail", order=212)

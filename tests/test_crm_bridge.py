@@ -229,25 +229,34 @@ def test_superoffice_finds_an_existing_person_instead_of_creating_one(superoffic
     assert not any(r["method"] == "POST" and r["path"] == "/api/v1/Person" for r in superoffice.requests)
 
 
-def test_superoffice_malformed_json_is_retried_without_duplicates(superoffice, crm_delivery):
-    superoffice.plan = [(200, {"Content-Type": "application/json"}, b"{not json")]
-    if superoffice.auth == "system_user":
-        superoffice.plan.insert(0, (200, {}, fake_crm.recorded("superoffice_system_user_authenticated.json")))
-    delivery = run(crm_delivery)
-    assert delivery.status == "retrying" and "Malformed JSON" in delivery.last_error
-    due_now(delivery)
-    assert run(delivery).status == "delivered"
-    assert len(superoffice.people) == 1 and len(superoffice.appointments) == 1
-
-
-def test_superoffice_429_honours_retry_after(superoffice, crm_delivery):
-    superoffice.plan = [(429, {"Retry-After": "300"}, b"slow down")]
+@pytest.mark.parametrize(
+    "failure",
+    [
+        (500, {}, b"Internal error"),
+        (429, {"Retry-After": "300"}, b"slow down"),
+        (200, {"Content-Type": "application/json"}, b"{not json"),
+        ("sleep", 2.5),
+    ],
+    ids=["500", "429-retry-after", "malformed-json", "timeout"],
+)
+def test_superoffice_failures_retry_until_delivered_with_one_person(superoffice, crm_delivery, failure, monkeypatch):
+    monkeypatch.setattr(crm.HttpAdapter, "timeout", (1, 1))
+    superoffice.plan = [failure]
     if superoffice.auth == "system_user":
         superoffice.plan.insert(0, (200, {}, fake_crm.recorded("superoffice_system_user_authenticated.json")))
     before = timezone.now()
     delivery = run(crm_delivery)
-    assert delivery.status == "retrying"
-    assert delivery.next_attempt_at >= before + datetime.timedelta(seconds=300)
+    assert delivery.status == "retrying" and delivery.last_error
+    if failure[0] == 429:
+        assert delivery.next_attempt_at >= before + datetime.timedelta(seconds=300)
+    if failure[0] == 200:
+        assert "Malformed JSON" in delivery.last_error
+    due_now(delivery)
+    delivery = run(delivery)
+    assert delivery.status == "delivered", delivery.last_error
+    assert len(superoffice.people) == 1 and len(superoffice.appointments) == 1
+    creates = [r for r in superoffice.requests if r["method"] == "POST" and r["path"] == "/api/v1/Person"]
+    assert len(creates) == 1
 
 
 def test_worker_killed_between_crm_answer_and_commit_creates_no_duplicate(superoffice, crm_delivery, monkeypatch):

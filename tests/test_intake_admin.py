@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import pytest
 from django.contrib.auth.models import Group
@@ -87,3 +88,32 @@ def test_the_admin_shows_each_municipality_its_embed_code(client, django_user_mo
     body = client.get("/admin/embed-code/").content.decode()
     assert "http://testserver/embed/are/" in body and "embed/tasteget.js" in body
     assert "/embed/berg/" not in body
+
+
+def test_mailing_house_list_has_addresses_only_and_orders_can_be_marked_sent(submit, client, django_user_model):
+    order = {
+        "first_name": "+Per",
+        "last_name": "Lund",
+        "street_address": "Storgatan 1",
+        "postal_code": "831 30",
+        "town": "Östersund",
+        "country": "Sverige",
+        "email": "per@example.org",
+        "consent": "on",
+    }
+    submit("/bestall-magasinet/", order)
+    user_in(django_user_model, client, "Region: anmälningar", "region-mailing")
+    page = client.get("/admin/mailing-list/")
+    until = re.search(r'name="until" value="([^"]+)"', page.content.decode()).group(1)
+    export = client.get("/admin/mailing-list/", {"format": "csv", "until": until})
+    rows = list(csv.reader(io.StringIO(export.content.decode())))
+    assert rows[1] == ["'+Per", "Lund", "Storgatan 1", "831 30", "Östersund", "Sverige", "2026:1"]
+    assert "per@example.org" not in export.content.decode()
+    client.post("/admin/mailing-list/mark-sent/", {"until": until})
+    assert Registration.objects.get(kind="magazine").fulfilment == "sent"
+
+
+def test_advisers_cannot_get_the_mailing_list(client, django_user_model):
+    user_in(django_user_model, client, "Flyttvägledare: Åre kommun", "are-adviser-3")
+    response = client.get("/admin/mailing-list/?format=csv")
+    assert response.status_code in (302, 403)
