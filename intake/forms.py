@@ -129,6 +129,26 @@ def normalise_phone(value):
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def first_name_field():
+    return forms.CharField(
+        label=_("First name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+
+
+def last_name_field():
+    return forms.CharField(
+        label=_("Last name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
+
+
+def municipality_by_slug(slug):
+    """The canonical municipality for a submitted slug; a forged one is an error."""
+    municipality = Municipality.objects.in_default_locale().filter(slug=slug).first()
+    if municipality is None:
+        raise forms.ValidationError(_("Choose a municipality from the list."))
+    return municipality
+
+
 def municipality_choices(include_region=True):
     """(slug, name) in the visitor's language; Swedish names where untranslated."""
     rows = list(Municipality.objects.filter(locale=Locale.get_active()))
@@ -145,12 +165,8 @@ class GuidanceForm(IntakeForm):
     kind = Kind.GUIDANCE
     submit_label = _("Send my registration")
 
-    first_name = forms.CharField(
-        label=_("First name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
-    )
-    last_name = forms.CharField(
-        label=_("Last name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
-    )
+    first_name = first_name_field()
+    last_name = last_name_field()
     email = forms.EmailField(
         label=_("E-mail"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
@@ -223,11 +239,7 @@ class GuidanceForm(IntakeForm):
         return normalise_phone(self.cleaned_data.get("phone"))
 
     def clean_municipality(self):
-        slug = self.cleaned_data["municipality"]
-        municipality = Municipality.objects.in_default_locale().filter(slug=slug).first()
-        if municipality is None:
-            raise forms.ValidationError(_("Choose a municipality from the list."))
-        return municipality
+        return municipality_by_slug(self.cleaned_data["municipality"])
 
     def clean(self):
         cleaned = super().clean()
@@ -244,12 +256,8 @@ class MagazineForm(IntakeForm):
     kind = Kind.MAGAZINE
     submit_label = _("Order the magazine")
 
-    first_name = forms.CharField(
-        label=_("First name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
-    )
-    last_name = forms.CharField(
-        label=_("Last name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
-    )
+    first_name = first_name_field()
+    last_name = last_name_field()
     street_address = forms.CharField(
         label=_("Postal address"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "street-address"})
     )
@@ -331,7 +339,4 @@ class NewsletterForm(IntakeForm):
         slug = self.cleaned_data.get("municipality")
         if not slug:
             return Municipality.objects.in_default_locale().get(kind=Municipality.Kind.REGION)
-        municipality = Municipality.objects.in_default_locale().filter(slug=slug).first()
-        if municipality is None:
-            raise forms.ValidationError(_("Choose a municipality from the list."))
-        return municipality
+        return municipality_by_slug(slug)

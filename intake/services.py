@@ -134,28 +134,24 @@ def create_deliveries(registration):
 
 def confirm_newsletter(registration):
     """The subscriber clicked the link: record it and tell the CRM."""
-    with transaction.atomic():
-        updated = Registration.objects.filter(pk=registration.pk, confirmed_at__isnull=True).update(
-            confirmed_at=timezone.now()
-        )
-        if not updated:
-            return
-        delivery, _ = Delivery.objects.get_or_create(
-            registration=registration, channel=Delivery.Channel.CRM, recipient=""
-        )
-        transaction.on_commit(lambda: enqueue(delivery.pk))
+    record_newsletter_event(registration, "confirmed_at", recipient="")
 
 
 def unsubscribe_newsletter(registration):
     """Unsubscribe at once; the CRM is told through the outbox (consent withdrawn)."""
+    record_newsletter_event(registration, "unsubscribed_at", recipient=UNSUBSCRIBE)
+
+
+def record_newsletter_event(registration, timestamp_field, recipient):
+    """Set the timestamp once and queue the CRM delivery that reports it."""
     with transaction.atomic():
-        updated = Registration.objects.filter(pk=registration.pk, unsubscribed_at__isnull=True).update(
-            unsubscribed_at=timezone.now()
+        updated = Registration.objects.filter(pk=registration.pk, **{f"{timestamp_field}__isnull": True}).update(
+            **{timestamp_field: timezone.now()}
         )
         if not updated:
             return
         delivery, _ = Delivery.objects.get_or_create(
-            registration=registration, channel=Delivery.Channel.CRM, recipient=UNSUBSCRIBE
+            registration=registration, channel=Delivery.Channel.CRM, recipient=recipient
         )
         transaction.on_commit(lambda: enqueue(delivery.pk))
 

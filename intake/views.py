@@ -173,24 +173,24 @@ def registration_from_link(token, action):
 
 @require_http_methods(["GET", "POST"])
 def newsletter_confirm(request, token):
-    registration = registration_from_link(token, "confirm")
-    done = registration.confirmed_at is not None
-    if request.method == "POST" and not done:
-        from .services import confirm_newsletter
+    from .services import confirm_newsletter
 
-        confirm_newsletter(registration)
-        done = True
-    return render(request, "intake/newsletter_action.html", {"action": "confirm", "done": done})
+    return newsletter_action(request, token, "confirm", "confirmed_at", confirm_newsletter)
 
 
 @csrf_exempt  # one-click unsubscribe (RFC 8058) posts from mail clients without cookies
 @require_http_methods(["GET", "POST"])
 def newsletter_unsubscribe(request, token):
-    registration = registration_from_link(token, "unsubscribe")
-    done = registration.unsubscribed_at is not None
-    if request.method == "POST" and not done:
-        from .services import unsubscribe_newsletter
+    from .services import unsubscribe_newsletter
 
-        unsubscribe_newsletter(registration)
+    return newsletter_action(request, token, "unsubscribe", "unsubscribed_at", unsubscribe_newsletter)
+
+
+def newsletter_action(request, token, action, done_field, perform):
+    """GET shows a button; only the POST changes anything."""
+    registration = registration_from_link(token, action)
+    done = getattr(registration, done_field) is not None
+    if request.method == "POST" and not done:
+        perform(registration)
         done = True
-    return render(request, "intake/newsletter_action.html", {"action": "unsubscribe", "done": done})
+    return render(request, "intake/newsletter_action.html", {"action": action, "done": done})
