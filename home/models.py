@@ -295,6 +295,11 @@ class MunicipalityPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        from intake.models import RegistrationPage
+
+        registration_page = RegistrationPage.objects.live().filter(locale_id=self.locale_id).first()
+        if registration_page:
+            context["registration_url"] = f"{registration_page.url}?kommun={self.municipality.slug}"
         context["advisers"] = Adviser.objects.filter(
             municipality__translation_key=self.municipality.translation_key,
             municipality__locale__language_code=settings.LANGUAGE_CODE,

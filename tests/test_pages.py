@@ -121,3 +121,10 @@ def test_images_are_served_as_renditions_with_srcset_in_modern_formats(client):
     assert 'type="image/webp"' in picture
     assert re.search(r'srcset="[^"]+ 480w, [^"]+ 960w, [^"]+ 1440w"', picture)
     assert 'alt="Fjällandskap i kvällsljus med en sjö i förgrunden."' in picture
+
+
+def test_municipality_page_links_to_the_form_with_the_municipality_chosen(client):
+    body = client.get("/en/are/").content.decode()
+    assert 'href="/en/register/?kommun=are"' in body
+    form = client.get("/en/register/?kommun=are").content.decode()
+    assert '<option value="are" selected>' in form

@@ -93,6 +93,15 @@ def test_magazine_and_newsletter_forms_are_completed_with_the_keyboard(site_serv
     assert "confirm your subscription" in page.locator("main").inner_text()
 
 
+@pytest.mark.parametrize("path", ["/anmal-intresse/", "/en/order-the-magazine/"])
+def test_error_states_have_no_wcag_violations(site_server, page, axe, path):
+    page.goto(site_server.url + path)
+    page.locator("input[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("alert").is_visible()
+    assert axe(page) == []
+
+
 def test_error_summary_takes_focus_and_links_to_the_fields(site_server, page, axe):
     page.goto(site_server.url + "/en/register/")
     page.get_by_role("button", name="Send my registration").press("Enter")
