@@ -278,11 +278,10 @@ class SuperOfficeAdapter(HttpAdapter):
                 "Emails": [{"Value": person["email"], "Description": "Ta steget"}] if person.get("email") else [],
                 "MobilePhones": [{"Value": person["phone"]}] if person.get("phone") else [],
                 "Interests": [],
-                "CustomFields": {
-                    "SuperOffice:1": payload["municipality"]["name"],
-                },
                 "Description": payload_summary(payload),
             }
+            if settings.SUPEROFFICE_MUNICIPALITY_FIELD:
+                body["CustomFields"] = {settings.SUPEROFFICE_MUNICIPALITY_FIELD: payload["municipality"]["name"]}
             created = self.json_of(self.call("POST", "Person", json=body))
             person_id = str(created.get("PersonId") or created.get("personId") or "")
             if not person_id:

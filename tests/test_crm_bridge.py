@@ -54,6 +54,7 @@ def private_key_pem():
 @pytest.fixture(params=["basic", "system_user"])
 def superoffice(request, settings, server, private_key_pem):
     settings.CRM_BACKEND = "superoffice"
+    settings.SUPEROFFICE_MUNICIPALITY_FIELD = "SuperOffice:3"
     settings.SUPEROFFICE_API_URL = server.url + "/api/v1"
     if request.param == "basic":
         settings.SUPEROFFICE_USERNAME = "tasteget"
@@ -207,6 +208,7 @@ def test_superoffice_creates_person_consent_and_a_followup_for_the_adviser(super
     body = json.loads(create["body"])
     assert body["Firstname"] == "Ida" and body["Emails"][0]["Value"] == "ida@example.org"
     assert body["MobilePhones"][0]["Value"] == "+46701234567"
+    assert body["CustomFields"] == {"SuperOffice:3": "Åre kommun"}
     assert superoffice.consents[0][0] == "/api/v1/Person/100/Consent/STORE"
     appointment = superoffice.appointments[0]
     assert appointment["Associate"] == {"AssociateId": 17}

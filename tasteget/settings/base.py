@@ -164,6 +164,8 @@ SUPEROFFICE_CLIENT_SECRET = env("SUPEROFFICE_CLIENT_SECRET", "")
 SUPEROFFICE_SYSTEM_USER_TOKEN = env("SUPEROFFICE_SYSTEM_USER_TOKEN", "")
 SUPEROFFICE_PRIVATE_KEY = env("SUPEROFFICE_PRIVATE_KEY", "").replace("\\n", "\n")
 SUPEROFFICE_CONTEXT_IDENTIFIER = env("SUPEROFFICE_CONTEXT_IDENTIFIER", "")
+# The Person custom field that holds the chosen municipality, e.g. SuperOffice:3 (empty: not sent).
+SUPEROFFICE_MUNICIPALITY_FIELD = env("SUPEROFFICE_MUNICIPALITY_FIELD", "")
 SUPEROFFICE_LOGIN_URL = env(
     "SUPEROFFICE_LOGIN_URL", "https://online.superoffice.com/Login/api/PartnerSystemUser/Authenticate"
 )
