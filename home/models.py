@@ -230,6 +230,7 @@ class HomePage(BasePage):
     subpage_types = [
         "home.ContentPage",
         "home.MunicipalityPage",
+        "stories.StoryIndexPage",
         "intake.RegistrationPage",
         "intake.MagazineOrderPage",
         "intake.NewsletterPage",

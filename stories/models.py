@@ -1,1 +1,204 @@
-# Models for this app arrive with their issue; see docs/architecture.md.
+"""Stories of people who moved to the county, and the index that lists them."""
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalManyToManyField
+from wagtail import blocks
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import StreamField
+from wagtail.models import Page, TranslatableMixin
+from wagtail.search import index
+from wagtail_localize.fields import SynchronizedField, TranslatableField
+
+from home.blocks import BodyBlock, FactBlock
+from home.models import Municipality
+
+STORIES_PER_PAGE = 12
+
+
+class StoryTopic(TranslatableMixin, models.Model):
+    """A topic editors attach to stories: family, remote work, nature …"""
+
+    name = models.CharField(_("name"), max_length=60)
+    slug = models.SlugField(_("slug"), max_length=60, help_text=_("Used in filter addresses, such as 'remote-work'."))
+
+    translatable_fields = [TranslatableField("name"), SynchronizedField("slug")]
+    panels = [FieldPanel("name"), FieldPanel("slug")]
+
+    class Meta(TranslatableMixin.Meta):
+        verbose_name = _("story topic")
+        verbose_name_plural = _("story topics")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["locale", "slug"], name="unique_story_topic_slug_per_locale")]
+
+    def __str__(self):
+        return self.name
+
+
+class FactsBoxBlock(blocks.StructBlock):
+    title = blocks.CharBlock(max_length=80, label=_("Title"))
+    facts = blocks.ListBlock(FactBlock(), label=_("Facts"))
+
+    class Meta:
+        icon = "list-ul"
+        template = "stories/blocks/facts_box.html"
+        label = _("Facts box")
+        description = _("A box of short facts, such as where they moved from and what they work with.")
+        preview_value = {"title": "Fakta", "facts": [{"label": "Flyttade från", "value": "Göteborg"}]}
+
+
+class StoryBodyBlock(BodyBlock):
+    facts_box = FactsBoxBlock()
+
+
+class StoryIndexPage(RoutablePageMixin, Page):
+    intro = models.TextField(_("introduction"), max_length=600, blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["stories.StoryPage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("story index")
+
+    def stories(self):
+        return (
+            StoryPage.objects.live()
+            .public()
+            .child_of(self)
+            .select_related("municipality", "hero_image")
+            .order_by("-date", "-pk")
+        )
+
+    def filtered(self, request):
+        stories = self.stories()
+        municipality = request.GET.get("kommun", "")
+        topic = request.GET.get("amne", "")
+        if municipality:
+            stories = stories.filter(municipality__slug=municipality)
+        if topic:
+            stories = stories.filter(topics__slug=topic).distinct()
+        return stories, municipality, topic
+
+    @path("")
+    def index(self, request):
+        stories, municipality, topic = self.filtered(request)
+        paginator = Paginator(stories, STORIES_PER_PAGE)
+        try:
+            page_of_stories = paginator.page(request.GET.get("sida", 1))
+        except PageNotAnInteger:
+            page_of_stories = paginator.page(1)
+        except EmptyPage:
+            page_of_stories = paginator.page(paginator.num_pages)
+        stories_on_page = list(page_of_stories.object_list)
+        StoryPage.attach_topics(stories_on_page)
+        return self.render(
+            request,
+            context_overrides={
+                "stories": stories_on_page,
+                "page_of_stories": page_of_stories,
+                "result_count": paginator.count,
+                "municipalities": Municipality.objects.filter(locale_id=self.locale_id).exclude(kind="region"),
+                "topics": StoryTopic.objects.filter(locale_id=self.locale_id),
+                "chosen_municipality": municipality,
+                "chosen_topic": topic,
+            },
+        )
+
+    @path("feed/", name="feed")
+    def feed(self, request):
+        from .feeds import StoryFeed
+
+        return StoryFeed(self)(request)
+
+
+class StoryPage(Page):
+    people = models.CharField(_("who"), max_length=120, help_text=_("The person or people, such as 'Anna and Johan'."))
+    moved_from = models.CharField(_("moved from"), max_length=120, blank=True)
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="stories", verbose_name=_("municipality")
+    )
+    place = models.CharField(
+        _("place"), max_length=120, blank=True, help_text=_("Village or town, such as Hammarstrand.")
+    )
+    topics = ParentalManyToManyField(StoryTopic, blank=True, related_name="stories", verbose_name=_("topics"))
+    date = models.DateField(_("publication date"), default=timezone.localdate)
+    hero_image = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    hero_image_alt = models.CharField(
+        _("hero image alt text"),
+        max_length=200,
+        blank=True,
+        help_text=_("Describe the image for people who cannot see it. Leave empty if it is only decoration."),
+    )
+    intro = models.TextField(_("introduction"), max_length=600)
+    body = StreamField(StoryBodyBlock(), blank=True, verbose_name=_("body"))
+
+    content_panels = Page.content_panels + [
+        MultiFieldPanel(
+            [FieldPanel("people"), FieldPanel("moved_from"), FieldPanel("municipality"), FieldPanel("place")],
+            heading=_("Who and where"),
+        ),
+        FieldPanel("topics"),
+        FieldPanel("date"),
+        MultiFieldPanel([FieldPanel("hero_image"), FieldPanel("hero_image_alt")], heading=_("Image")),
+        FieldPanel("intro"),
+        FieldPanel("body"),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("people"),
+        index.SearchField("place"),
+        index.SearchField("intro"),
+        index.SearchField("body"),
+    ]
+    parent_page_types = ["stories.StoryIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("story")
+        verbose_name_plural = _("stories")
+
+    @cached_property
+    def topic_list(self):
+        return list(self.topics.all())
+
+    @staticmethod
+    def attach_topics(stories):
+        """Load the topics of many stories in one query (for listings)."""
+        through = StoryPage.topics.through
+        rows = through.objects.filter(storypage_id__in=[story.pk for story in stories]).select_related("storytopic")
+        by_story = {}
+        for row in rows:
+            by_story.setdefault(row.storypage_id, []).append(row.storytopic)
+        for story in stories:
+            story.__dict__["topic_list"] = by_story.get(story.pk, [])
+
+    def related_stories(self, limit=3):
+        topic_slugs = [topic.slug for topic in self.topic_list]
+        related = (
+            StoryPage.objects.live()
+            .public()
+            .filter(locale_id=self.locale_id)
+            .exclude(pk=self.pk)
+            .filter(models.Q(municipality__slug=self.municipality.slug) | models.Q(topics__slug__in=topic_slugs))
+            .distinct()
+            .select_related("hero_image")
+            .order_by("-date", "-pk")[:limit]
+        )
+        return list(related)
+
+    def get_context(self, request, *args, **kwargs):
+        from intake.models import RegistrationPage
+
+        context = super().get_context(request, *args, **kwargs)
+        context["related_stories"] = self.related_stories()
+        registration_page = RegistrationPage.objects.live().filter(locale_id=self.locale_id).first()
+        if registration_page:
+            context["registration_url"] = f"{registration_page.url}?kommun={self.municipality.slug}"
+        return context

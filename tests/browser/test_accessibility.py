@@ -3,7 +3,19 @@ language switcher keeps the visitor on the same page."""
 
 import pytest
 
-PAGES = ["/", "/en/", "/are/", "/en/are/", "/om-ta-steget/", "/en/about/", "/finns-inte/"]
+PAGES = [
+    "/",
+    "/en/",
+    "/are/",
+    "/en/are/",
+    "/om-ta-steget/",
+    "/en/about/",
+    "/finns-inte/",
+    "/berattelser/",
+    "/en/stories/?kommun=ostersund",
+    "/berattelser/bageriet-i-hammarstrand/",
+    "/en/stories/kodar-vid-storsjon/",
+]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -40,3 +52,14 @@ def test_layout_works_at_320_pixels_wide(site_server, browser):
     overflow = narrow.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     context.close()
     assert overflow <= 0
+
+
+def test_story_filters_work_as_plain_links(site_server, page):
+    page.goto(site_server.url + "/en/stories/")
+    filters = page.get_by_role("navigation", name="Filter stories")
+    filters.get_by_role("link", name="Östersund Municipality").click()
+    page.wait_for_url("**/en/stories/?kommun=ostersund")
+    assert page.get_by_role("heading", name="3 stories").is_visible()
+    page.get_by_role("navigation", name="Filter stories").get_by_role("link", name="Entrepreneurship").click()
+    page.wait_for_url("**/en/stories/?amne=foretagande&kommun=ostersund")
+    assert page.get_by_role("heading", name="1 story").is_visible()

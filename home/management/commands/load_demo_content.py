@@ -5,6 +5,7 @@ object is left untouched, so a second run changes nothing and an editor's
 changes to demo pages survive.
 """
 
+import datetime
 import io
 import random
 
@@ -21,6 +22,7 @@ from wagtail.rich_text import RichText
 from home import demo_data
 from home.models import Adviser, ContentPage, HomePage, Municipality, MunicipalityPage, SiteSettings
 from intake import models as intake_models
+from stories.models import StoryIndexPage, StoryPage, StoryTopic
 
 
 class Command(BaseCommand):
@@ -94,6 +96,8 @@ class Command(BaseCommand):
                 thank_you_text=f"<p>{thanks_text}</p>" if thanks_text else "",
             )
             form_pages[slug] = page
+
+        self.stories(home, locales, images)
 
         # Reload: adding children changed the tree fields (numchild) in the
         # database, and saving stale instances would write them back.
@@ -208,6 +212,53 @@ class Command(BaseCommand):
                 email=f"{first}.{municipality.slug}@example.org",
             )
             self.created += 1
+
+    def stories(self, home, locales, images):
+        topics = {}
+        for slug, name_sv, name_en in demo_data.TOPICS:
+            topic = StoryTopic.objects.filter(locale=locales["sv"], slug=slug).first()
+            if topic is None:
+                topic = StoryTopic.objects.create(locale=locales["sv"], slug=slug, name=name_sv)
+                self.created += 1
+            if not topic.has_translation(locales["en"]):
+                english = topic.copy_for_translation(locales["en"])
+                english.name = name_en
+                english.save()
+                self.created += 1
+            topics[slug] = topic
+        title_sv, intro_sv = demo_data.STORY_INDEX["sv"]
+        index = self.child(home, StoryIndexPage, "berattelser", title=title_sv, intro=intro_sv)
+        title_en, intro_en = demo_data.STORY_INDEX["en"]
+        self.translate(index, locales["en"], slug=demo_data.STORY_INDEX["en_slug"], title=title_en, intro=intro_en)
+        index.refresh_from_db()
+        municipalities = {m.slug: m for m in Municipality.objects.in_default_locale()}
+        for number, row in enumerate(demo_data.STORIES):
+            slug, municipality_slug, people, moved_from, place, topic_slugs, (t_sv, i_sv), (t_en, i_en) = row
+            municipality = municipalities[municipality_slug]
+            if StoryPage.objects.child_of(index).filter(slug=slug).exists():
+                continue
+            story = StoryPage(
+                slug=slug,
+                title=t_sv,
+                intro=i_sv,
+                people=people,
+                moved_from=moved_from,
+                place=place,
+                municipality=municipality,
+                hero_image=images[number % len(images)],
+                hero_image_alt="",
+                date=datetime.date(2026, 1, 1) + datetime.timedelta(days=25 * number),
+                body=self.body([i_sv]),
+            )
+            story.topics = [topics[topic] for topic in topic_slugs]
+            index.add_child(instance=story)
+            story.save_revision().publish()
+            self.created += 1
+            index.refresh_from_db()
+            english_municipality = municipality.get_translation_or_none(locales["en"]) or municipality
+            self.translate(
+                story, locales["en"], title=t_en, intro=i_en, municipality=english_municipality, body=self.body([i_en])
+            )
 
     def site_settings(self, home, pages, municipality_pages):
         site = Site.objects.get(root_page=home)

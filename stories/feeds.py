@@ -1,0 +1,40 @@
+from django.contrib.syndication.views import Feed
+from django.utils.feedgenerator import Atom1Feed
+
+
+class StoryFeed(Feed):
+    """Atom feed of one story index: one feed per language."""
+
+    feed_type = Atom1Feed
+
+    def __init__(self, index_page):
+        super().__init__()
+        self.index_page = index_page
+
+    def __call__(self, request, *args, **kwargs):
+        self.request = request
+        return super().__call__(request, *args, **kwargs)
+
+    def title(self):
+        return f"{self.index_page.title} – Ta steget"
+
+    def link(self):
+        return self.index_page.url
+
+    def subtitle(self):
+        return self.index_page.intro
+
+    def items(self):
+        return self.index_page.stories()[:20]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.intro
+
+    def item_link(self, item):
+        return item.url
+
+    def item_pubdate(self, item):
+        return item.first_published_at
