@@ -361,3 +361,33 @@ STORIES = [
         ("Started an agency in Östersund", "Amira started a communications agency with clients all over Sweden."),
     ),
 ]
+
+MAGAZINE_INDEX = {
+    "sv": ("Magasinet Ta Steget", "Läs magasinet om livet i Jämtland Härjedalen, eller beställ det hem i brevlådan."),
+    "en": (
+        "The magazine Ta Steget",
+        "Read the magazine about life in Jämtland Härjedalen, or order it to your letterbox.",
+    ),
+    "en_slug": "magazine",
+}
+# slug, issue number, date, (sv title, en title), contents
+MAGAZINE_ISSUES = [
+    (
+        "nummer-2025-2",
+        "2025:2",
+        "2025-10-01",
+        ("Ta Steget hösten 2025", "Ta Steget autumn 2025"),
+        [("Fjällen blev vår vardag", 4), ("Bageriet som väckte byn", 12)],
+    ),
+    (
+        "nummer-2026-1",
+        "2026:1",
+        "2026-04-01",
+        ("Ta Steget våren 2026", "Ta Steget spring 2026"),
+        [
+            ("Kodar med utsikt över Storsjön", 6),
+            ("Musiken tog henne till Strömsund", 14),
+            ("En gård och ett nytt liv", 22),
+        ],
+    ),
+]

@@ -231,6 +231,7 @@ class HomePage(BasePage):
         "home.ContentPage",
         "home.MunicipalityPage",
         "stories.StoryIndexPage",
+        "magazine.MagazineIndexPage",
         "intake.RegistrationPage",
         "intake.MagazineOrderPage",
         "intake.NewsletterPage",

@@ -241,6 +241,8 @@ class FormPage(RoutablePageMixin, Page):
     class Meta:
         abstract = True
 
+    form_template = "intake/form_page.html"
+
     def form_kwargs(self, request):
         return {}
 
@@ -256,7 +258,7 @@ class FormPage(RoutablePageMixin, Page):
         )
         if outcome:
             return redirect(self.url + self.reverse_subpage("thanks") + f"?r={thanks_token(outcome)}")
-        response = self.render(request, context_overrides={"form": form}, template="intake/form_page.html")
+        response = self.render(request, context_overrides={"form": form}, template=self.form_template)
         response.status_code = status
         add_never_cache_headers(response)
         return response

@@ -15,6 +15,8 @@ PAGES = [
     "/en/stories/?kommun=ostersund",
     "/berattelser/bageriet-i-hammarstrand/",
     "/en/stories/kodar-vid-storsjon/",
+    "/magasinet/",
+    "/en/magazine/nummer-2026-1/",
 ]
 
 

@@ -10,11 +10,13 @@ import io
 import random
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from PIL import Image as PILImage
 from PIL import ImageDraw
+from wagtail.documents.models import Document
 from wagtail.images.models import Image
 from wagtail.models import Locale, Page, Site
 from wagtail.rich_text import RichText
@@ -22,6 +24,7 @@ from wagtail.rich_text import RichText
 from home import demo_data
 from home.models import Adviser, ContentPage, HomePage, Municipality, MunicipalityPage, SiteSettings
 from intake import models as intake_models
+from magazine.models import MagazineIndexPage, MagazineIssuePage
 from stories.models import StoryIndexPage, StoryPage, StoryTopic
 
 
@@ -98,6 +101,7 @@ class Command(BaseCommand):
             form_pages[slug] = page
 
         self.stories(home, locales, images)
+        self.magazine(home, locales, images)
 
         # Reload: adding children changed the tree fields (numchild) in the
         # database, and saving stale instances would write them back.
@@ -259,6 +263,45 @@ class Command(BaseCommand):
             self.translate(
                 story, locales["en"], title=t_en, intro=i_en, municipality=english_municipality, body=self.body([i_en])
             )
+
+    def magazine(self, home, locales, images):
+        title_sv, intro_sv = demo_data.MAGAZINE_INDEX["sv"]
+        index = self.child(home, MagazineIndexPage, "magasinet", title=title_sv, intro=intro_sv)
+        title_en, intro_en = demo_data.MAGAZINE_INDEX["en"]
+        self.translate(index, locales["en"], slug=demo_data.MAGAZINE_INDEX["en_slug"], title=title_en, intro=intro_en)
+        for number, (slug, issue, date, (t_sv, t_en), contents) in enumerate(demo_data.MAGAZINE_ISSUES):
+            index.refresh_from_db()
+            if MagazineIssuePage.objects.child_of(index).filter(slug=slug).exists():
+                continue
+            page = MagazineIssuePage(
+                slug=slug,
+                title=t_sv,
+                issue_number=issue,
+                date=datetime.date.fromisoformat(date),
+                cover=images[number % len(images)],
+                cover_alt="",
+                pdf=self.pdf(t_sv, images[number % len(images)]),
+                contents=[("article", {"title": title, "page_number": page_number}) for title, page_number in contents],
+                thank_you_title="Tack för din beställning!",
+            )
+            index.add_child(instance=page)
+            page.save_revision().publish()
+            self.created += 1
+            self.translate(page, locales["en"], title=t_en, thank_you_title="Thank you for your order!")
+
+    def pdf(self, title, image):
+        """A one-page PDF of the cover, made locally."""
+        existing = Document.objects.filter(title=title).first()
+        if existing:
+            return existing
+        buffer = io.BytesIO()
+        with image.open_file() as handle:
+            PILImage.open(handle).convert("RGB").save(buffer, format="PDF")
+        document = Document(title=title)
+        document.file = ContentFile(buffer.getvalue(), name=f"{title.lower().replace(' ', '-')}.pdf")
+        document.save()
+        self.created += 1
+        return document
 
     def site_settings(self, home, pages, municipality_pages):
         site = Site.objects.get(root_page=home)
