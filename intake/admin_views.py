@@ -14,7 +14,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
@@ -120,12 +121,17 @@ def embed_codes(request):
 
 
 def embed_snippet(base, municipality):
-    form_url = base + reverse("intake_embed_form", args=[municipality.slug])
-    title = _("Register for moving guidance – %(name)s") % {"name": municipality.name}
-    return (
-        f'<iframe data-tasteget-form src="{form_url}" title="{title}" '
-        'style="width:100%;height:1600px;border:0" loading="lazy"></iframe>\n'
-        f'<script src="{base}{reverse("intake_embed_script")}" async></script>'
+    """The code for a municipality's (Swedish) website, whatever the admin's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        form_url = base + reverse("intake_embed_form", args=[municipality.slug])
+        title = _("Register for moving guidance – %(name)s") % {"name": municipality.name}
+        script_url = base + reverse("intake_embed_script")
+    return format_html(
+        '<iframe data-tasteget-form src="{}" title="{}" style="width:100%;height:1600px;border:0" loading="lazy">'
+        '</iframe>\n<script src="{}" async></script>',
+        form_url,
+        title,
+        script_url,
     )
 
 

@@ -67,13 +67,16 @@ def retry_after_seconds(response):
         moment = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
+    if moment.tzinfo is None:  # "-0000" means UTC with unknown origin
+        moment = moment.replace(tzinfo=datetime.UTC)
     return max(0, int((moment - datetime.datetime.now(datetime.UTC)).total_seconds()))
 
 
 def raise_for_status(response):
-    """Map an HTTP answer to our error kinds: 408/429/5xx retry, other 4xx fail."""
+    """Map an HTTP answer to our error kinds: 2xx is success; 408/429/5xx retry;
+    redirects and other 4xx fail (a redirected POST would lose its body)."""
     status = response.status_code
-    if status < 400:
+    if 200 <= status < 300:
         return
     detail = f"HTTP {status}: {response.text[:300]}"
     if status in (408, 425, 429) or status >= 500:
@@ -89,7 +92,7 @@ class HttpAdapter:
 
     def request(self, method, url, **kwargs):
         try:
-            response = self.session.request(method, url, timeout=self.timeout, **kwargs)
+            response = self.session.request(method, url, timeout=self.timeout, allow_redirects=False, **kwargs)
         except requests.Timeout as error:
             raise TemporaryError(f"Timed out: {error}") from error
         except requests.RequestException as error:
@@ -205,6 +208,7 @@ class SuperOfficeAuth:
                     "ReturnTokenType": "JWT",
                 },
                 timeout=HttpAdapter.timeout,
+                allow_redirects=False,
             )
         except requests.RequestException as error:
             raise TemporaryError(f"SuperOffice login failed: {error}") from error
@@ -258,7 +262,9 @@ class SuperOfficeAdapter(HttpAdapter):
             return str(rows[0].get("personId") or rows[0].get("PrimaryKey"))
         return ""
 
-    def deliver(self, payload, known=None):
+    def deliver(self, payload, known=None, on_person=None):
+        """`on_person(person_id)` is called as soon as the person exists, so a
+        later step's failure does not lose the id (and a retry reuses it)."""
         known = known or CrmResult()
         person = payload["person"]
         if payload.get("action") == "unsubscribe":
@@ -286,6 +292,8 @@ class SuperOfficeAdapter(HttpAdapter):
             person_id = str(created.get("PersonId") or created.get("personId") or "")
             if not person_id:
                 raise TemporaryError("SuperOffice created a person but returned no PersonId.")
+            if on_person:
+                on_person(person_id)
         consent = payload["consent"]
         self.call(
             "PUT",

@@ -6,6 +6,7 @@ delivers them after commit; the delivery rows, not the task queue, are the
 truth about what still has to be sent (see docs/crm-bridge.md).
 """
 
+import re
 import uuid
 
 from django.contrib.auth.models import Group
@@ -224,6 +225,14 @@ class AdviserGroup(models.Model):
         return f"{self.group} → {self.municipality}"
 
 
+def clean_slug(value):
+    """A slug from a query string, or "" if it is not one (e.g. holds a NUL)."""
+    return value if value and len(value) <= 100 and SLUG.fullmatch(value) else ""
+
+
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+
+
 class FormPage(RoutablePageMixin, Page):
     """A page that shows one registration form and its thank-you page."""
 
@@ -287,7 +296,7 @@ class RegistrationPage(FormPage):
     def form_kwargs(self, request):
         from home.models import Municipality
 
-        slug = request.GET.get("kommun") or request.GET.get("municipality")
+        slug = clean_slug(request.GET.get("kommun") or request.GET.get("municipality"))
         chosen = Municipality.objects.in_default_locale().filter(slug=slug).first() if slug else None
         return {"municipality": chosen}
 

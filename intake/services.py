@@ -90,6 +90,10 @@ def register(*, kind, cleaned, municipality, source, language, submission_key, c
                 language=language,
             )
             deliveries = create_deliveries(registration)
+            if deliveries:
+                # robust: the registration is stored whatever happens when
+                # queueing; if that fails, the sweep enqueues it later.
+                transaction.on_commit(lambda: enqueue_all(registration.pk), robust=True)
     except IntegrityError:
         # A concurrent double submit won the race: return what it stored.
         again = Registration.objects.filter(submission_key=submission_key).first()
@@ -101,8 +105,6 @@ def register(*, kind, cleaned, municipality, source, language, submission_key, c
         if duplicate:
             return Outcome(duplicate, created=False, duplicate_order=True)
         raise
-    if deliveries:
-        transaction.on_commit(lambda: enqueue_all(registration.pk))
     return Outcome(registration, created=True)
 
 
@@ -119,10 +121,9 @@ def create_deliveries(registration):
         )
     rows = [Delivery(registration=registration, channel=Delivery.Channel.CRM)]
     if registration.kind == Kind.GUIDANCE:
-        for adviser in advisers_for(registration):
-            rows.append(
-                Delivery(registration=registration, channel=Delivery.Channel.ADVISER_EMAIL, recipient=adviser.email)
-            )
+        # One e-mail per address, even if two adviser records share one.
+        for email in sorted({adviser.email.lower() for adviser in advisers_for(registration)}):
+            rows.append(Delivery(registration=registration, channel=Delivery.Channel.ADVISER_EMAIL, recipient=email))
     if registration.email:
         rows.append(
             Delivery(
@@ -133,7 +134,12 @@ def create_deliveries(registration):
 
 
 def confirm_newsletter(registration):
-    """The subscriber clicked the link: record it and tell the CRM."""
+    """The subscriber clicked the link: record it and tell the CRM.
+
+    Not after an unsubscribe: the last word the person said stands.
+    """
+    if Registration.objects.filter(pk=registration.pk, unsubscribed_at__isnull=False).exists():
+        return
     record_newsletter_event(registration, "confirmed_at", recipient="")
 
 
@@ -153,7 +159,7 @@ def record_newsletter_event(registration, timestamp_field, recipient):
         delivery, _ = Delivery.objects.get_or_create(
             registration=registration, channel=Delivery.Channel.CRM, recipient=recipient
         )
-        transaction.on_commit(lambda: enqueue(delivery.pk))
+        transaction.on_commit(lambda: enqueue(delivery.pk), robust=True)
 
 
 UNSUBSCRIBE = "unsubscribe"

@@ -22,11 +22,13 @@ from wagtail.models import Locale
 
 from .crm import CrmResult, PermanentError, TemporaryError, get_adapter
 from .models import Delivery, Kind
-from .services import absolute_url, advisers_for, build_payload, newsletter_link
+from .services import UNSUBSCRIBE, absolute_url, advisers_for, build_payload, newsletter_link
 
 logger = logging.getLogger(__name__)
 
-CLAIM_FOR = datetime.timedelta(minutes=2)
+# Longer than the slowest send: SuperOffice needs up to six calls of at most
+# 20 s each (plus a login), so a claim cannot run out mid-send.
+CLAIM_FOR = datetime.timedelta(minutes=10)
 
 
 def backoff(attempts, retry_after=None):
@@ -51,14 +53,29 @@ def enqueue_delivery(delivery_id, run_after=None):
 def claim(delivery_id):
     """Take the delivery for this worker, or return None if it is not ours to send."""
     now = timezone.now()
+    until = now + CLAIM_FOR
     claimed = Delivery.objects.filter(
         Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
         pk=delivery_id,
         status__in=[Delivery.Status.PENDING, Delivery.Status.RETRYING],
-    ).update(claimed_until=now + CLAIM_FOR)
+    ).update(claimed_until=until)
     if not claimed:
         return None
-    return Delivery.objects.select_related("registration__municipality", "registration__consent").get(pk=delivery_id)
+    delivery = Delivery.objects.select_related("registration__municipality", "registration__consent").get(
+        pk=delivery_id
+    )
+    delivery.claimed_until = until  # the exact value, to check we still hold it when saving
+    return delivery
+
+
+def save_outcome(delivery, **fields):
+    """Store the outcome only while we still hold the claim."""
+    held = Delivery.objects.filter(pk=delivery.pk, claimed_until=delivery.claimed_until).update(
+        claimed_until=None, attempts=delivery.attempts, **fields
+    )
+    if not held:
+        logger.warning("Delivery %s: claim lost before the outcome was saved", delivery.pk)
+    return bool(held)
 
 
 def enqueue_registration(registration_id):
@@ -89,6 +106,8 @@ def process(delivery_id):
     if delivery is None:
         return "skipped"
     delivery.attempts += 1
+    if superseded(delivery):
+        return finish(delivery, Delivery.Status.DELIVERED, error="Not sent: the person unsubscribed first.")
     try:
         result = send(delivery)
     except PermanentError as error:
@@ -103,16 +122,34 @@ def process(delivery_id):
     return finish(delivery, Delivery.Status.DELIVERED)
 
 
+def superseded(delivery):
+    """A newsletter subscription that was unsubscribed before it reached the CRM."""
+    registration = delivery.registration
+    return (
+        delivery.channel == Delivery.Channel.CRM
+        and registration.kind == Kind.NEWSLETTER
+        and delivery.recipient != UNSUBSCRIBE
+        and registration.unsubscribed_at is not None
+    )
+
+
 def send(delivery):
     if delivery.channel == Delivery.Channel.CRM:
         adapter = get_adapter()
         payload = build_payload(delivery)
         if settings.CRM_BACKEND == "superoffice":
             known = CrmResult(person_id=delivery.crm_person_id, followup_id=delivery.crm_followup_id)
-            return adapter.deliver(payload, known=known)
+
+            def remember_person(person_id):
+                delivery.crm_person_id = person_id
+                Delivery.objects.filter(pk=delivery.pk).update(crm_person_id=person_id)
+
+            return adapter.deliver(payload, known=known, on_person=remember_person)
         return adapter.deliver(payload)
     try:
         email_for(delivery).send()
+    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as error:
+        raise PermanentError(f"E-mail refused: {error}") from error
     except (smtplib.SMTPException, OSError) as error:
         raise TemporaryError(f"E-mail not sent: {error}") from error
     return CrmResult()
@@ -121,10 +158,16 @@ def send(delivery):
 def finish(delivery, status, error="", alert=False):
     delivery.status = status
     delivery.last_error = error
-    delivery.claimed_until = None
-    if status == Delivery.Status.DELIVERED:
-        delivery.delivered_at = timezone.now()
-    delivery.save()
+    delivery.delivered_at = timezone.now() if status == Delivery.Status.DELIVERED else None
+    if not save_outcome(
+        delivery,
+        status=status,
+        last_error=error,
+        delivered_at=delivery.delivered_at,
+        crm_person_id=delivery.crm_person_id,
+        crm_followup_id=delivery.crm_followup_id,
+    ):
+        return "claim lost"
     if alert:
         alert_operators(delivery)
     return status
@@ -140,9 +183,15 @@ def schedule_retry(delivery, error, retry_after):
     delivery.status = Delivery.Status.RETRYING
     delivery.last_error = error
     delivery.next_attempt_at = next_attempt
-    delivery.claimed_until = None
-    delivery.save()
-    transaction.on_commit(lambda: enqueue_delivery(delivery.pk, run_after=next_attempt))
+    if not save_outcome(
+        delivery,
+        status=Delivery.Status.RETRYING,
+        last_error=error,
+        next_attempt_at=next_attempt,
+        crm_person_id=delivery.crm_person_id,
+    ):
+        return "claim lost"
+    transaction.on_commit(lambda: enqueue_delivery(delivery.pk, run_after=next_attempt), robust=True)
     return Delivery.Status.RETRYING
 
 

@@ -16,6 +16,7 @@ from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from home.blocks import BodyBlock, FactBlock
 from home.models import Municipality
+from intake.models import clean_slug
 
 STORIES_PER_PAGE = 12
 
@@ -77,8 +78,8 @@ class StoryIndexPage(RoutablePageMixin, Page):
 
     def filtered(self, request):
         stories = self.stories()
-        municipality = request.GET.get("kommun", "")
-        topic = request.GET.get("amne", "")
+        municipality = clean_slug(request.GET.get("kommun", ""))
+        topic = clean_slug(request.GET.get("amne", ""))
         if municipality:
             stories = stories.filter(municipality__slug=municipality)
         if topic:
