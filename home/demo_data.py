@@ -391,3 +391,24 @@ MAGAZINE_ISSUES = [
         ],
     ),
 ]
+
+COWORKING_INDEX = {
+    "sv": ("Coworking", "Ta med jobbet: kontorsplatser med fiber i hela länet."),
+    "en": ("Coworking", "Bring your job: office desks with fibre across the county."),
+    "en_slug": "coworking",
+}
+# name, municipality, place, address, latitude, longitude
+COWORKING = [
+    ("Kontoret Svenstavik", "berg", "Svenstavik", "Kyrkvägen 4", "62.76810", "14.43520"),
+    ("Bräcke Cowork", "bracke", "Bräcke", "Stationsgatan 2", "62.75080", "15.42010"),
+    ("Funäs Work Hub", "harjedalen", "Funäsdalen", "Rörosvägen 30", "62.53930", "12.54810"),
+    ("Krokom Kontorshotell", "krokom", "Krokom", "Offerdalsvägen 9", "63.32700", "14.45510"),
+    ("Hammarstrand Cowork", "ragunda", "Hammarstrand", "Centrumvägen 5", "63.10410", "16.34640"),
+    ("Strömsunds Arbetsplats", "stromsund", "Strömsund", "Storgatan 12", "63.85240", "15.55410"),
+    ("Åre Work Lodge", "are", "Åre", "Årevägen 80", "63.39890", "13.08140"),
+    ("Storsjö Cowork", "ostersund", "Östersund", "Prästgatan 50", "63.17920", "14.63570"),
+]
+COWORKING_TEXT = {
+    "sv": ("Vardagar 7–22, medlemmar dygnet runt", "Skrivbord, mötesrum, fiber och kök."),
+    "en": ("Weekdays 7–22, members around the clock", "Desks, meeting rooms, fibre and a kitchen."),
+}

@@ -232,6 +232,7 @@ class HomePage(BasePage):
         "home.MunicipalityPage",
         "stories.StoryIndexPage",
         "magazine.MagazineIndexPage",
+        "ambassadors.CoworkingIndexPage",
         "intake.RegistrationPage",
         "intake.MagazineOrderPage",
         "intake.NewsletterPage",
@@ -297,8 +298,10 @@ class MunicipalityPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        from ambassadors.models import spaces_for
         from intake.models import RegistrationPage
 
+        context["coworking_spaces"] = spaces_for(self.municipality, self.locale_id)
         registration_page = RegistrationPage.objects.live().filter(locale_id=self.locale_id).first()
         if registration_page:
             context["registration_url"] = f"{registration_page.url}?kommun={self.municipality.slug}"

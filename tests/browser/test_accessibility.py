@@ -17,6 +17,8 @@ PAGES = [
     "/en/stories/kodar-vid-storsjon/",
     "/magasinet/",
     "/en/magazine/nummer-2026-1/",
+    "/coworking/",
+    "/en/coworking/?kommun=are",
 ]
 
 

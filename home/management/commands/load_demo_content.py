@@ -21,6 +21,7 @@ from wagtail.images.models import Image
 from wagtail.models import Locale, Page, Site
 from wagtail.rich_text import RichText
 
+from ambassadors.models import CoworkingIndexPage, CoworkingSpace
 from home import demo_data
 from home.models import Adviser, ContentPage, HomePage, Municipality, MunicipalityPage, SiteSettings
 from intake import models as intake_models
@@ -102,6 +103,7 @@ class Command(BaseCommand):
 
         self.stories(home, locales, images)
         self.magazine(home, locales, images)
+        self.coworking(home, locales)
 
         # Reload: adding children changed the tree fields (numchild) in the
         # database, and saving stale instances would write them back.
@@ -288,6 +290,37 @@ class Command(BaseCommand):
             page.save_revision().publish()
             self.created += 1
             self.translate(page, locales["en"], title=t_en, thank_you_title="Thank you for your order!")
+
+    def coworking(self, home, locales):
+        title_sv, intro_sv = demo_data.COWORKING_INDEX["sv"]
+        index = self.child(home, CoworkingIndexPage, "coworking", title=title_sv, intro=intro_sv)
+        title_en, intro_en = demo_data.COWORKING_INDEX["en"]
+        self.translate(index, locales["en"], slug=demo_data.COWORKING_INDEX["en_slug"], title=title_en, intro=intro_en)
+        municipalities = {m.slug: m for m in Municipality.objects.in_default_locale()}
+        hours_sv, facilities_sv = demo_data.COWORKING_TEXT["sv"]
+        hours_en, facilities_en = demo_data.COWORKING_TEXT["en"]
+        for name, slug, place, address, latitude, longitude in demo_data.COWORKING:
+            space = CoworkingSpace.objects.filter(locale=locales["sv"], name=name).first()
+            if space is None:
+                space = CoworkingSpace.objects.create(
+                    locale=locales["sv"],
+                    name=name,
+                    municipality=municipalities[slug],
+                    place=place,
+                    address=address,
+                    opening_hours=hours_sv,
+                    facilities=facilities_sv,
+                    contact_email=f"cowork.{slug}@example.org",
+                    latitude=latitude,
+                    longitude=longitude,
+                )
+                self.created += 1
+            if not space.has_translation(locales["en"]):
+                english = space.copy_for_translation(locales["en"])
+                english.opening_hours = hours_en
+                english.facilities = facilities_en
+                english.save()
+                self.created += 1
 
     def pdf(self, title, image):
         """A one-page PDF of the cover, made locally."""
