@@ -22,6 +22,7 @@ install: $(VENV)/.installed
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo_content
+	$(PY) manage.py update_index --verbosity 0
 	$(PY) manage.py ensure_admin
 	@echo "Starting the web server on http://$(HOST):$(PORT)/, the task worker and the delivery sweep (Ctrl+C stops all)."
 	@trap 'kill 0' EXIT INT TERM; \

@@ -1,9 +1,11 @@
 """The county's networks of people and places: coworking spaces (and,
 with the content issue, the place ambassadors)."""
 
+from anyascii import anyascii
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from modelsearch.queryset import SearchableQuerySetMixin
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.models import Page, TranslatableMixin
 from wagtail.search import index
@@ -13,7 +15,7 @@ from home.models import Municipality, canonical_municipalities
 from intake.models import clean_slug
 
 
-class CoworkingSpaceQuerySet(models.QuerySet):
+class CoworkingSpaceQuerySet(SearchableQuerySetMixin, models.QuerySet):
     def for_locale(self, locale_id):
         return (
             self.filter(locale_id=locale_id).select_related("municipality").order_by("municipality__sort_order", "name")
@@ -68,6 +70,7 @@ class CoworkingSpace(TranslatableMixin, index.Indexed, models.Model):
     ]
     search_fields = [
         index.SearchField("name"),
+        index.SearchField("search_folded"),
         index.SearchField("place"),
         index.SearchField("facilities"),
         index.FilterField("locale_id"),
@@ -94,6 +97,10 @@ class CoworkingSpace(TranslatableMixin, index.Indexed, models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def search_folded(self):
+        return anyascii(f"{self.name} {self.place}")
 
     @property
     def map_url(self):

@@ -1,3 +1,4 @@
+from anyascii import anyascii
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -166,7 +167,27 @@ def localized_pages(page_ids, locale_id):
     return [by_key[keys[pk]] for pk in page_ids if keys.get(pk) in by_key]
 
 
-class BasePage(Page):
+class FoldedSearchMixin:
+    """Also index the title and introduction without diacritics, so that
+    "ostersund" finds "Östersund" on every search backend."""
+
+    @property
+    def search_folded_title(self):
+        return anyascii(self.title)
+
+    @property
+    def search_folded_text(self):
+        return anyascii(getattr(self, "intro", "") or "")
+
+
+FOLDED_SEARCH = [
+    index.SearchField("search_folded_title", boost=4),
+    index.AutocompleteField("search_folded_title"),
+    index.SearchField("search_folded_text"),
+]
+
+
+class BasePage(FoldedSearchMixin, Page):
     """Fields and behaviour every public page shares."""
 
     show_in_menus_default = False
@@ -224,7 +245,7 @@ class HomePage(BasePage):
         FieldPanel("featured"),
         FieldPanel("body"),
     ]
-    search_fields = BasePage.search_fields + [index.SearchField("hero_text"), index.SearchField("body")]
+    search_fields = BasePage.search_fields + [index.SearchField("hero_text"), index.SearchField("body"), *FOLDED_SEARCH]
 
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = [
@@ -259,7 +280,7 @@ class ContentPage(BasePage):
     body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
 
     content_panels = BasePage.content_panels + [FieldPanel("intro"), FieldPanel("body")]
-    search_fields = BasePage.search_fields + [index.SearchField("intro"), index.SearchField("body")]
+    search_fields = BasePage.search_fields + [index.SearchField("intro"), index.SearchField("body"), *FOLDED_SEARCH]
 
     parent_page_types = ["home.HomePage", "home.ContentPage", "home.MunicipalityPage"]
     subpage_types = ["home.ContentPage", "intake.RegistrationPage", "intake.MagazineOrderPage", "intake.NewsletterPage"]
@@ -288,7 +309,7 @@ class MunicipalityPage(BasePage):
         FieldPanel("body"),
         HelpPanel(content=_("The municipality's moving advisers are shown automatically; edit them under Snippets.")),
     ]
-    search_fields = BasePage.search_fields + [index.SearchField("intro"), index.SearchField("body")]
+    search_fields = BasePage.search_fields + [index.SearchField("intro"), index.SearchField("body"), *FOLDED_SEARCH]
 
     parent_page_types = ["home.HomePage"]
     subpage_types = ["home.ContentPage"]

@@ -1,1 +1,30 @@
-# Models for this app arrive with their issue; see docs/architecture.md.
+"""What visitors searched for and did not find (Wagtail's search promotions
+already count every query; this adds the misses editors should act on)."""
+
+from django.db import models
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class MissedQuery(models.Model):
+    query_string = models.CharField(_("search"), max_length=100)
+    language = models.CharField(_("language"), max_length=10)
+    hits = models.PositiveIntegerField(_("times searched"), default=0)
+    last_searched = models.DateTimeField(_("last searched"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("search without results")
+        verbose_name_plural = _("searches without results")
+        ordering = ["-hits", "-last_searched"]
+        constraints = [
+            models.UniqueConstraint(fields=["query_string", "language"], name="one_missed_query_per_language")
+        ]
+
+    def __str__(self):
+        return self.query_string
+
+    @classmethod
+    def record(cls, query_string, language):
+        missed, _created = cls.objects.get_or_create(query_string=query_string[:100], language=language)
+        cls.objects.filter(pk=missed.pk).update(hits=F("hits") + 1, last_searched=timezone.now())

@@ -15,7 +15,7 @@ from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from home.blocks import BodyBlock, FactBlock
-from home.models import Municipality
+from home.models import FOLDED_SEARCH, FoldedSearchMixin, Municipality
 from intake.models import clean_slug
 
 STORIES_PER_PAGE = 12
@@ -118,7 +118,7 @@ class StoryIndexPage(RoutablePageMixin, Page):
         return StoryFeed(self)(request)
 
 
-class StoryPage(Page):
+class StoryPage(FoldedSearchMixin, Page):
     people = models.CharField(_("who"), max_length=120, help_text=_("The person or people, such as 'Anna and Johan'."))
     moved_from = models.CharField(_("moved from"), max_length=120, blank=True)
     municipality = models.ForeignKey(
@@ -157,6 +157,7 @@ class StoryPage(Page):
         index.SearchField("place"),
         index.SearchField("intro"),
         index.SearchField("body"),
+        *FOLDED_SEARCH,
     ]
     parent_page_types = ["stories.StoryIndexPage"]
     subpage_types = []

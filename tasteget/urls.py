@@ -8,6 +8,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from intake import views as intake_views
+from search import views as search_views
 
 from . import views
 
@@ -30,6 +31,7 @@ if settings.DEBUG:
 
 # Swedish lives at /, other languages under their prefix (/en/…).
 urlpatterns += i18n_patterns(
+    path("sok/", search_views.search, name="search"),
     path("embed/<slug:slug>/", intake_views.embed_form, name="intake_embed_form"),
     path("embed/<slug:slug>/tack/", intake_views.embed_thanks, name="intake_embed_thanks"),
     path("nyhetsbrev/bekrafta/<str:token>/", intake_views.newsletter_confirm, name="intake_newsletter_confirm"),

@@ -19,6 +19,8 @@ PAGES = [
     "/en/magazine/nummer-2026-1/",
     "/coworking/",
     "/en/coworking/?kommun=are",
+    "/sok/?q=ostersund",
+    "/en/sok/?q=zebra",
 ]
 
 

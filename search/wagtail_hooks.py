@@ -1,0 +1,25 @@
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from .models import MissedQuery
+
+
+class MissedQueryViewSet(ModelViewSet):
+    """Searches that found nothing: ideas for content or search promotions."""
+
+    model = MissedQuery
+    icon = "search"
+    menu_label = _("Searches without results")
+    add_to_settings_menu = True
+    list_display = ["query_string", "language", "hits", "last_searched"]
+    list_filter = ["language"]
+    list_export = ["query_string", "language", "hits", "last_searched"]
+    form_fields = []
+    copy_view_enabled = False
+    inspect_view_enabled = True
+
+
+@hooks.register("register_admin_viewset")
+def register_missed_query_viewset():
+    return MissedQueryViewSet("missed_queries")

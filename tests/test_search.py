@@ -1,0 +1,82 @@
+"""Site search: language, accents, types, promotions, statistics, hostile queries."""
+
+import re
+
+import pytest
+from wagtail.contrib.search_promotions.models import Query, SearchPromotion
+from wagtail.models import Page
+
+from search.models import MissedQuery
+
+pytestmark = pytest.mark.django_db
+
+
+def result_titles(body):
+    block = re.search(r'<ul class="search-results" aria-labelledby="results-title">(.*?)</ul>', body, re.S)
+    return re.findall(r'<a href="[^"]+">([^<]+)</a>', block.group(1)) if block else []
+
+
+@pytest.fixture(autouse=True)
+def indexed(db):
+    from django.core.management import call_command
+
+    call_command("update_index", verbosity=0)
+
+
+def test_search_finds_content_in_the_visitors_language(client):
+    en = client.get("/en/sok/", {"q": "bakery"}).content.decode()
+    assert "The bakery that woke the village" in result_titles(en)
+    sv = client.get("/sok/", {"q": "bageriet"}).content.decode()
+    assert "Bageriet som väckte byn" in result_titles(sv)
+    assert all("bakery" not in title for title in result_titles(sv))
+
+
+@pytest.mark.parametrize("query", ["ostersund", "Östersund", "OSTERSUND"])
+def test_search_ignores_swedish_diacritics(client, query):
+    titles = result_titles(client.get("/sok/", {"q": query}).content.decode())
+    assert titles[0] == "Östersunds kommun"
+
+
+def test_type_filter_limits_results(client):
+    titles = result_titles(client.get("/en/sok/", {"q": "ostersund", "typ": "kommuner"}).content.decode())
+    assert titles[0] == "Östersund Municipality"
+    assert all(title.endswith("Municipality") or title.startswith("Region") for title in titles)
+
+
+def test_coworking_spaces_are_found(client):
+    body = client.get("/en/sok/", {"q": "cowork"}).content.decode()
+    assert "Storsjö Cowork, Östersund" in body
+
+
+def test_promotions_come_first_and_queries_are_counted(client):
+    about = Page.objects.get(slug="om-ta-steget", locale__language_code="sv")
+    SearchPromotion.objects.create(query=Query.get("flytta"), page=about, sort_order=0)
+    body = client.get("/en/sok/", {"q": "flytta"}).content.decode()
+    promoted = re.search(r"search-results--promoted.*?</ul>", body, re.S).group(0)
+    assert "About Take the step" in promoted  # the promoted page, in English
+    assert Query.get("flytta").hits == 1
+
+
+def test_searches_without_results_are_listed_for_editors(client, admin_client):
+    client.get("/en/sok/", {"q": "zebrafinkar"})
+    client.get("/en/sok/", {"q": "zebrafinkar"})
+    missed = MissedQuery.objects.get(query_string="zebrafinkar")
+    assert missed.hits == 2 and missed.language == "en"
+    assert "zebrafinkar" in admin_client.get("/admin/missed_queries/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "   ", "!!!???...", "'; DROP TABLE wagtailcore_page; --", "<script>alert(1)</script>", "x" * 10000, "\x00"],
+)
+def test_hostile_or_empty_queries_get_a_normal_page(client, query):
+    response = client.get("/en/sok/", {"q": query})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "<script>alert(1)</script>" not in body
+    assert Page.objects.filter(slug="om-ta-steget").exists()
+
+
+def test_search_pagination_survives_bad_page_numbers(client):
+    for page in ("abc", "999", "-1"):
+        assert client.get("/en/sok/", {"q": "municipality", "sida": page}).status_code == 200
