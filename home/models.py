@@ -320,12 +320,10 @@ class MunicipalityPage(BasePage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         from ambassadors.models import spaces_for
-        from intake.models import RegistrationPage
+        from intake.models import registration_url_for
 
         context["coworking_spaces"] = spaces_for(self.municipality, self.locale_id)
-        registration_page = RegistrationPage.objects.live().filter(locale_id=self.locale_id).first()
-        if registration_page:
-            context["registration_url"] = f"{registration_page.url}?kommun={self.municipality.slug}"
+        context["registration_url"] = registration_url_for(self.locale_id, self.municipality)
         context["advisers"] = Adviser.objects.filter(
             municipality__translation_key=self.municipality.translation_key,
             municipality__locale__language_code=settings.LANGUAGE_CODE,

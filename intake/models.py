@@ -301,6 +301,12 @@ class RegistrationPage(FormPage):
         return {"municipality": chosen}
 
 
+def registration_url_for(locale_id, municipality):
+    """The guidance form in this language with the municipality chosen, or ""."""
+    page = RegistrationPage.objects.live().filter(locale_id=locale_id).first()
+    return f"{page.url}?kommun={municipality.slug}" if page else ""
+
+
 class MagazineOrderPage(FormPage):
     magazine_issue = models.CharField(
         _("current issue"),

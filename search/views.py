@@ -3,7 +3,6 @@
 import re
 
 from anyascii import anyascii
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.shortcuts import render
 from django.utils.translation import get_language
 from wagtail.contrib.search_promotions.models import Query
@@ -13,6 +12,7 @@ from ambassadors.models import CoworkingSpace
 from home.models import ContentPage, MunicipalityPage
 from magazine.models import MagazineIssuePage
 from stories.models import StoryPage
+from tasteget.paging import page_of
 
 from .models import MissedQuery
 
@@ -51,20 +51,14 @@ def search(request):
         if chosen_type:
             pages = pages.type(TYPES[chosen_type])
         results = title_matches_first(matching(pages, query), query)
-        paginator = Paginator(results, RESULTS_PER_PAGE)
-        try:
-            page_of_results = paginator.page(request.GET.get("sida", 1))
-        except PageNotAnInteger:
-            page_of_results = paginator.page(1)
-        except EmptyPage:
-            page_of_results = paginator.page(max(1, paginator.num_pages))
+        page_of_results = page_of(results, request, RESULTS_PER_PAGE)
         spaces = (
             [] if chosen_type else list(CoworkingSpace.objects.filter(locale=locale).search(query, operator="or")[:5])
         )
         promoted = promotions(query, locale)
         promoted_ids = {page.pk for page in promoted}
         found = [result.specific for result in page_of_results.object_list if result.pk not in promoted_ids]
-        total = paginator.count + len(spaces)
+        total = page_of_results.paginator.count + len(spaces)
         context.update(
             results=found,
             promoted=promoted,

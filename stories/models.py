@@ -1,6 +1,5 @@
 """Stories of people who moved to the county, and the index that lists them."""
 
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -16,7 +15,8 @@ from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from home.blocks import BodyBlock, FactBlock
 from home.models import FOLDED_SEARCH, FoldedSearchMixin, Municipality
-from intake.models import clean_slug
+from intake.models import clean_slug, registration_url_for
+from tasteget.paging import page_of
 
 STORIES_PER_PAGE = 12
 
@@ -89,13 +89,7 @@ class StoryIndexPage(RoutablePageMixin, Page):
     @path("")
     def index(self, request):
         stories, municipality, topic = self.filtered(request)
-        paginator = Paginator(stories, STORIES_PER_PAGE)
-        try:
-            page_of_stories = paginator.page(request.GET.get("sida", 1))
-        except PageNotAnInteger:
-            page_of_stories = paginator.page(1)
-        except EmptyPage:
-            page_of_stories = paginator.page(paginator.num_pages)
+        page_of_stories = page_of(stories, request, STORIES_PER_PAGE)
         stories_on_page = list(page_of_stories.object_list)
         StoryPage.attach_topics(stories_on_page)
         return self.render(
@@ -103,7 +97,7 @@ class StoryIndexPage(RoutablePageMixin, Page):
             context_overrides={
                 "stories": stories_on_page,
                 "page_of_stories": page_of_stories,
-                "result_count": paginator.count,
+                "result_count": page_of_stories.paginator.count,
                 "municipalities": Municipality.objects.filter(locale_id=self.locale_id).exclude(kind="region"),
                 "topics": StoryTopic.objects.filter(locale_id=self.locale_id),
                 "chosen_municipality": municipality,
@@ -196,11 +190,7 @@ class StoryPage(FoldedSearchMixin, Page):
         return list(related)
 
     def get_context(self, request, *args, **kwargs):
-        from intake.models import RegistrationPage
-
         context = super().get_context(request, *args, **kwargs)
         context["related_stories"] = self.related_stories()
-        registration_page = RegistrationPage.objects.live().filter(locale_id=self.locale_id).first()
-        if registration_page:
-            context["registration_url"] = f"{registration_page.url}?kommun={self.municipality.slug}"
+        context["registration_url"] = registration_url_for(self.locale_id, self.municipality)
         return context
