@@ -412,3 +412,39 @@ COWORKING_TEXT = {
     "sv": ("Vardagar 7–22, medlemmar dygnet runt", "Skrivbord, mötesrum, fiber och kök."),
     "en": ("Weekdays 7–22, members around the clock", "Desks, meeting rooms, fibre and a kitchen."),
 }
+
+AMBASSADOR_DIRECTORY = {
+    "sv": ("Ambassadörer", "Frivilliga som gärna berättar varför de trivs här och hälsar nya grannar välkomna."),
+    "en": ("Ambassadors", "Volunteers who happily tell you why they like it here and welcome new neighbours."),
+    "en_slug": "ambassadors",
+}
+AMBASSADOR_NAMES = [
+    "Karin",
+    "Ola",
+    "Mira",
+    "Stefan",
+    "Aisha",
+    "Per",
+    "Jenny",
+    "Tomas",
+    "Lea",
+    "Nils",
+    "Fatima",
+    "Jon",
+    "Ebba",
+    "Goran",
+    "Sanna",
+    "Ivan",
+    "Moa",
+    "Ali",
+    "Tove",
+    "Bo",
+]
+AMBASSADOR_LANGUAGES = ["sv, en", "sv", "sv, en, de", "sv, ar", "sv, en, es"]
+AMBASSADOR_INTERESTS = [
+    "friluftsliv, fiske",
+    "musik, körsång",
+    "skidor, fjällvandring",
+    "företagande",
+    "föreningsliv, fotboll",
+]

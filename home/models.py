@@ -254,6 +254,7 @@ class HomePage(BasePage):
         "stories.StoryIndexPage",
         "magazine.MagazineIndexPage",
         "ambassadors.CoworkingIndexPage",
+        "ambassadors.AmbassadorDirectoryPage",
         "intake.RegistrationPage",
         "intake.MagazineOrderPage",
         "intake.NewsletterPage",

@@ -25,7 +25,11 @@ TEXTS = {
         "and interests until I unsubscribe."
     ),
 }
-CURRENT = {GUIDANCE: "2026-1", MAGAZINE: "2026-1", NEWSLETTER: "2026-1"}
+AMBASSADOR_CONTACT = "ambassador_contact"
+TEXTS[(AMBASSADOR_CONTACT, "2026-1")] = _(
+    "I agree that my name, e-mail address and message are passed on to the ambassador so that they can answer me."
+)
+CURRENT = {GUIDANCE: "2026-1", MAGAZINE: "2026-1", NEWSLETTER: "2026-1", AMBASSADOR_CONTACT: "2026-1"}
 
 
 def current(purpose):

@@ -20,6 +20,8 @@ PAGES = [
     "/coworking/",
     "/en/coworking/?kommun=are",
     "/sok/?q=ostersund",
+    "/ambassadorer/",
+    "/en/ambassadors/?sprak=en",
     "/en/sok/?q=zebra",
 ]
 
@@ -69,3 +71,19 @@ def test_story_filters_work_as_plain_links(site_server, page):
     page.get_by_role("navigation", name="Filter stories").get_by_role("link", name="Entrepreneurship").click()
     page.wait_for_url("**/en/stories/?amne=foretagande&kommun=ostersund")
     assert page.get_by_role("heading", name="1 story").is_visible()
+
+
+def test_ambassador_profile_and_contact_form_have_no_violations(site_server, page, axe):
+    page.goto(site_server.url + "/en/ambassadors/")
+    page.get_by_role("link", name="Mira").click()
+    page.get_by_role("heading", name="Write to Mira").wait_for()
+    assert axe(page) == []
+    page.get_by_label("Your name").fill("Vera")
+    page.get_by_label("Your e-mail").fill("vera@example.org")
+    page.get_by_role("textbox", name="Your message").fill("Hur är vintrarna?")
+    page.get_by_label("I agree", exact=False).check()
+    page.get_by_role("button", name="Send the message").click()
+    page.get_by_role("status").wait_for()
+    assert "on its way to Mira" in page.get_by_role("status").inner_text()
+    assert "ambassador." not in page.content()
+    assert axe(page) == []

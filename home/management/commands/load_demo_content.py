@@ -14,6 +14,7 @@ from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 from PIL import Image as PILImage
 from PIL import ImageDraw
 from wagtail.documents.models import Document
@@ -21,7 +22,7 @@ from wagtail.images.models import Image
 from wagtail.models import Locale, Page, Site
 from wagtail.rich_text import RichText
 
-from ambassadors.models import CoworkingIndexPage, CoworkingSpace
+from ambassadors.models import Ambassador, AmbassadorDirectoryPage, CoworkingIndexPage, CoworkingSpace
 from home import demo_data
 from home.models import Adviser, ContentPage, HomePage, Municipality, MunicipalityPage, SiteSettings
 from intake import models as intake_models
@@ -104,6 +105,7 @@ class Command(BaseCommand):
         self.stories(home, locales, images)
         self.magazine(home, locales, images)
         self.coworking(home, locales)
+        self.ambassadors(home, locales)
 
         # Reload: adding children changed the tree fields (numchild) in the
         # database, and saving stale instances would write them back.
@@ -321,6 +323,32 @@ class Command(BaseCommand):
                 english.facilities = facilities_en
                 english.save()
                 self.created += 1
+
+    def ambassadors(self, home, locales):
+        title_sv, intro_sv = demo_data.AMBASSADOR_DIRECTORY["sv"]
+        directory = self.child(home, AmbassadorDirectoryPage, "ambassadorer", title=title_sv, intro=intro_sv)
+        title_en, intro_en = demo_data.AMBASSADOR_DIRECTORY["en"]
+        self.translate(
+            directory, locales["en"], slug=demo_data.AMBASSADOR_DIRECTORY["en_slug"], title=title_en, intro=intro_en
+        )
+        if Ambassador.objects.exists():
+            return
+        municipalities = list(Municipality.objects.in_default_locale().exclude(kind="region"))
+        for number, name in enumerate(demo_data.AMBASSADOR_NAMES):
+            municipality = municipalities[number % len(municipalities)]
+            Ambassador.objects.create(
+                name=name,
+                municipality=municipality,
+                place=municipality.name.split()[0].removesuffix("s"),
+                languages=demo_data.AMBASSADOR_LANGUAGES[number % len(demo_data.AMBASSADOR_LANGUAGES)],
+                interests=demo_data.AMBASSADOR_INTERESTS[number % len(demo_data.AMBASSADOR_INTERESTS)],
+                moved_from=["Stockholm", "Göteborg", "Malmö", "Oslo"][number % 4],
+                text=f"Jag heter {name} och berättar gärna om livet här.",
+                email=f"ambassador.{number}@example.org",
+                consent_given_at=timezone.now(),
+                is_published=True,
+            )
+            self.created += 1
 
     def pdf(self, title, image):
         """A one-page PDF of the cover, made locally."""
