@@ -56,7 +56,7 @@ format: install
 
 # Extract user-facing strings into locale/*/LC_MESSAGES/django.po, then compile.
 messages: install
-	$(PY) manage.py makemessages --locale sv --locale en --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'staticfiles/*'
+	$(PY) manage.py makemessages --locale sv --locale en --locale de --locale ar --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'staticfiles/*'
 	$(PY) manage.py compilemessages --ignore '.venv/*'
 
 clean:

@@ -1,13 +1,16 @@
 """The county's networks of people and places: coworking spaces (and,
 with the content issue, the place ambassadors)."""
 
+import datetime
+
 from anyascii import anyascii
 from django.conf import settings
-from django.db import models
+from django.db import DatabaseError, models
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
-from django.utils.translation import get_language_info
+from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext_lazy as _
 from modelsearch.queryset import SearchableQuerySetMixin
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -234,6 +237,106 @@ class Ambassador(models.Model):
         return [interest.strip() for interest in self.interests.split(",") if interest.strip()]
 
 
+class ApplicationStatus(models.TextChoices):
+    NEW = "new", _("New")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+# The consent text promises deletion "12 months after I applied at the
+# latest"; 365 days is never longer than that.
+APPLICATION_RETENTION_DAYS = 365
+
+
+class AmbassadorApplicationQuerySet(models.QuerySet):
+    def past_retention(self, now=None):
+        """Applications that did not make an ambassador and are kept no longer."""
+        cutoff = (now or timezone.now()) - datetime.timedelta(days=APPLICATION_RETENTION_DAYS)
+        return self.exclude(status=ApplicationStatus.ACCEPTED).filter(created_at__lt=cutoff)
+
+
+class AmbassadorApplication(models.Model):
+    """Someone who wants to become a place ambassador, for the Region's coordinator.
+
+    Personal data (docs/data-protection.md): stored with the exact consent
+    text the person saw; seen only by users with the view permission (group
+    "Ambassadörssamordnare"); staff change the status, never the answers.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    email = models.EmailField(_("e-mail"), help_text=_("Never shown in public or sent in notification e-mails."))
+    phone = models.CharField(_("phone"), max_length=40, blank=True, help_text=_("In international format."))
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="ambassador_applications",
+        limit_choices_to=canonical_municipalities,
+        verbose_name=_("municipality"),
+        help_text=_("Where the applicant lives; always the Swedish (canonical) record."),
+    )
+    place = models.CharField(_("place"), max_length=120, blank=True, help_text=_("Town or village."))
+    languages = models.CharField(
+        _("languages spoken"), max_length=200, help_text=_("As the applicant wrote them, such as 'Swedish, Arabic'.")
+    )
+    moved_from = models.CharField(_("moved from"), max_length=120, blank=True)
+    interests = models.CharField(_("interests"), max_length=300, blank=True, help_text=_("Comma-separated."))
+    text = models.TextField(_("about themselves"), max_length=1000)
+
+    consent_text = models.TextField(_("consent text shown"), help_text=_("Exactly as the applicant saw it."))
+    consent_version = models.CharField(_("consent version"), max_length=20)
+    consent_language = models.CharField(
+        _("language"), max_length=10, help_text=_("The language of the form and of the consent texts.")
+    )
+    consent_given_at = models.DateTimeField(_("consent given"), default=timezone.now)
+    public_profile = models.BooleanField(
+        _("agreed to a public profile"),
+        default=False,
+        help_text=_("A separate, optional consent: without it, no profile may be published."),
+    )
+    profile_consent_text = models.TextField(
+        _("profile consent text shown"), blank=True, help_text=_("Empty when the applicant did not agree.")
+    )
+    profile_consent_version = models.CharField(_("profile consent version"), max_length=20, blank=True)
+
+    source = models.CharField(
+        _("source"), max_length=60, default="tasteget.nu", help_text=_("Where the form was sent from.")
+    )
+    submission_key = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ApplicationStatus.choices,
+        default=ApplicationStatus.NEW,
+        db_index=True,
+        help_text=_("Applications not accepted are deleted 12 months after they were received."),
+    )
+    handled_at = models.DateTimeField(
+        _("handled"), null=True, blank=True, help_text=_("Set when the status changes from new.")
+    )
+
+    objects = AmbassadorApplicationQuerySet.as_manager()
+    # Personal data: no usage tracking in Wagtail's reference index.
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        verbose_name = _("ambassador application")
+        verbose_name_plural = _("ambassador applications")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def first_name(self):
+        words = self.name.split()
+        return words[0] if words else ""
+
+    def status_changed(self):
+        """A decision was recorded (or undone): the handled time follows the status."""
+        self.handled_at = None if self.status == ApplicationStatus.NEW else timezone.now()
+
+
 AMBASSADORS_PER_PAGE = 20
 
 
@@ -272,37 +375,63 @@ class AmbassadorDirectoryPage(RoutablePageMixin, Page):
                 "chosen_language": chosen_language,
                 "chosen_interest": chosen_interest,
                 "languages": [(code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES],
+                "apply_url": self.url + self.reverse_subpage("apply"),
             },
         )
 
     @path("<int:pk>/", name="profile")
     def profile(self, request, pk):
-        from intake import ratelimit
+        from intake.views import check_submission
 
         from .forms import AmbassadorContactForm
 
         ambassador = get_object_or_404(Ambassador.objects.published().select_related("municipality", "photo"), pk=pk)
-        form = AmbassadorContactForm(request.POST or None)
-        status = 200
-        if request.method == "POST":
-            if not ratelimit.allow(request):
-                form.is_valid()
+        form = AmbassadorContactForm(request.POST) if request.method == "POST" else AmbassadorContactForm()
+        status = check_submission(request, form) if request.method == "POST" else 200
+        if status is None:
+            relay_message(ambassador, form.cleaned_data, form.submission_key)
+            return redirect(self.url + self.reverse_subpage("profile", args=[pk]) + "?skickat=1")
+        return self.render_form(
+            request,
+            "ambassadors/ambassador_profile.html",
+            status,
+            ambassador=ambassador,
+            form=form,
+            sent=request.GET.get("skickat") == "1",
+        )
+
+    @path("bli-ambassador/", name="apply")
+    def apply(self, request):
+        """Become an ambassador: the application goes to the Region's coordinator."""
+        from intake.views import check_submission
+
+        from .forms import AmbassadorApplicationForm
+        from .services import submit_application
+
+        form = AmbassadorApplicationForm(request.POST) if request.method == "POST" else AmbassadorApplicationForm()
+        status = check_submission(request, form) if request.method == "POST" else 200
+        if status is None:
+            try:
+                submit_application(form.cleaned_data, form.submission_key, language=get_language())
+            except DatabaseError:
                 form.add_error(
-                    None,
-                    _("Too many forms have been sent from your address. Please wait a few minutes and send again."),
+                    None, _("We could not save your application just now. Nothing was stored: please send it again.")
                 )
                 form.rebound_token()
-                status = 429
-            elif form.is_valid():
-                relay_message(ambassador, form.cleaned_data, form.submission_key)
-                return redirect(self.url + self.reverse_subpage("profile", args=[pk]) + "?skickat=1")
+                status = 503
             else:
-                form.rebound_token()
-        response = self.render(
+                return redirect(self.url + self.reverse_subpage("apply") + "?skickat=1")
+        return self.render_form(
             request,
-            context_overrides={"ambassador": ambassador, "form": form, "sent": request.GET.get("skickat") == "1"},
-            template="ambassadors/ambassador_profile.html",
+            "ambassadors/ambassador_application.html",
+            status,
+            form=form,
+            sent=request.GET.get("skickat") == "1",
         )
+
+    def render_form(self, request, template, status, **context):
+        """A page with a personal form: never cached, with the form's status."""
+        response = self.render(request, context_overrides=context, template=template)
         response.status_code = status
         add_never_cache_headers(response)
         return response

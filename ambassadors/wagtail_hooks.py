@@ -1,8 +1,20 @@
+import django_filters
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn, TitleColumn
+from wagtail.admin.views.generic import models as generic
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .models import Ambassador, CoworkingSpace
+from home.models import Municipality
+from intake.admin_views import neutralise_formula
+
+from .models import Ambassador, AmbassadorApplication, ApplicationStatus, CoworkingSpace
 
 
 class CoworkingSpaceViewSet(SnippetViewSet):
@@ -27,3 +39,105 @@ class AmbassadorViewSet(SnippetViewSet):
 
 
 register_snippet(AmbassadorViewSet)
+
+
+# --- Applications to become an ambassador -------------------------------------
+# Personal data: only users with a permission on AmbassadorApplication (the
+# group "Ambassadörssamordnare", superusers) see the menu item, the listing,
+# the export or any application; Wagtail's model permission policy checks it
+# in every view. https://docs.wagtail.org/en/stable/extending/generic_views.html
+
+
+class ApplicationPermissionPolicy(ModelPermissionPolicy):
+    """Applications come only from the public form: nobody adds one in the admin."""
+
+    def user_has_permission(self, user, action):
+        return action != "add" and super().user_has_permission(user, action)
+
+
+register_permission_policy(AmbassadorApplication, ApplicationPermissionPolicy(AmbassadorApplication))
+
+
+class ApplicationFilterSet(WagtailFilterSet):
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=ApplicationStatus.choices)
+    municipality = django_filters.ModelChoiceFilter(
+        label=_("Municipality"), queryset=Municipality.objects.in_default_locale().exclude(kind="region")
+    )
+    created_at = django_filters.DateFromToRangeFilter(label=_("Received"), widget=DateRangePickerWidget)
+
+    class Meta:
+        model = AmbassadorApplication
+        fields = ["status", "municipality", "created_at"]
+
+
+class ApplicationIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("municipality")
+
+    def preprocess_field_value(self, field, value, export_format):
+        return neutralise_formula(super().preprocess_field_value(field, value, export_format))
+
+
+class ApplicationEditView(generic.EditView):
+    """Staff record a decision; the applicant's answers are not editable."""
+
+    def save_instance(self):
+        if "status" in self.form.changed_data:
+            self.form.instance.status_changed()
+        return super().save_instance()
+
+
+class AmbassadorApplicationViewSet(ModelViewSet):
+    model = AmbassadorApplication
+    icon = "user"
+    menu_label = _("Ambassador applications")
+    menu_order = 212
+    add_to_admin_menu = True
+    name = "ambassador_application"
+    url_prefix = "ambassador-applications"
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    index_view_class = ApplicationIndexView
+    edit_view_class = ApplicationEditView
+    filterset_class = ApplicationFilterSet
+    search_fields = ["name"]
+    form_fields = ["status"]
+    list_display = [
+        TitleColumn(
+            "name",
+            label=_("Name"),
+            get_url=lambda application: reverse("ambassador_application:inspect", args=[application.pk]),
+        ),
+        Column("municipality", label=_("Municipality")),
+        Column("place", label=_("Place")),
+        DateColumn("created_at", label=_("Received")),
+        Column("status", label=_("Status"), accessor="get_status_display"),
+        BooleanColumn("public_profile", label=_("Public profile")),
+        DateColumn("handled_at", label=_("Handled")),
+    ]
+    list_export = [
+        "pk",
+        "created_at",
+        "get_status_display",
+        "handled_at",
+        "name",
+        "email",
+        "phone",
+        "municipality",
+        "place",
+        "moved_from",
+        "languages",
+        "interests",
+        "text",
+        "public_profile",
+        "consent_version",
+        "consent_language",
+    ]
+    export_filename = "ambassadorsansokningar"
+    export_headings = {"pk": _("Number"), "get_status_display": _("Status")}
+    inspect_view_fields_exclude = ["submission_key"]
+
+
+@hooks.register("register_admin_viewset")
+def register_application_viewset():
+    return AmbassadorApplicationViewSet()

@@ -130,3 +130,56 @@ class BodyBlock(blocks.StreamBlock):
 
     class Meta:
         template = "components/blocks/body_block.html"
+
+
+class ChecklistStepBlock(blocks.StructBlock):
+    title = blocks.CharBlock(
+        max_length=160, label=_("Step"), help_text=_("What to do, such as 'Register at the Tax Agency'.")
+    )
+    text = blocks.TextBlock(required=False, max_length=600, label=_("Explanation"))
+    link_text = blocks.CharBlock(
+        required=False,
+        max_length=80,
+        label=_("Link text"),
+        help_text=_("Say where the link leads, such as 'The Tax Agency's page on moving to Sweden'."),
+    )
+    page = blocks.PageChooserBlock(required=False, label=_("Page"))
+    external_url = blocks.URLBlock(
+        required=False, label=_("Or a web address"), help_text=_("Used only when no page is chosen.")
+    )
+
+    class Meta:
+        icon = "tick"
+        label = _("Step")
+        value_class = CallToActionValue  # the link: a page in the visitor's language, or an address
+
+
+class ChecklistBlock(blocks.StructBlock):
+    title = blocks.CharBlock(max_length=120, label=_("Heading"), help_text=_("Such as 'Your first weeks'."))
+    steps = blocks.ListBlock(ChecklistStepBlock(), min_num=1, max_num=30, label=_("Steps"))
+
+    class Meta:
+        icon = "tasks"
+        template = "components/blocks/checklist_block.html"
+        label = _("Checklist")
+        description = _(
+            "Steps the reader ticks off as they go. Ticks are kept only in the reader's own browser, never sent to us."
+        )
+        preview_value = {
+            "title": "Dina första veckor",
+            "steps": [
+                {
+                    "title": "Folkbokför dig hos Skatteverket",
+                    "text": "Då får du ett personnummer.",
+                    "link_text": "Skatteverket om att flytta till Sverige",
+                    "external_url": "https://www.skatteverket.se/",
+                },
+                {"title": "Öppna ett bankkonto", "text": "Ta med pass och personbevis."},
+            ],
+        }
+
+
+class GuideBodyBlock(BodyBlock):
+    """The body of an international-house guide: the usual blocks plus checklists."""
+
+    checklist = ChecklistBlock()

@@ -448,3 +448,270 @@ AMBASSADOR_INTERESTS = [
     "företagande",
     "föreningsliv, fotboll",
 ]
+
+# The home page in the international house's extra languages: the rest of the
+# site is shown to these visitors in Swedish, with a notice, until translated.
+HOME["de"] = {
+    "title": "Den Schritt wagen",
+    "hero_title": "Den Schritt nach Jämtland Härjedalen wagen",
+    "hero_text": "Berge, Wälder und Seen vor der Haustür, Arbeit, die Sie braucht, und Nachbarn, die grüßen. "
+    "Wir helfen Ihnen auf dem ganzen Weg – kostenlos.",
+    "hero_image_alt": "Berglandschaft im Abendlicht mit einem See im Vordergrund.",
+    "registration_title": "Sie denken daran, hierher zu ziehen?",
+    "registration_text": "Unsere Umzugsberaterinnen und -berater helfen Ihnen auf Schwedisch oder Englisch.",
+    "registration_link_text": "Zur Umzugsberatung anmelden",
+    "search_description": "Tasteget.nu hilft Ihnen beim Umzug nach Jämtland Härjedalen.",
+}
+HOME["ar"] = {
+    "title": "خذ الخطوة",
+    "hero_title": "خذ الخطوة إلى يامتلاند هيريدالن",
+    "hero_text": "جبال وغابات وبحيرات على مقربة منك، ووظائف تحتاج إليك، وجيران يلقون التحية. "
+    "نساعدك طوال الطريق، مجانًا.",
+    "hero_image_alt": "منظر جبلي في ضوء المساء مع بحيرة في المقدمة.",
+    "registration_title": "هل تفكر في الانتقال إلى هنا؟",
+    "registration_text": "يساعدك مرشدو الانتقال لدينا باللغة السويدية أو الإنجليزية.",
+    "registration_link_text": "سجّل للحصول على إرشاد الانتقال",
+    "search_description": "يساعدك موقع tasteget.nu على الانتقال إلى يامتلاند هيريدالن.",
+}
+
+# The international house: an index, a guide translated into every language,
+# and a section for employers (Swedish and English; German and Arabic
+# visitors see it in Swedish with a notice until an editor translates it).
+INTERNATIONAL_HOUSE = {
+    "slug": "internationellt-hus",
+    "sv": ("Internationellt hus", "Vägledning för dig som flyttar hit från ett annat land, och för arbetsgivare."),
+    "en": ("International House", "Guidance for you who move here from another country, and for employers."),
+    "de": ("International House", "Orientierung für alle, die aus dem Ausland hierher ziehen, und für Arbeitgeber."),
+    "ar": ("البيت الدولي", "إرشادات لمن ينتقل إلى هنا من بلد آخر، ولأصحاب العمل."),
+}
+_MIGRATION = "https://www.migrationsverket.se/"
+_TAX = "https://www.skatteverket.se/"
+_HEALTH = "https://www.1177.se/"
+NEWCOMER_GUIDE = {
+    "slug": "dina-forsta-veckor",
+    "sv": {
+        "title": "Dina första veckor i Sverige",
+        "intro": "Det här gör du när du har flyttat hit från ett annat land, i ungefär den här ordningen.",
+        "text": "Många myndigheter behöver ditt personnummer, så börja med folkbokföringen. "
+        "Internationellt hus svarar gärna på frågor på svenska eller engelska.",
+        "checklist": "Checklista: de första veckorna",
+        "steps": [
+            (
+                "Kontrollera din rätt att bo i Sverige",
+                "Medborgare i EU behöver inget tillstånd; andra ansöker hos Migrationsverket.",
+                "Migrationsverket",
+                _MIGRATION,
+            ),
+            (
+                "Folkbokför dig hos Skatteverket",
+                "Då får du ett personnummer, som du behöver för nästan allt.",
+                "Skatteverket om att flytta till Sverige",
+                _TAX,
+            ),
+            (
+                "Skaffa ett svenskt id-kort",
+                "Skatteverket utfärdar id-kort när du är folkbokförd.",
+                "Skatteverket om id-kort",
+                _TAX,
+            ),
+            (
+                "Öppna ett bankkonto och skaffa BankID",
+                "Ta med pass, personbevis och gärna ditt anställningsavtal.",
+                "",
+                "",
+            ),
+            (
+                "Lista dig på en vårdcentral",
+                "Välj vårdcentral nära hemmet; 1177 hjälper dig dygnet runt.",
+                "1177 om vården i Sverige",
+                _HEALTH,
+            ),
+            ("Anmäl dig till sfi, svenska för invandrare", "Kursen är kostnadsfri; anmäl dig hos din kommun.", "", ""),
+        ],
+    },
+    "en": {
+        "title": "Your first weeks in Sweden",
+        "intro": "What to do after moving here from another country, roughly in this order.",
+        "text": "Many authorities need your personal identity number, so start with the population register. "
+        "The International House is happy to answer questions in Swedish or English.",
+        "checklist": "Checklist: the first weeks",
+        "steps": [
+            (
+                "Check your right to live in Sweden",
+                "EU citizens need no permit; others apply to the Migration Agency.",
+                "The Swedish Migration Agency",
+                _MIGRATION,
+            ),
+            (
+                "Register with the Swedish Tax Agency",
+                "You then get a personal identity number, which you need for almost everything.",
+                "The Tax Agency on moving to Sweden",
+                _TAX,
+            ),
+            (
+                "Get a Swedish identity card",
+                "The Tax Agency issues identity cards once you are registered.",
+                "The Tax Agency on identity cards",
+                _TAX,
+            ),
+            (
+                "Open a bank account and get BankID",
+                "Bring your passport, a population register extract and your employment contract if you have one.",
+                "",
+                "",
+            ),
+            (
+                "Register at a health centre",
+                "Choose one near your home; 1177 helps you around the clock.",
+                "1177 on health care in Sweden",
+                _HEALTH,
+            ),
+            ("Sign up for SFI, Swedish for immigrants", "The course is free; sign up with your municipality.", "", ""),
+        ],
+    },
+    "de": {
+        "title": "Ihre ersten Wochen in Schweden",
+        "intro": "Was Sie nach dem Umzug aus dem Ausland erledigen, ungefähr in dieser Reihenfolge.",
+        "text": "Viele Behörden brauchen Ihre Personennummer, beginnen Sie also mit der Anmeldung beim Melderegister. "
+        "Das International House beantwortet gern Fragen auf Schwedisch oder Englisch.",
+        "checklist": "Checkliste: die ersten Wochen",
+        "steps": [
+            (
+                "Prüfen Sie Ihr Aufenthaltsrecht",
+                "EU-Bürger brauchen keine Genehmigung; andere beantragen sie beim Migrationsamt.",
+                "Das schwedische Migrationsamt",
+                _MIGRATION,
+            ),
+            (
+                "Melden Sie sich beim Finanzamt (Skatteverket) an",
+                "Dann erhalten Sie eine Personennummer, die Sie für fast alles brauchen.",
+                "Skatteverket zum Umzug nach Schweden",
+                _TAX,
+            ),
+            (
+                "Beantragen Sie einen schwedischen Personalausweis",
+                "Skatteverket stellt ihn aus, sobald Sie angemeldet sind.",
+                "Skatteverket zu Ausweisen",
+                _TAX,
+            ),
+            (
+                "Eröffnen Sie ein Bankkonto und holen Sie sich BankID",
+                "Bringen Sie Reisepass, Meldebescheinigung und, falls vorhanden, Ihren Arbeitsvertrag mit.",
+                "",
+                "",
+            ),
+            (
+                "Melden Sie sich bei einem Gesundheitszentrum an",
+                "Wählen Sie eines in Ihrer Nähe; 1177 hilft rund um die Uhr.",
+                "1177 zur Gesundheitsversorgung in Schweden",
+                _HEALTH,
+            ),
+            (
+                "Melden Sie sich zu SFI an, Schwedisch für Einwanderer",
+                "Der Kurs ist kostenlos; Sie melden sich bei Ihrer Gemeinde an.",
+                "",
+                "",
+            ),
+        ],
+    },
+    "ar": {
+        "title": "أسابيعك الأولى في السويد",
+        "intro": "ما عليك فعله بعد انتقالك إلى هنا من بلد آخر، بهذا الترتيب تقريبًا.",
+        "text": "تحتاج جهات حكومية كثيرة إلى رقمك الشخصي، لذلك ابدأ بالتسجيل في سجل السكان. "
+        "يسعد البيت الدولي بالإجابة عن أسئلتك بالسويدية أو الإنجليزية.",
+        "checklist": "قائمة مهام: الأسابيع الأولى",
+        "steps": [
+            (
+                "تحقق من حقك في الإقامة في السويد",
+                "لا يحتاج مواطنو الاتحاد الأوروبي إلى تصريح؛ ويقدّم غيرهم طلبًا إلى مصلحة الهجرة.",
+                "مصلحة الهجرة السويدية",
+                _MIGRATION,
+            ),
+            (
+                "سجّل نفسك لدى مصلحة الضرائب",
+                "ستحصل بعدها على رقم شخصي تحتاج إليه في كل شيء تقريبًا.",
+                "مصلحة الضرائب: الانتقال إلى السويد",
+                _TAX,
+            ),
+            (
+                "احصل على بطاقة هوية سويدية",
+                "تصدر مصلحة الضرائب بطاقة الهوية بعد تسجيلك.",
+                "مصلحة الضرائب: بطاقات الهوية",
+                _TAX,
+            ),
+            ("افتح حسابًا مصرفيًا واحصل على BankID", "أحضر جواز سفرك وشهادة السجل السكاني وعقد عملك إن وُجد.", "", ""),
+            (
+                "سجّل في مركز رعاية صحية",
+                "اختر مركزًا قريبًا من منزلك؛ ويساعدك 1177 على مدار الساعة.",
+                "1177: الرعاية الصحية في السويد",
+                _HEALTH,
+            ),
+            ("سجّل في دروس اللغة السويدية للمهاجرين (SFI)", "الدورة مجانية؛ سجّل لدى بلديتك.", "", ""),
+        ],
+    },
+}
+EMPLOYERS = {
+    "slug": "for-arbetsgivare",
+    "en_slug": "for-employers",
+    "sv": ("För arbetsgivare", "Så rekryterar du från utlandet och tar emot en ny medarbetare och hens familj."),
+    "en": ("For employers", "How to recruit from abroad and welcome a new colleague and their family."),
+}
+EMPLOYER_GUIDE = {
+    "slug": "anstalla-fran-utlandet",
+    "en_slug": "hiring-from-abroad",
+    "sv": {
+        "title": "Anställa någon från ett annat land",
+        "intro": "Stegen från erbjudande till första arbetsdag när du anställer någon utanför Sverige.",
+        "text": "Flyttvägledarna i din kommun hjälper den nya medarbetaren och familjen med bostad, skola och nätverk.",
+        "checklist": "Checklista för arbetsgivaren",
+        "steps": [
+            (
+                "Erbjud en anställning med villkor enligt kollektivavtal",
+                "Det krävs för arbetstillstånd för personer utanför EU.",
+                "",
+                "",
+            ),
+            (
+                "Ansök om arbetstillstånd",
+                "Arbetsgivaren påbörjar ansökan hos Migrationsverket.",
+                "Migrationsverket för arbetsgivare",
+                _MIGRATION,
+            ),
+            ("Hjälp till med bostad", "Börja tidigt; kommunens flyttvägledare känner bostadsmarknaden.", "", ""),
+            (
+                "Tipsa om Internationellt hus och flyttvägledningen",
+                "Då får familjen hjälp med skola, förskola och nätverk.",
+                "",
+                "",
+            ),
+        ],
+    },
+    "en": {
+        "title": "Hiring someone from another country",
+        "intro": "The steps from job offer to first working day when you hire from outside Sweden.",
+        "text": "The moving advisers of your municipality help the new colleague and their family with housing, "
+        "schools and networks.",
+        "checklist": "Checklist for the employer",
+        "steps": [
+            (
+                "Offer a job on terms that match the collective agreement",
+                "This is required for a work permit for people from outside the EU.",
+                "",
+                "",
+            ),
+            (
+                "Apply for a work permit",
+                "The employer starts the application with the Migration Agency.",
+                "The Migration Agency for employers",
+                _MIGRATION,
+            ),
+            ("Help with housing", "Start early; the municipality's moving advisers know the housing market.", "", ""),
+            (
+                "Point them to the International House and moving guidance",
+                "The family then gets help with school, childcare and networks.",
+                "",
+                "",
+            ),
+        ],
+    },
+}

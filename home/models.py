@@ -14,7 +14,7 @@ from wagtail.models import Page, TranslatableMixin
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
-from .blocks import BodyBlock, FactBlock
+from .blocks import BodyBlock, FactBlock, GuideBodyBlock
 
 
 def validate_origins(value):
@@ -255,6 +255,7 @@ class HomePage(BasePage):
         "magazine.MagazineIndexPage",
         "ambassadors.CoworkingIndexPage",
         "ambassadors.AmbassadorDirectoryPage",
+        "home.GuideIndexPage",
         "intake.RegistrationPage",
         "intake.MagazineOrderPage",
         "intake.NewsletterPage",
@@ -331,6 +332,71 @@ class MunicipalityPage(BasePage):
             is_active=True,
         ).order_by("name")
         return context
+
+
+class GuideIndexPage(BasePage):
+    """The international house, or a section of it such as the one for employers.
+
+    Lists its guides and sub-sections; nest a second index for employers.
+    """
+
+    intro = models.TextField(
+        _("introduction"),
+        max_length=600,
+        blank=True,
+        help_text=_("One or two sentences on who the section is for, shown under the heading."),
+    )
+    body = StreamField(
+        BodyBlock(),
+        blank=True,
+        verbose_name=_("body"),
+        help_text=_("Optional text above the list of guides, such as contact details for the international house."),
+    )
+
+    content_panels = BasePage.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    search_fields = BasePage.search_fields + [index.SearchField("intro"), index.SearchField("body"), *FOLDED_SEARCH]
+
+    parent_page_types = ["home.HomePage", "home.GuideIndexPage"]
+    subpage_types = ["home.GuideIndexPage", "home.GuidePage"]
+
+    class Meta:
+        verbose_name = _("international house section")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        children = self.get_children().live().public().specific()
+        context["guides"] = [child for child in children if isinstance(child, GuidePage)]
+        context["sections"] = [child for child in children if isinstance(child, GuideIndexPage)]
+        return context
+
+
+class GuidePage(BasePage):
+    """International-house guidance on one subject, with checklists the reader ticks off."""
+
+    intro = models.TextField(
+        _("introduction"), max_length=600, blank=True, help_text=_("Who the guide is for and what it covers.")
+    )
+    body = StreamField(
+        GuideBodyBlock(),
+        blank=True,
+        verbose_name=_("body"),
+        help_text=_("Text and checklists. A checklist's ticks are kept only in the reader's browser."),
+    )
+    last_reviewed = models.DateField(
+        _("last reviewed"),
+        null=True,
+        blank=True,
+        help_text=_("When the facts were last checked with the authorities; shown to readers."),
+    )
+
+    content_panels = BasePage.content_panels + [FieldPanel("intro"), FieldPanel("body"), FieldPanel("last_reviewed")]
+    search_fields = BasePage.search_fields + [index.SearchField("intro"), index.SearchField("body"), *FOLDED_SEARCH]
+
+    parent_page_types = ["home.GuideIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("international house guide")
 
 
 @register_setting(icon="site")

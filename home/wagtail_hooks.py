@@ -1,7 +1,10 @@
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from .locales import content_language
 from .models import Adviser, Municipality
 
 
@@ -33,3 +36,16 @@ class PlacesViewSetGroup(SnippetViewSetGroup):
 
 
 register_snippet(PlacesViewSetGroup)
+
+
+@hooks.register("before_serve_page")
+def show_untranslated_page_in_its_own_language(page, request, serve_args, serve_kwargs):
+    """A page not translated into the visitor's language is rendered wholly in
+    the language it is written in (so `lang` tells the truth), and the
+    template adds a notice in the visitor's language (request.requested_language)."""
+    requested = translation.get_language()
+    shown = content_language(page)
+    if shown and shown != requested:
+        request.requested_language = requested
+        translation.activate(shown)
+        request.LANGUAGE_CODE = shown

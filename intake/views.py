@@ -34,16 +34,9 @@ def process(request, form_class, *, source, form_kwargs=None):
     if request.method != "POST":
         return form_class(**form_kwargs), None, 200
     form = form_class(request.POST, **form_kwargs)
-    if not ratelimit.allow(request):
-        form.is_valid()
-        form.add_error(
-            None, _("Too many forms have been sent from your address. Please wait a few minutes and send again.")
-        )
-        form.rebound_token()
-        return form, None, 429
-    if not form.is_valid():
-        form.rebound_token()
-        return form, None, 200
+    status = check_submission(request, form)
+    if status:
+        return form, None, status
     cleaned = form.cleaned_data
     municipality = cleaned.get("municipality") or Municipality.objects.in_default_locale().get(kind="region")
     language = cleaned.get("language") or translation.get_language()
@@ -64,6 +57,27 @@ def process(request, form_class, *, source, form_kwargs=None):
         form.rebound_token()
         return form, None, 503
     return form, outcome, 200
+
+
+def check_submission(request, form):
+    """Validate a posted intake form and count it against the sender's rate limit.
+
+    Returns None when the form may be processed; otherwise the status to show
+    it again with (429 when rate limited, 200 with errors), every valid answer
+    kept and a fresh token for the next try. Every public form goes through
+    here (registrations, the ambassador contact form and application).
+    """
+    if not ratelimit.allow(request):
+        form.is_valid()
+        form.add_error(
+            None, _("Too many forms have been sent from your address. Please wait a few minutes and send again.")
+        )
+        form.rebound_token()
+        return 429
+    if not form.is_valid():
+        form.rebound_token()
+        return 200
+    return None
 
 
 def thanks_token(outcome):

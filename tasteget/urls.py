@@ -11,6 +11,7 @@ from intake import views as intake_views
 from search import views as search_views
 
 from . import views
+from .sitemaps import TranslatedSitemap
 
 handler404 = "tasteget.views.page_not_found"
 handler500 = "tasteget.views.server_error"
@@ -20,7 +21,7 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("sitemap.xml", sitemap, name="sitemap"),
+    path("sitemap.xml", sitemap, {"sitemaps": {"pages": TranslatedSitemap}}, name="sitemap"),
     path("embed/tasteget.js", intake_views.embed_script, name="intake_embed_script"),
 ]
 

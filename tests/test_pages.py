@@ -104,15 +104,19 @@ def test_render_query_count_does_not_grow_with_the_number_of_pages(client, home,
     add_pages(are, 15)
     after = {"/": count("/"), "/are/": count("/are/")}
     assert after == before
-    assert max(after.values()) <= 30, after
+    # 31 on the home page: the language check for untranslated pages costs one.
+    assert max(after.values()) <= 31, after
 
 
 def test_every_page_type_declares_its_parents_and_children():
-    from home.models import HomePage
+    from home.models import GuideIndexPage, GuidePage, HomePage
 
-    for model in (HomePage, ContentPage, MunicipalityPage):
+    for model in (HomePage, ContentPage, MunicipalityPage, GuideIndexPage, GuidePage):
         assert "parent_page_types" in model.__dict__ and "subpage_types" in model.__dict__, model
-    assert Page.objects.type(MunicipalityPage).count() == 18  # 9 places × 2 languages
+    municipality_pages = Page.objects.type(MunicipalityPage)
+    assert municipality_pages.filter(alias_of__isnull=True).count() == 18  # 9 places × sv, en
+    # German and Arabic hold an alias of each until an editor translates it.
+    assert municipality_pages.filter(alias_of__isnull=False).count() == 18
 
 
 def test_images_are_served_as_renditions_with_srcset_in_modern_formats(client):

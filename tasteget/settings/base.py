@@ -176,6 +176,8 @@ CRM_RETRY_DAYS = env_int("CRM_RETRY_DAYS", 4)
 CRM_SWEEP_GRACE_SECONDS = env_int("CRM_SWEEP_GRACE_SECONDS", 120)
 # Who hears about deliveries that failed for good.
 INTAKE_ALERT_EMAILS = env_list("INTAKE_ALERT_EMAILS")
+# Who is told of a new ambassador application (first name, municipality, admin link only).
+AMBASSADOR_COORDINATOR_EMAILS = env_list("AMBASSADOR_COORDINATOR_EMAILS")
 # Spam protection: seconds a person needs at least to fill in a form, how long
 # a form stays valid, and POSTs allowed per IP address per window.
 INTAKE_MIN_FILL_SECONDS = env_int("INTAKE_MIN_FILL_SECONDS", 3)
@@ -194,10 +196,13 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # --- Languages ----------------------------------------------------------------
-# Swedish is the default; English second. More locales (the international
-# house adds, for example, Arabic) are added with TASTEGET_LANGUAGES=sv,en,ar.
+# Swedish is the default and English complete. The international house adds
+# more locales: German and Arabic (right to left) by default; set, for
+# example, TASTEGET_LANGUAGES=sv,en,de,ar,uk to add Ukrainian. Pages not yet
+# translated into an extra locale are shown in Swedish, marked as such, with a
+# notice in the visitor's language (see home/wagtail_hooks.py).
 LANGUAGE_CODE = "sv"
-_language_codes = env_list("TASTEGET_LANGUAGES", ["sv", "en"])
+_language_codes = env_list("TASTEGET_LANGUAGES", ["sv", "en", "de", "ar"])
 if _language_codes[:1] != ["sv"]:
     raise ImproperlyConfigured("TASTEGET_LANGUAGES must start with sv, the default language.")
 _unknown = [code for code in _language_codes if code not in LANG_INFO]
@@ -292,6 +297,9 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 WAGTAIL_SITE_NAME = "Ta steget"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Each language's own text search configuration, accents folded (search/backends.py).
+    WAGTAILSEARCH_BACKENDS["default"]["BACKEND"] = "search.backends"
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"bmp": "png", "gif": "png", "tiff": "png"}
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 # Responsive embeds use CSS aspect-ratio: the inline style Wagtail would add

@@ -15,12 +15,14 @@ def language_alternates(context):
     """The current page in every configured language.
 
     Each item says whether a real translation exists (`is_translation`): those
-    become `hreflang` alternates; for the others the switcher offers the home
-    page of that language, so a visitor is never sent to a missing page.
+    become `hreflang` alternates. For the others the switcher offers the
+    page's alias in that locale (shown with a notice) or the home page of that
+    language, so a visitor is never sent to a missing page.
     """
     request = context["request"]
     page = context.get("page")
-    current = translation.get_language()
+    # The language the visitor chose, even when this page is shown in another.
+    current = getattr(request, "requested_language", None) or translation.get_language()
     translations = {}
     if isinstance(page, Page) and page.pk:
         for item in page.get_translations(inclusive=True).live().public().select_related("locale"):
@@ -36,7 +38,8 @@ def language_alternates(context):
         }
         if code in translations:
             item["url"] = translations[code].get_url(request)
-            item["is_translation"] = True
+            # An alias is the untranslated page in that locale's tree: a link, not an hreflang.
+            item["is_translation"] = translations[code].alias_of_id is None
         elif page is None or not isinstance(page, Page):
             # A view outside the page tree (search, errors): same path, other prefix.
             item["url"] = translate_url(request.get_full_path(), code)
@@ -86,3 +89,11 @@ def localized_root(context):
 @register.filter
 def text_direction(language_code):
     return "rtl" if get_language_info(language_code).get("bidi") else "ltr"
+
+
+@register.filter
+def content_language(page):
+    """The language a page's text is in (an alias: its original's)."""
+    from home.locales import content_language as language_of
+
+    return language_of(page)

@@ -22,7 +22,19 @@ PAGES = [
     "/sok/?q=ostersund",
     "/ambassadorer/",
     "/en/ambassadors/?sprak=en",
+    "/ambassadorer/bli-ambassador/",
+    "/en/ambassadors/bli-ambassador/",
     "/en/sok/?q=zebra",
+    "/internationellt-hus/",
+    "/internationellt-hus/dina-forsta-veckor/",
+    "/en/international-house/first-weeks/",
+    "/en/international-house/for-employers/",
+    "/ar/",
+    "/ar/international-house/",
+    "/ar/international-house/first-weeks/",
+    "/de/international-house/first-weeks/",
+    "/ar/flyttvagledning/",
+    "/ar/sok/?q=sverige",
 ]
 
 
@@ -86,4 +98,24 @@ def test_ambassador_profile_and_contact_form_have_no_violations(site_server, pag
     page.get_by_role("status").wait_for()
     assert "on its way to Mira" in page.get_by_role("status").inner_text()
     assert "ambassador." not in page.content()
+    assert axe(page) == []
+
+
+def test_ambassador_application_form_errors_and_thanks_have_no_violations(site_server, page, axe):
+    page.goto(site_server.url + "/en/ambassadors/")
+    page.get_by_role("link", name="Become an ambassador").click()
+    page.get_by_role("heading", name="Become an ambassador", level=1).wait_for()
+    page.get_by_role("button", name="Send my application").click()
+    page.get_by_role("alert").wait_for()
+    assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
+    assert axe(page) == []
+    page.get_by_label("Your name").fill("Vera Berg")
+    page.get_by_role("textbox", name="E-mail").fill("vera@example.org")
+    page.get_by_label("Which municipality do you live in?").select_option("are")
+    page.get_by_label("Languages you speak").fill("Swedish, German")
+    page.get_by_role("textbox", name="Tell us a little about yourself").fill("I moved here for the mountains.")
+    page.get_by_label("I agree that Region", exact=False).check()
+    page.get_by_role("button", name="Send my application").click()
+    page.get_by_role("status").wait_for()
+    assert "ambassador coordinator" in page.get_by_role("status").inner_text()
     assert axe(page) == []

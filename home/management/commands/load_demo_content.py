@@ -24,7 +24,17 @@ from wagtail.rich_text import RichText
 
 from ambassadors.models import Ambassador, AmbassadorDirectoryPage, CoworkingIndexPage, CoworkingSpace
 from home import demo_data
-from home.models import Adviser, ContentPage, HomePage, Municipality, MunicipalityPage, SiteSettings
+from home.locales import ensure_locales
+from home.models import (
+    Adviser,
+    ContentPage,
+    GuideIndexPage,
+    GuidePage,
+    HomePage,
+    Municipality,
+    MunicipalityPage,
+    SiteSettings,
+)
 from intake import models as intake_models
 from magazine.models import MagazineIndexPage, MagazineIssuePage
 from stories.models import StoryIndexPage, StoryPage, StoryTopic
@@ -40,6 +50,11 @@ class Command(BaseCommand):
         images = [self.image(title, ground, sky) for title, ground, sky in demo_data.IMAGES]
         home = self.home_page(images[0])
         home_en = self.translate(home, locales["en"], **self.home_fields("en"))
+        extra_homes = [
+            self.translate(home, locales[code], **self.home_fields(code))
+            for code in locales
+            if code not in ("sv", "en") and code in demo_data.HOME
+        ]
 
         pages = {}
         for slug, texts in demo_data.CONTENT_PAGES.items():
@@ -106,6 +121,7 @@ class Command(BaseCommand):
         self.magazine(home, locales, images)
         self.coworking(home, locales)
         self.ambassadors(home, locales)
+        international_house = self.international_house(home, locales)
 
         # Reload: adding children changed the tree fields (numchild) in the
         # database, and saving stale instances would write them back.
@@ -119,7 +135,14 @@ class Command(BaseCommand):
             home_en.registration_page = registration_page
             home_en.featured = home.featured
             home_en.save_revision().publish()
-        self.site_settings(home, pages, municipality_pages)
+            for extra_home in extra_homes:
+                extra_home.refresh_from_db()
+                extra_home.registration_page = registration_page
+                extra_home.featured = home.featured
+                extra_home.save_revision().publish()
+        self.site_settings(home, pages, municipality_pages, international_house)
+        # Every page not translated into an extra locale gets an alias there.
+        ensure_locales()
         if options["verbosity"]:
             self.stdout.write(self.style.SUCCESS(f"Demo content ready ({self.created} objects created)."))
 
@@ -166,11 +189,19 @@ class Command(BaseCommand):
         return page
 
     def translate(self, page, locale, **fields):
-        """Create and publish `page`'s translation unless it already exists."""
+        """Create and publish `page`'s translation unless it already exists.
+
+        An alias (the untranslated page in a synchronised locale) is turned
+        into a translation, as an editor translating it would.
+        """
         existing = page.get_translation_or_none(locale)
-        if existing:
+        if existing and not existing.alias_of_id:
             return existing.specific
-        translation = page.copy_for_translation(locale)
+        if existing:
+            translation = existing.specific
+            translation.alias_of = None
+        else:
+            translation = page.copy_for_translation(locale)
         for name, value in fields.items():
             setattr(translation, name, value)
         translation.save()
@@ -364,7 +395,52 @@ class Command(BaseCommand):
         self.created += 1
         return document
 
-    def site_settings(self, home, pages, municipality_pages):
+    def international_house(self, home, locales):
+        """The international house: a guide in every language, and an employer section."""
+        texts = demo_data.INTERNATIONAL_HOUSE
+        title, intro = texts["sv"]
+        index = self.child(home, GuideIndexPage, texts["slug"], title=title, intro=intro)
+        guide = self.guide(index, demo_data.NEWCOMER_GUIDE["slug"], demo_data.NEWCOMER_GUIDE["sv"])
+        for code, locale in locales.items():
+            if code == "sv" or code not in texts:
+                continue
+            title, intro = texts[code]
+            self.translate(index, locale, slug="international-house", title=title, intro=intro)
+            guide_texts = demo_data.NEWCOMER_GUIDE[code]
+            self.translate(guide, locale, slug="first-weeks", **self.guide_fields(guide_texts))
+        employers = demo_data.EMPLOYERS
+        title, intro = employers["sv"]
+        section = self.child(index, GuideIndexPage, employers["slug"], title=title, intro=intro)
+        employer_guide = self.guide(section, demo_data.EMPLOYER_GUIDE["slug"], demo_data.EMPLOYER_GUIDE["sv"])
+        title, intro = employers["en"]
+        self.translate(section, locales["en"], slug=employers["en_slug"], title=title, intro=intro)
+        self.translate(
+            employer_guide,
+            locales["en"],
+            slug=demo_data.EMPLOYER_GUIDE["en_slug"],
+            **self.guide_fields(demo_data.EMPLOYER_GUIDE["en"]),
+        )
+        return index
+
+    def guide(self, parent, slug, texts):
+        return self.child(parent, GuidePage, slug, **self.guide_fields(texts))
+
+    def guide_fields(self, texts):
+        steps = [
+            {"title": title, "text": text, "link_text": link_text, "external_url": url, "page": None}
+            for title, text, link_text, url in texts["steps"]
+        ]
+        return {
+            "title": texts["title"],
+            "intro": texts["intro"],
+            "last_reviewed": datetime.date(2026, 11, 2),
+            "body": [
+                ("paragraph", RichText(f"<p>{texts['text']}</p>")),
+                ("checklist", {"title": texts["checklist"], "steps": steps}),
+            ],
+        }
+
+    def site_settings(self, home, pages, municipality_pages, international_house):
         site = Site.objects.get(root_page=home)
         site_settings = SiteSettings.for_site(site)
         if site_settings.navigation:
@@ -373,6 +449,7 @@ class Command(BaseCommand):
         site_settings.navigation = [
             ("page", pages["flyttvagledning"]),
             ("page", overview),
+            ("page", international_house),
             ("page", pages["om-ta-steget"]),
         ]
         site_settings.footer_links = [("page", pages["tillganglighet"]), ("page", pages["personuppgifter"])]

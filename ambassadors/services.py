@@ -1,0 +1,89 @@
+"""The steps an ambassador application goes through. The view validates, then
+calls `submit_application`."""
+
+import logging
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from intake import consent
+from intake.services import absolute_url
+
+from .models import AmbassadorApplication
+
+logger = logging.getLogger(__name__)
+
+SOURCE = "tasteget.nu"
+
+
+def submit_application(cleaned, submission_key, *, language, source=SOURCE):
+    """Store an application with its consent record; tell the coordinators after commit.
+
+    Idempotent: the same form submission (same signed token) stores one
+    application, and one notification, however often it arrives.
+    """
+    existing = AmbassadorApplication.objects.filter(submission_key=submission_key).first()
+    if existing:
+        return existing, False
+    public_profile = cleaned["public_profile"]
+    application = AmbassadorApplication(
+        name=cleaned["name"],
+        email=cleaned["email"],
+        phone=cleaned["phone"],
+        municipality=cleaned["municipality"].canonical,
+        place=cleaned["place"],
+        languages=cleaned["languages"],
+        moved_from=cleaned["moved_from"],
+        interests=cleaned["interests"],
+        text=cleaned["text"],
+        consent_text=consent.shown_text(consent.AMBASSADOR_APPLICATION, cleaned["consent_version"], language),
+        consent_version=cleaned["consent_version"],
+        consent_language=language,
+        public_profile=public_profile,
+        profile_consent_text=consent.shown_text(
+            consent.AMBASSADOR_PROFILE, cleaned["profile_consent_version"], language
+        )
+        if public_profile
+        else "",
+        profile_consent_version=cleaned["profile_consent_version"] if public_profile else "",
+        source=source,
+        submission_key=submission_key,
+    )
+    try:
+        with transaction.atomic():
+            application.save()
+            # robust: the application is stored whatever happens when queueing.
+            transaction.on_commit(lambda: notify_coordinators(application), robust=True)
+    except IntegrityError:
+        # A concurrent double submit won the race: it stored (and notified).
+        again = AmbassadorApplication.objects.filter(submission_key=submission_key).first()
+        if again:
+            return again, False
+        raise
+    return application, True
+
+
+def notify_coordinators(application):
+    """One e-mail to the coordinators, through the worker.
+
+    Like the advisers' e-mails it carries no personal data beyond the first
+    name: the municipality and a link into the admin (login required).
+    """
+    from tasteget.tasks import send_email
+
+    recipients = settings.AMBASSADOR_COORDINATOR_EMAILS
+    if not recipients:
+        logger.warning("Ambassador application %s: AMBASSADOR_COORDINATOR_EMAILS is empty; no one told", application.pk)
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "first_name": application.first_name,
+            "municipality": application.municipality.name,
+            "admin_url": absolute_url(reverse("ambassador_application:inspect", args=[application.pk])),
+        }
+        subject = render_to_string("ambassadors/email/application_notification_subject.txt", context).strip()
+        body = render_to_string("ambassadors/email/application_notification.txt", context)
+    send_email.enqueue(list(recipients), subject, body)
