@@ -40,6 +40,13 @@ class CaptionedImageBlock(blocks.StructBlock):
         label = _("Image")
         description = _("An image with alt text, an optional caption and the photographer's name.")
 
+    def get_preview_value(self):
+        """The newest image in the library, so the block picker shows a real picture."""
+        from wagtail.images import get_image_model
+
+        image = get_image_model().objects.order_by("-pk").first()
+        return self.normalize({"image": image, "caption": "Storsjön i juni", "credit": "Ta steget"})
+
 
 class QuoteBlock(blocks.StructBlock):
     quote = blocks.TextBlock(max_length=600, label=_("Quote"))
@@ -101,6 +108,8 @@ class VideoBlock(blocks.StructBlock):
         template = "components/blocks/video_block.html"
         label = _("Video")
         description = _("An embedded video with a title for screen reader users.")
+        # No address: the picker shows the title without calling the video provider.
+        preview_value = {"video": None, "title": "Vintern i Vemdalen"}
 
 
 class FactBlock(blocks.StructBlock):

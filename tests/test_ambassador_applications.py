@@ -342,3 +342,18 @@ def test_applications_not_accepted_are_deleted_after_twelve_months(submit):
     assert set(AmbassadorApplication.objects.values_list("name", flat=True)) == {"Old accepted", "Recent"}
     assert set(ModelLogEntry.objects.filter(label__in=["Old new", "Old declined"])) == set()
     assert ModelLogEntry.objects.filter(label="Recent").exists()
+
+
+def test_an_application_sent_from_an_untranslated_locale_is_stored_in_the_pages_language(submit, client):
+    arabic = "/ar/ambassadorer/bli-ambassador/"
+    page = client.get(arabic)
+    assert page.status_code == 200
+    assert '<html lang="sv" dir="ltr">' in body(page) and "language-fallback" in body(page)
+    response = submit(arabic, APPLICATION)
+    assert response.status_code == 302 and response["Location"] == arabic + "?skickat=1"
+    application = AmbassadorApplication.objects.get(email=APPLICATION["email"])
+    # The visitor read the Swedish form and consent text: that is what is recorded.
+    assert application.consent_language == "sv"
+    with translation.override("sv"):
+        swedish_text = str(consent.TEXTS[(consent.AMBASSADOR_APPLICATION, "2026-1")])
+    assert application.consent_text == swedish_text and swedish_text.startswith("Jag samtycker")

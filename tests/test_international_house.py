@@ -169,3 +169,38 @@ def test_search_results_not_in_the_visitors_language_are_marked_with_their_own(c
     arabic = client.get("/ar/sok/", {"q": "السويد"}).content.decode()
     found = arabic[arabic.index('class="search-results"') :]
     assert re.search(r'<li><a href="/ar/international-house/first-weeks/">أسابيعك الأولى في السويد</a>', found)
+
+
+def test_an_editor_translates_an_alias_into_arabic_and_the_notice_goes(
+    admin_client, page_by_slug, locales, django_capture_on_commit_callbacks, client
+):
+    from urllib.parse import urlencode
+
+    from wagtail_localize.models import StringSegment, Translation
+
+    swedish = page_by_slug("tillganglighet")
+    alias = swedish.get_translation(locales["ar"])
+    assert alias.alias_of_id == swedish.pk
+    response = admin_client.post(
+        reverse("wagtail_localize:submit_page_translation", args=[swedish.pk]), {"locales": [locales["ar"].pk]}
+    )
+    assert response.status_code == 302
+    translation = Translation.objects.get(source__object_id=swedish.translation_key, target_locale=locales["ar"])
+    draft = swedish.get_translation(locales["ar"])
+    assert draft.pk == alias.pk and draft.alias_of_id is None  # the alias became the translation
+    for segment in StringSegment.objects.filter(source=translation.source).select_related("string"):
+        response = admin_client.put(
+            reverse("wagtail_localize:edit_string_translation", args=[translation.pk, segment.pk]),
+            data=urlencode({"value": "إمكانية الوصول " + segment.string.data[:20]}),
+            content_type="application/x-www-form-urlencoded",
+        )
+        assert response.status_code in {200, 201}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(reverse("wagtailadmin_pages:edit", args=[draft.pk]), {"action": "publish"})
+    assert response.status_code == 302
+    arabic = Page.objects.get(pk=draft.pk)
+    body = client.get(arabic.url).content.decode()
+    assert html_tag(body) == '<html lang="ar" dir="rtl">'
+    assert "<h1>إمكانية الوصول" in body
+    assert "language-fallback" not in body and 'name="robots"' not in body
+    assert 'rel="alternate" hreflang="ar"' in body

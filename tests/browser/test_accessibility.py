@@ -34,6 +34,9 @@ PAGES = [
     "/ar/international-house/first-weeks/",
     "/de/international-house/first-weeks/",
     "/ar/flyttvagledning/",
+    "/ar/berattelser/",
+    "/ar/ambassadorer/",
+    "/de/magasinet/",
     "/ar/sok/?q=sverige",
 ]
 
