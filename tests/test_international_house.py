@@ -204,3 +204,31 @@ def test_an_editor_translates_an_alias_into_arabic_and_the_notice_goes(
     assert "<h1>إمكانية الوصول" in body
     assert "language-fallback" not in body and 'name="robots"' not in body
     assert 'rel="alternate" hreflang="ar"' in body
+
+
+def test_section_query_count_stays_fixed_as_guides_grow(client, page_by_slug):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    index = page_by_slug("internationellt-hus")
+
+    def count():
+        client.get(index.url)  # warm caches (site root paths, settings)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(index.url).status_code == 200
+        return len(queries)
+
+    def add_guides(start, number):
+        for position in range(start, start + number):
+            guide = GuidePage(title=f"Guide {position}", slug=f"guide-{position}", intro="Steg för steg.")
+            index.add_child(instance=guide)
+            guide.save_revision().publish()
+            index.refresh_from_db()
+
+    add_guides(0, 2)
+    few = count()
+    add_guides(2, 28)
+    many = count()
+    body = client.get(index.url).content.decode()
+    assert body.count('<li class="card">') == 31  # the demo guide and 30 more
+    assert many == few, (few, many)
