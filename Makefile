@@ -19,6 +19,8 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 install: $(VENV)/.installed
 
 ## Command 1: set everything up and run the site with its task worker.
+# Admin links (printed login, e-mails) point at the address actually served.
+run: export WAGTAILADMIN_BASE_URL ?= http://$(HOST):$(PORT)
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo_content
