@@ -12,7 +12,8 @@ offers the translations there are (see `before_serve_page` in wagtail_hooks).
 
 from django.conf import settings
 from django.db import transaction
-from wagtail.models import Locale, Page
+from django.db.models import OuterRef, Subquery
+from wagtail.models import Locale, Page, PageLogEntry
 from wagtail_localize.models import LocaleSynchronization
 from wagtail_localize.synctree import synchronize_tree
 
@@ -41,8 +42,44 @@ def ensure_locales():
     return synchronised
 
 
+# wagtail-localize turns an alias into a page as soon as an editor *starts*
+# translating it; it still holds the Swedish text until the translation is
+# published. Its log tells: converted, and not published since.
+CONVERTED = "wagtail.convert_alias"
+PUBLISHED = "wagtail.publish"
+_locale_codes = {}
+
+
+def locale_code(locale_id):
+    """A locale's language code, without a query per page (reloaded on a miss)."""
+    if locale_id not in _locale_codes:
+        _locale_codes.update(Locale.objects.values_list("pk", "language_code"))
+    return _locale_codes[locale_id]
+
+
+def awaiting_translation(page_ids):
+    """Of these pages, the former aliases whose translation is not published yet. One query."""
+    if not page_ids:
+        return set()
+    latest = {}
+    entries = PageLogEntry.objects.filter(page_id__in=page_ids, action__in=[CONVERTED, PUBLISHED])
+    for page_id, action in entries.order_by("timestamp", "pk").values_list("page_id", "action"):
+        latest[page_id] = action
+    return {page_id for page_id, action in latest.items() if action == CONVERTED}
+
+
+def latest_translation_action():
+    """For querysets: the newest of "converted from an alias" and "published"."""
+    entries = PageLogEntry.objects.filter(page_id=OuterRef("pk"), action__in=[CONVERTED, PUBLISHED])
+    return Subquery(entries.order_by("-timestamp", "-pk").values("action")[:1])
+
+
 def content_language(page):
-    """The language a page's text is written in: an alias shows its original's."""
+    """The language a page's text is written in: an alias, or a translation
+    not yet published, still shows its Swedish original's."""
     if page.alias_of_id:
-        return Page.objects.filter(pk=page.alias_of_id).values_list("locale__language_code", flat=True).first()
-    return page.locale.language_code
+        return locale_code(Page.objects.filter(pk=page.alias_of_id).values_list("locale_id", flat=True).first())
+    code = locale_code(page.locale_id)
+    if code not in HAND_TRANSLATED and page.pk in awaiting_translation([page.pk]):
+        return settings.LANGUAGE_CODE
+    return code

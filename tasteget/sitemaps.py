@@ -5,6 +5,8 @@ from django.db.models import Q
 from wagtail.contrib.sitemaps import Sitemap
 from wagtail.models import Page
 
+from home.locales import PUBLISHED, latest_translation_action
+
 
 class TranslatedSitemap(Sitemap):
     """Every live page in every language, but no aliases: an alias is the
@@ -13,8 +15,12 @@ class TranslatedSitemap(Sitemap):
     def items(self):
         root = self.get_wagtail_site().root_page
         trees = reduce(or_, (Q(path__startswith=home.path) for home in root.get_translations(inclusive=True)))
+        # Nor a translation begun but not yet published (home/locales.py).
+        published = Q(translation_action__isnull=True) | Q(translation_action=PUBLISHED)
         return (
             Page.objects.filter(trees, alias_of__isnull=True)
+            .alias(translation_action=latest_translation_action())
+            .filter(published)
             .live()
             .public()
             .order_by("path")

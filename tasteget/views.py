@@ -2,6 +2,7 @@ from django.db import connection
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -20,6 +21,13 @@ def healthz(request):
 
 
 def page_not_found(request, exception=None):
+    # A route under a page shown in another language (home/wagtail_hooks.py)
+    # may raise 404: answer in the language the visitor chose, not the page's.
+    requested = getattr(request, "requested_language", None)
+    if requested:
+        del request.requested_language
+        translation.activate(requested)
+        request.LANGUAGE_CODE = requested
     return render(request, "404.html", status=404)
 
 

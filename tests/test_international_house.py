@@ -188,6 +188,11 @@ def test_an_editor_translates_an_alias_into_arabic_and_the_notice_goes(
     translation = Translation.objects.get(source__object_id=swedish.translation_key, target_locale=locales["ar"])
     draft = swedish.get_translation(locales["ar"])
     assert draft.pk == alias.pk and draft.alias_of_id is None  # the alias became the translation
+    # Begun, not yet translated: still the Swedish text, so still shown as Swedish with the notice.
+    waiting = client.get(alias.url).content.decode()
+    assert html_tag(waiting) == '<html lang="sv" dir="ltr">' and "language-fallback" in waiting
+    assert 'rel="alternate" hreflang="ar"' not in waiting
+    assert alias.url not in client.get("/sitemap.xml").content.decode()
     for segment in StringSegment.objects.filter(source=translation.source).select_related("string"):
         response = admin_client.put(
             reverse("wagtail_localize:edit_string_translation", args=[translation.pk, segment.pk]),
@@ -204,6 +209,7 @@ def test_an_editor_translates_an_alias_into_arabic_and_the_notice_goes(
     assert "<h1>إمكانية الوصول" in body
     assert "language-fallback" not in body and 'name="robots"' not in body
     assert 'rel="alternate" hreflang="ar"' in body
+    assert arabic.url in client.get("/sitemap.xml").content.decode()
 
 
 def test_section_query_count_stays_fixed_as_guides_grow(client, page_by_slug):
@@ -232,3 +238,41 @@ def test_section_query_count_stays_fixed_as_guides_grow(client, page_by_slug):
     body = client.get(index.url).content.decode()
     assert body.count('<li class="card">') == 31  # the demo guide and 30 more
     assert many == few, (few, many)
+
+
+def test_untranslated_pages_listed_on_an_arabic_page_are_marked_swedish(client):
+    body = client.get("/ar/").content.decode()
+    assert re.search(r'<li lang="sv" dir="ltr"><a href="/ar/flyttvagledning/"[^>]*>Flyttvägledning</a>', body)
+    assert re.search(r'<li><a href="/ar/international-house/"[^>]*>البيت الدولي</a>', body)
+    section = client.get("/ar/international-house/").content.decode()
+    assert re.search(
+        r'<section class="guide-section" lang="sv" dir="ltr"[^>]*>\s*<h2[^>]*><a[^>]*>För arbetsgivare', section
+    )
+    assert re.search(r'<li class="card">\s*<h3 class="card__title"><a[^>]*>أسابيعك الأولى', section)
+    # On Swedish pages nothing needs marking.
+    assert ' lang="sv" dir="ltr"' not in client.get("/").content.decode().split("<main", 1)[0].split("<body", 1)[1]
+
+
+def test_a_missing_item_under_a_fallback_page_gets_a_404_in_the_visitors_language(client):
+    response = client.get("/ar/ambassadorer/99999/")
+    body = response.content.decode()
+    assert response.status_code == 404
+    assert html_tag(body) == '<html lang="ar" dir="rtl">'
+    assert "لم نتمكن من العثور على هذه الصفحة" in body and "language-fallback" not in body
+
+
+def test_the_notice_is_in_english_for_a_language_the_site_has_no_texts_for(rf):
+    from tasteget.templatetags.tasteget_tags import has_catalogue, notice_language
+
+    request = rf.get("/uk/")
+    request.requested_language = "uk"
+    assert not has_catalogue("uk") and has_catalogue("ar")
+    assert notice_language({"request": request}) == "en"
+    request.requested_language = "ar"
+    assert notice_language({"request": request}) == "ar"
+
+
+def test_the_switcher_does_not_promise_a_home_page_when_it_links_to_the_alias(client):
+    body = client.get("/flyttvagledning/").content.decode()
+    link = re.search(r'<a href="/de/flyttvagledning/"[^>]*>', body).group(0)
+    assert "title=" not in link

@@ -1,10 +1,15 @@
+import functools
+from pathlib import Path
+
 from django import template
 from django.conf import settings
 from django.urls import reverse, translate_url
 from django.utils import translation
+from django.utils.html import format_html
 from django.utils.translation import get_language_info
 from wagtail.models import Locale, Page, Site
 
+from home.locales import HAND_TRANSLATED, awaiting_translation
 from home.models import SiteSettings, localized_pages
 
 register = template.Library()
@@ -27,6 +32,10 @@ def language_alternates(context):
     if isinstance(page, Page) and page.pk:
         for item in page.get_translations(inclusive=True).live().public().select_related("locale"):
             translations[item.locale.language_code] = item
+    # Aliases, and translations begun but not published, are not alternates.
+    awaiting = awaiting_translation(
+        [item.pk for code, item in translations.items() if code not in HAND_TRANSLATED and not item.alias_of_id]
+    )
     alternates = []
     for code, _name in settings.LANGUAGES:
         info = get_language_info(code)
@@ -39,7 +48,8 @@ def language_alternates(context):
         if code in translations:
             item["url"] = translations[code].get_url(request)
             # An alias is the untranslated page in that locale's tree: a link, not an hreflang.
-            item["is_translation"] = translations[code].alias_of_id is None
+            item["is_translation"] = translations[code].alias_of_id is None and translations[code].pk not in awaiting
+            item["is_alias"] = not item["is_translation"]
         elif page is None or not isinstance(page, Page):
             # A view outside the page tree (search, errors): same path, other prefix.
             item["url"] = translate_url(request.get_full_path(), code)
@@ -86,14 +96,31 @@ def localized_root(context):
     return site.root_page.localized
 
 
+@register.simple_tag(takes_context=True)
+def notice_language(context):
+    """The visitor's language for the fallback notice, if the site speaks it;
+    else English (Django would show the Swedish text under a wrong lang)."""
+    requested = context["request"].requested_language
+    return requested if has_catalogue(requested) else "en"
+
+
+@functools.cache
+def has_catalogue(language_code):
+    return any((Path(path) / language_code / "LC_MESSAGES" / "django.mo").exists() for path in settings.LOCALE_PATHS)
+
+
 @register.filter
 def text_direction(language_code):
     return "rtl" if get_language_info(language_code).get("bidi") else "ltr"
 
 
 @register.filter
-def content_language(page):
-    """The language a page's text is in (an alias: its original's)."""
+def lang_attrs(page):
+    """` lang=… dir=…` for a page whose text is in another language than the
+    one being shown (an untranslated page listed on an Arabic page), else ``."""
     from home.locales import content_language as language_of
 
-    return language_of(page)
+    language = language_of(page)
+    if not language or language == translation.get_language():
+        return ""
+    return format_html(' lang="{}" dir="{}"', language, text_direction(language))

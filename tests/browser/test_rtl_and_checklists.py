@@ -33,6 +33,7 @@ def test_checklist_ticks_survive_a_reload_and_are_never_sent(site_server, page):
     page.goto(site_server.url + "/en/international-house/first-weeks/")
     steps = page.locator(".checklist__step input")
     assert steps.count() == 6
+    assert page.get_by_role("button", name="Clear my ticks").is_hidden()  # nothing to clear yet
     page.get_by_label("Register with the Swedish Tax Agency").check()
     page.get_by_label("Get a Swedish identity card").check()
     status = page.get_by_role("status")
