@@ -4,15 +4,16 @@ from django.utils.translation import gettext_lazy as _
 
 from intake import consent
 from intake.consent import AMBASSADOR_APPLICATION, AMBASSADOR_CONTACT, AMBASSADOR_PROFILE
-from intake.forms import IntakeForm, municipality_by_slug, municipality_choices, normalise_phone, phone_field
+from intake.forms import PublicForm, municipality_by_slug, municipality_choices, normalise_phone, phone_field
 
 
-class AmbassadorContactForm(IntakeForm):
+class AmbassadorContactForm(PublicForm):
     """A message to an ambassador, relayed by e-mail: the visitor never sees
     the ambassador's address; the ambassador sees the visitor's only in it."""
 
     kind = AMBASSADOR_CONTACT
     submit_label = _("Send the message")
+    unavailable_message = _("We could not send your message just now. Nothing was sent: please send it again.")
 
     name = forms.CharField(label=_("Your name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     email = forms.EmailField(
@@ -27,16 +28,17 @@ class AmbassadorContactForm(IntakeForm):
         return Layout(Fieldset(_("Your message"), "name", "email", "message"), *self.tail())
 
 
-class AmbassadorApplicationForm(IntakeForm):
+class AmbassadorApplicationForm(PublicForm):
     """An application to become a place ambassador, for the Region's coordinator.
 
-    The consent to store the application is required (IntakeForm's); the
+    The consent to store the application is required (PublicForm's); the
     consent to a public profile is a separate, optional one with its own
     versioned text, so that saying no to it costs nothing.
     """
 
     kind = AMBASSADOR_APPLICATION
     submit_label = _("Send my application")
+    unavailable_message = _("We could not save your application just now. Nothing was stored: please send it again.")
 
     name = forms.CharField(label=_("Your name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     email = forms.EmailField(

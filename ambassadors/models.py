@@ -1,171 +1,24 @@
-"""The county's networks of people and places: coworking spaces (and,
-with the content issue, the place ambassadors)."""
+"""Place ambassadors: volunteers' public profiles, the directory with its
+relay contact form, and applications to become one."""
 
 import datetime
 
-from anyascii import anyascii
 from django.conf import settings
-from django.db import DatabaseError, models
-from django.shortcuts import get_object_or_404, redirect
-from django.template.loader import render_to_string
+from django.db import models
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext_lazy as _
-from modelsearch.queryset import SearchableQuerySetMixin
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
-from wagtail.models import Page, TranslatableMixin
-from wagtail.search import index
-from wagtail_localize.fields import SynchronizedField, TranslatableField
+from wagtail.models import Page
 
-from home.models import Municipality, canonical_municipalities
-from intake.models import clean_slug
+from intake.pipeline import handle_form, read_thanks, thanks_token
+from places.models import Municipality, canonical_municipalities, with_local_names
+from tasteget.helpers import clean_slug
 from tasteget.paging import page_of
 
-
-class CoworkingSpaceQuerySet(SearchableQuerySetMixin, models.QuerySet):
-    def for_locale(self, locale_id):
-        return (
-            self.filter(locale_id=locale_id).select_related("municipality").order_by("municipality__sort_order", "name")
-        )
-
-    def in_municipality(self, municipality):
-        return self.filter(municipality__translation_key=municipality.translation_key)
-
-
-class CoworkingSpace(TranslatableMixin, index.Indexed, models.Model):
-    """A desk for a remote job: one of about thirty spaces across the county."""
-
-    name = models.CharField(_("name"), max_length=120)
-    municipality = models.ForeignKey(
-        Municipality,
-        on_delete=models.PROTECT,
-        related_name="coworking_spaces",
-        limit_choices_to=canonical_municipalities,
-        verbose_name=_("municipality"),
-    )
-    place = models.CharField(_("place"), max_length=120, blank=True)
-    address = models.CharField(_("street address"), max_length=200)
-    opening_hours = models.CharField(
-        _("opening hours"),
-        max_length=200,
-        blank=True,
-        help_text=_("Such as 'Weekdays 7–22, members around the clock'."),
-    )
-    facilities = models.TextField(
-        _("facilities"), max_length=600, blank=True, help_text=_("Desks, meeting rooms, fibre, kitchen, parking …")
-    )
-    contact_email = models.EmailField(_("contact e-mail"), blank=True)
-    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
-    website = models.URLField(_("website"), blank=True)
-    latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=5, null=True, blank=True)
-    longitude = models.DecimalField(_("longitude"), max_digits=8, decimal_places=5, null=True, blank=True)
-
-    objects = CoworkingSpaceQuerySet.as_manager()
-
-    translatable_fields = [
-        SynchronizedField("name"),
-        SynchronizedField("municipality"),
-        SynchronizedField("place"),
-        SynchronizedField("address"),
-        TranslatableField("opening_hours"),
-        TranslatableField("facilities"),
-        SynchronizedField("contact_email"),
-        SynchronizedField("contact_phone"),
-        SynchronizedField("website"),
-        SynchronizedField("latitude"),
-        SynchronizedField("longitude"),
-    ]
-    search_fields = [
-        index.SearchField("name"),
-        index.SearchField("search_folded"),
-        index.SearchField("place"),
-        index.SearchField("facilities"),
-        index.FilterField("locale_id"),
-    ]
-    panels = [
-        FieldPanel("name"),
-        MultiFieldPanel([FieldPanel("municipality"), FieldPanel("place"), FieldPanel("address")], heading=_("Where")),
-        FieldPanel("opening_hours"),
-        FieldPanel("facilities"),
-        MultiFieldPanel(
-            [FieldPanel("contact_email"), FieldPanel("contact_phone"), FieldPanel("website")], heading=_("Contact")
-        ),
-        MultiFieldPanel(
-            [FieldPanel("latitude"), FieldPanel("longitude")],
-            heading=_("Location"),
-            help_text=_("Decimal degrees, such as 63.1792 and 14.6357 for Östersund."),
-        ),
-    ]
-
-    class Meta(TranslatableMixin.Meta):
-        verbose_name = _("coworking space")
-        verbose_name_plural = _("coworking spaces")
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-    @property
-    def search_folded(self):
-        return anyascii(f"{self.name} {self.place}")
-
-    @property
-    def map_url(self):
-        """A link to OpenStreetMap (a link the visitor follows, not embedded tiles)."""
-        if self.latitude is None or self.longitude is None:
-            return ""
-        return f"https://www.openstreetmap.org/?mlat={self.latitude}&mlon={self.longitude}#map=15/{self.latitude}/{self.longitude}"
-
-
-class CoworkingIndexPage(Page):
-    intro = models.TextField(_("introduction"), max_length=600, blank=True)
-
-    content_panels = Page.content_panels + [FieldPanel("intro")]
-    parent_page_types = ["home.HomePage"]
-    subpage_types = []
-    max_count_per_parent = 1
-
-    class Meta:
-        verbose_name = _("coworking listing")
-
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        chosen = clean_slug(request.GET.get("kommun", ""))
-        spaces = CoworkingSpace.objects.for_locale(self.locale_id)
-        if chosen:
-            spaces = spaces.filter(municipality__slug=chosen)
-        municipalities = list(Municipality.objects.filter(locale_id=self.locale_id).exclude(kind="region"))
-        context.update(
-            spaces=with_local_names(spaces, municipalities),
-            chosen_municipality=chosen,
-            municipalities=municipalities,
-        )
-        return context
-
-
-def with_local_names(spaces, municipalities):
-    """Spaces point at the Swedish municipality record; show its local name."""
-    names = {municipality.translation_key: municipality.name for municipality in municipalities}
-    spaces = list(spaces)
-    for space in spaces:
-        space.municipality_name = names.get(space.municipality.translation_key, space.municipality.name)
-    return spaces
-
-
-def spaces_for(municipality, locale_id):
-    """The spaces in a municipality, in the page's language (Swedish where untranslated)."""
-    spaces = list(CoworkingSpace.objects.for_locale(locale_id).in_municipality(municipality))
-    if not spaces:
-        spaces = list(
-            CoworkingSpace.objects.filter(locale__language_code=settings.LANGUAGE_CODE)
-            .in_municipality(municipality)
-            .select_related("municipality")
-        )
-    for space in spaces:
-        space.municipality_name = municipality.name
-    return spaces
+from .forms import AmbassadorApplicationForm, AmbassadorContactForm
 
 
 class AmbassadorQuerySet(models.QuerySet):
@@ -364,7 +217,7 @@ class AmbassadorDirectoryPage(RoutablePageMixin, Page):
         if chosen_interest:
             ambassadors = ambassadors.filter(interests__icontains=chosen_interest)
         page_of_ambassadors = page_of(ambassadors, request, AMBASSADORS_PER_PAGE)
-        municipalities = list(Municipality.objects.filter(locale_id=self.locale_id).exclude(kind="region"))
+        municipalities = list(Municipality.objects.localized(self.locale_id).municipalities())
         return self.render(
             request,
             context_overrides={
@@ -381,76 +234,41 @@ class AmbassadorDirectoryPage(RoutablePageMixin, Page):
 
     @path("<int:pk>/", name="profile")
     def profile(self, request, pk):
-        from intake.views import check_submission
-
-        from .forms import AmbassadorContactForm
+        # Intra-app: the services store ambassadors' data, so they import this module.
+        from .services import relay_message
 
         ambassador = get_object_or_404(Ambassador.objects.published().select_related("municipality", "photo"), pk=pk)
-        form = AmbassadorContactForm(request.POST) if request.method == "POST" else AmbassadorContactForm()
-        status = check_submission(request, form) if request.method == "POST" else 200
-        if status is None:
-            relay_message(ambassador, form.cleaned_data, form.submission_key)
-            return redirect(self.url + self.reverse_subpage("profile", args=[pk]) + "?skickat=1")
-        return self.render_form(
+        here = self.url + self.reverse_subpage("profile", args=[pk])
+        return handle_form(
             request,
-            "ambassadors/ambassador_profile.html",
-            status,
-            ambassador=ambassador,
-            form=form,
-            sent=request.GET.get("skickat") == "1",
+            AmbassadorContactForm,
+            save=lambda form: relay_message(ambassador, form.cleaned_data, form.submission_key),
+            thanks_url=lambda _outcome: here + "?r=" + thanks_token({"sent": "relay", "to": pk}),
+            render=lambda form: self.render(
+                request,
+                context_overrides={
+                    "ambassador": ambassador,
+                    "form": form,
+                    "sent": (read_thanks(request) or {}).get("to") == pk,
+                },
+                template="ambassadors/ambassador_profile.html",
+            ),
         )
 
     @path("bli-ambassador/", name="apply")
     def apply(self, request):
         """Become an ambassador: the application goes to the Region's coordinator."""
-        from intake.views import check_submission
-
-        from .forms import AmbassadorApplicationForm
         from .services import submit_application
 
-        form = AmbassadorApplicationForm(request.POST) if request.method == "POST" else AmbassadorApplicationForm()
-        status = check_submission(request, form) if request.method == "POST" else 200
-        if status is None:
-            try:
-                submit_application(form.cleaned_data, form.submission_key, language=get_language())
-            except DatabaseError:
-                form.add_error(
-                    None, _("We could not save your application just now. Nothing was stored: please send it again.")
-                )
-                form.rebound_token()
-                status = 503
-            else:
-                return redirect(self.url + self.reverse_subpage("apply") + "?skickat=1")
-        return self.render_form(
+        here = self.url + self.reverse_subpage("apply")
+        return handle_form(
             request,
-            "ambassadors/ambassador_application.html",
-            status,
-            form=form,
-            sent=request.GET.get("skickat") == "1",
+            AmbassadorApplicationForm,
+            save=lambda form: submit_application(form.cleaned_data, form.submission_key, language=get_language()),
+            thanks_url=lambda _outcome: here + "?r=" + thanks_token({"sent": "application"}),
+            render=lambda form: self.render(
+                request,
+                context_overrides={"form": form, "sent": (read_thanks(request) or {}).get("sent") == "application"},
+                template="ambassadors/ambassador_application.html",
+            ),
         )
-
-    def render_form(self, request, template, status, **context):
-        """A page with a personal form: never cached, with the form's status."""
-        response = self.render(request, context_overrides=context, template=template)
-        response.status_code = status
-        add_never_cache_headers(response)
-        return response
-
-
-def relay_message(ambassador, cleaned, submission_key):
-    """E-mail the visitor's message to the ambassador, once, through the worker."""
-    from django.core.cache import cache
-    from django.db import transaction
-
-    from tasteget.tasks import send_email
-
-    if not cache.add(f"ambassador-message:{submission_key}", 1, timeout=settings.INTAKE_FORM_MAX_AGE):
-        return  # a double submit of the same form
-    body = render_to_string(
-        "ambassadors/email/relayed_message.txt",
-        {"ambassador": ambassador, "name": cleaned["name"], "message": cleaned["message"], "email": cleaned["email"]},
-    )
-    subject = _("Ta steget: a message from %(name)s") % {"name": cleaned["name"][:60]}
-    transaction.on_commit(
-        lambda: send_email.enqueue([ambassador.email], str(subject), body, reply_to=[cleaned["email"]]), robust=True
-    )

@@ -4,13 +4,16 @@ calls `submit_application`."""
 import logging
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from intake import consent
-from intake.services import absolute_url
+from tasteget.helpers import absolute_url
+from tasteget.tasks import send_email
 
 from .models import AmbassadorApplication
 
@@ -72,8 +75,6 @@ def notify_coordinators(application):
     Like the advisers' e-mails it carries no personal data beyond the first
     name: the municipality and a link into the admin (login required).
     """
-    from tasteget.tasks import send_email
-
     recipients = settings.AMBASSADOR_COORDINATOR_EMAILS
     if not recipients:
         logger.warning("Ambassador application %s: AMBASSADOR_COORDINATOR_EMAILS is empty; no one told", application.pk)
@@ -87,3 +88,17 @@ def notify_coordinators(application):
         subject = render_to_string("ambassadors/email/application_notification_subject.txt", context).strip()
         body = render_to_string("ambassadors/email/application_notification.txt", context)
     send_email.enqueue(list(recipients), subject, body)
+
+
+def relay_message(ambassador, cleaned, submission_key):
+    """E-mail the visitor's message to the ambassador, once, through the worker."""
+    if not cache.add(f"ambassador-message:{submission_key}", 1, timeout=settings.INTAKE_FORM_MAX_AGE):
+        return  # a double submit of the same form
+    body = render_to_string(
+        "ambassadors/email/relayed_message.txt",
+        {"ambassador": ambassador, "name": cleaned["name"], "message": cleaned["message"], "email": cleaned["email"]},
+    )
+    subject = _("Ta steget: a message from %(name)s") % {"name": cleaned["name"][:60]}
+    transaction.on_commit(
+        lambda: send_email.enqueue([ambassador.email], str(subject), body, reply_to=[cleaned["email"]]), robust=True
+    )

@@ -11,22 +11,10 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from home.models import Municipality
-from intake.admin_views import neutralise_formula
+from places.models import Municipality
+from tasteget.helpers import neutralise_formula
 
-from .models import Ambassador, AmbassadorApplication, ApplicationStatus, CoworkingSpace
-
-
-class CoworkingSpaceViewSet(SnippetViewSet):
-    model = CoworkingSpace
-    icon = "home"
-    menu_label = _("Coworking spaces")
-    list_display = ["name", "municipality", "place", "locale"]
-    list_filter = ["municipality", "locale"]
-    search_fields = ["name", "place"]
-
-
-register_snippet(CoworkingSpaceViewSet)
+from .models import Ambassador, AmbassadorApplication, ApplicationStatus
 
 
 class AmbassadorViewSet(SnippetViewSet):

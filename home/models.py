@@ -1,157 +1,18 @@
-from anyascii import anyascii
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import models
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from modelcluster.models import ClusterableModel
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import StreamField
-from wagtail.models import Page, TranslatableMixin
+from wagtail.models import Page
 from wagtail.search import index
-from wagtail_localize.fields import SynchronizedField, TranslatableField
 
-from .blocks import BodyBlock, FactBlock, GuideBodyBlock
-
-
-def validate_origins(value):
-    """Each line must be a bare web origin such as https://www.berg.se."""
-    check_url = URLValidator(schemes=["https", "http"])
-    for line in value.splitlines():
-        origin = line.strip()
-        if not origin:
-            continue
-        check_url(origin)
-        scheme, _sep, rest = origin.partition("://")
-        if "/" in rest or "?" in rest or "#" in rest:
-            raise ValidationError(
-                _("%(origin)s is not an origin: write only the scheme and host, such as https://www.berg.se."),
-                params={"origin": origin},
-            )
-
-
-class MunicipalityQuerySet(models.QuerySet):
-    def in_default_locale(self):
-        return self.filter(locale__language_code=settings.LANGUAGE_CODE)
-
-
-class Municipality(TranslatableMixin, ClusterableModel):
-    """One of the county's eight municipalities, or the Region as fallback.
-
-    Registrations that name no municipality go to the Region. The Swedish
-    record is the canonical one: advisers and allowed embed origins hang off
-    it; translations carry only the translated name and presentation.
-    """
-
-    class Kind(models.TextChoices):
-        MUNICIPALITY = "municipality", _("Municipality")
-        REGION = "region", _("Region (no specific municipality)")
-
-    name = models.CharField(_("name"), max_length=80)
-    slug = models.SlugField(
-        _("slug"), max_length=40, help_text=_("Short name used in addresses and the embed code, such as 'are'.")
-    )
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.MUNICIPALITY)
-    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
-    presentation = models.TextField(_("short presentation"), blank=True, max_length=1000)
-    embed_origins = models.TextField(
-        _("websites allowed to embed the registration form"),
-        blank=True,
-        validators=[validate_origins],
-        help_text=_("One origin per line, such as https://www.are.se. Only these sites may show the form in a frame."),
-    )
-
-    objects = MunicipalityQuerySet.as_manager()
-
-    translatable_fields = [
-        TranslatableField("name"),
-        TranslatableField("presentation"),
-        SynchronizedField("slug"),
-        SynchronizedField("kind"),
-        SynchronizedField("sort_order"),
-        SynchronizedField("embed_origins"),
-    ]
-
-    panels = [
-        FieldPanel("name"),
-        FieldPanel("slug"),
-        FieldPanel("kind"),
-        FieldPanel("sort_order"),
-        FieldPanel("presentation"),
-        FieldPanel("embed_origins"),
-    ]
-
-    class Meta(TranslatableMixin.Meta):
-        verbose_name = _("municipality")
-        verbose_name_plural = _("municipalities")
-        ordering = ["sort_order", "name"]
-        constraints = [
-            models.UniqueConstraint(fields=["locale", "slug"], name="unique_municipality_slug_per_locale"),
-        ]
-
-    def __str__(self):
-        return self.name
-
-    @property
-    def is_region(self):
-        return self.kind == self.Kind.REGION
-
-    @cached_property
-    def canonical(self):
-        """The Swedish record, which owns advisers and embed origins."""
-        if self.locale.language_code == settings.LANGUAGE_CODE:
-            return self
-        return Municipality.objects.in_default_locale().get(translation_key=self.translation_key)
-
-    @property
-    def allowed_origins(self):
-        return [line.strip() for line in self.embed_origins.splitlines() if line.strip()]
-
-
-def canonical_municipalities():
-    return {"locale__language_code": settings.LANGUAGE_CODE}
-
-
-class Adviser(models.Model):
-    """A moving adviser (flyttvägledare). Personal data: see docs/data-protection.md."""
-
-    municipality = models.ForeignKey(
-        Municipality,
-        on_delete=models.CASCADE,
-        related_name="advisers",
-        limit_choices_to=canonical_municipalities,
-        verbose_name=_("municipality"),
-    )
-    name = models.CharField(_("name"), max_length=120)
-    email = models.EmailField(_("e-mail"))
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
-    crm_owner_id = models.PositiveIntegerField(
-        _("CRM owner id"),
-        null=True,
-        blank=True,
-        help_text=_("The adviser's associate id in SuperOffice; follow-ups are assigned to it."),
-    )
-    is_active = models.BooleanField(_("receives registrations"), default=True)
-
-    panels = [
-        FieldPanel("municipality"),
-        FieldPanel("name"),
-        FieldPanel("email"),
-        FieldPanel("phone"),
-        FieldPanel("crm_owner_id"),
-        FieldPanel("is_active"),
-    ]
-
-    class Meta:
-        verbose_name = _("moving adviser")
-        verbose_name_plural = _("moving advisers")
-        ordering = ["municipality__sort_order", "name"]
-
-    def __str__(self):
-        return f"{self.name} ({self.municipality})"
+from intake.models import registration_url_for
+from places.models import Adviser, Municipality, canonical_municipalities, spaces_for, validate_origins  # noqa: F401 - landed migrations name them here
+from tasteget.blocks import BodyBlock, FactBlock, GuideBodyBlock
+from tasteget.search import FOLDED_SEARCH, FoldedSearchMixin
+from tasteget.translations import with_content_languages
 
 
 def localized_pages(page_ids, locale_id):
@@ -164,27 +25,7 @@ def localized_pages(page_ids, locale_id):
     keys = dict(Page.objects.filter(pk__in=page_ids).values_list("pk", "translation_key"))
     pages = Page.objects.live().public().filter(translation_key__in=keys.values(), locale_id=locale_id).specific()
     by_key = {page.translation_key: page for page in pages}
-    return [by_key[keys[pk]] for pk in page_ids if keys.get(pk) in by_key]
-
-
-class FoldedSearchMixin:
-    """Also index the title and introduction without diacritics, so that
-    "ostersund" finds "Östersund" on every search backend."""
-
-    @property
-    def search_folded_title(self):
-        return anyascii(self.title)
-
-    @property
-    def search_folded_text(self):
-        return anyascii(getattr(self, "intro", "") or "")
-
-
-FOLDED_SEARCH = [
-    index.SearchField("search_folded_title", boost=4),
-    index.AutocompleteField("search_folded_title"),
-    index.SearchField("search_folded_text"),
-]
+    return with_content_languages(by_key[keys[pk]] for pk in page_ids if keys.get(pk) in by_key)
 
 
 class BasePage(FoldedSearchMixin, Page):
@@ -253,7 +94,7 @@ class HomePage(BasePage):
         "home.MunicipalityPage",
         "stories.StoryIndexPage",
         "magazine.MagazineIndexPage",
-        "ambassadors.CoworkingIndexPage",
+        "places.CoworkingIndexPage",
         "ambassadors.AmbassadorDirectoryPage",
         "home.GuideIndexPage",
         "intake.RegistrationPage",
@@ -321,9 +162,6 @@ class MunicipalityPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        from ambassadors.models import spaces_for
-        from intake.models import registration_url_for
-
         context["coworking_spaces"] = spaces_for(self.municipality, self.locale_id)
         context["registration_url"] = registration_url_for(self.locale_id, self.municipality)
         context["advisers"] = Adviser.objects.filter(
@@ -365,6 +203,7 @@ class GuideIndexPage(BasePage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         children = self.get_children().live().public().specific()
+        children = with_content_languages(children)
         context["guides"] = [child for child in children if isinstance(child, GuidePage)]
         context["sections"] = [child for child in children if isinstance(child, GuideIndexPage)]
         return context

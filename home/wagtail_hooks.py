@@ -1,41 +1,7 @@
 from django.utils import translation
-from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .locales import content_language
-from .models import Adviser, Municipality
-
-
-class MunicipalityViewSet(SnippetViewSet):
-    model = Municipality
-    icon = "site"
-    menu_label = _("Municipalities")
-    list_display = ["name", "slug", "kind", "locale"]
-    list_filter = ["kind", "locale"]
-    search_fields = ["name", "slug"]
-    ordering = ["sort_order", "name"]
-
-
-class AdviserViewSet(SnippetViewSet):
-    model = Adviser
-    icon = "user"
-    menu_label = _("Moving advisers")
-    list_display = ["name", "municipality", "email", "phone", "is_active"]
-    list_filter = ["municipality", "is_active"]
-    search_fields = ["name", "email"]
-    list_export = ["name", "municipality", "email", "phone", "crm_owner_id", "is_active"]
-
-
-class PlacesViewSetGroup(SnippetViewSetGroup):
-    menu_label = _("Municipalities")
-    menu_icon = "site"
-    menu_order = 250
-    items = (MunicipalityViewSet, AdviserViewSet)
-
-
-register_snippet(PlacesViewSetGroup)
+from tasteget.translations import content_language
 
 
 @hooks.register("before_serve_page")

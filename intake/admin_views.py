@@ -23,18 +23,10 @@ from wagtail.admin.views.generic import models as generic
 from wagtail.admin.views.generic.history import HistoryView
 from wagtail.admin.views.generic.usage import UsageView
 
-from home.models import Municipality
+from places.models import Municipality
+from tasteget.helpers import neutralise_formula
 
 from .models import AdviserGroup, Delivery, Registration
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise_formula(value):
-    """Spreadsheets run cells starting with = + - @ as formulas; make them text."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 class ScopedObjectMixin:

@@ -1,4 +1,5 @@
-"""The three registration forms. Validation lives here; layout is crispy's.
+"""The base of every public form, and the three registration forms.
+Validation lives here; layout is crispy's; `intake.pipeline` handles a post.
 
 Every form carries a signed, short-lived token instead of relying on the CSRF
 cookie: the same form works embedded in a municipality's site where
@@ -15,13 +16,13 @@ from crispy_forms.layout import HTML, Fieldset, Layout, Submit
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import Locale
 
-from home.models import Municipality
+from places.models import Municipality
 
 from . import consent
-from .models import ContactMethod, Kind, MoveWhen, Topic
+from .choices import ContactMethod, Kind, MoveWhen, Topic
 
 TOKEN_SALT = "intake.form-token"  # noqa: S105 - a signing namespace, not a secret
 
@@ -30,8 +31,12 @@ def issue_token(kind):
     return signing.dumps({"k": kind, "t": int(time.time()), "n": secrets.token_hex(8)}, salt=TOKEN_SALT)
 
 
-class IntakeForm(forms.Form):
+class PublicForm(forms.Form):
+    """Signed token (no CSRF cookie needed when embedded), honeypot, minimum
+    fill time, and the consent text of the form's purpose (`kind`)."""
+
     kind = None
+    unavailable_message = _("We could not save your registration just now. Nothing was stored: please send it again.")
 
     form_token = forms.CharField(widget=forms.HiddenInput)
     consent_version = forms.CharField(widget=forms.HiddenInput, max_length=20)
@@ -143,7 +148,7 @@ def last_name_field():
 
 def municipality_by_slug(slug):
     """The canonical municipality for a submitted slug; a forged one is an error."""
-    municipality = Municipality.objects.in_default_locale().filter(slug=slug).first()
+    municipality = Municipality.objects.localized().filter(slug=slug).first()
     if municipality is None:
         raise forms.ValidationError(_("Choose a municipality from the list."))
     return municipality
@@ -151,17 +156,15 @@ def municipality_by_slug(slug):
 
 def municipality_choices(include_region=True):
     """(slug, name) in the visitor's language; Swedish names where untranslated."""
-    rows = list(Municipality.objects.filter(locale=Locale.get_active()))
-    if not rows:
-        rows = list(Municipality.objects.in_default_locale())
-    choices = [(row.slug, row.name) for row in rows if not row.is_region]
+    rows = list(Municipality.objects.localized())
+    choices = [(row.slug, row.local_name) for row in rows if not row.is_region]
     if include_region and any(row.is_region for row in rows):
         region = next(row for row in rows if row.is_region)
         choices.append((region.slug, _("I have not decided yet")))
     return choices
 
 
-class GuidanceForm(IntakeForm):
+class GuidanceForm(PublicForm):
     kind = Kind.GUIDANCE
     submit_label = _("Send my registration")
 
@@ -252,7 +255,7 @@ class GuidanceForm(IntakeForm):
         return cleaned
 
 
-class MagazineForm(IntakeForm):
+class MagazineForm(PublicForm):
     kind = Kind.MAGAZINE
     submit_label = _("Order the magazine")
 
@@ -306,7 +309,7 @@ class MagazineForm(IntakeForm):
         )
 
 
-class NewsletterForm(IntakeForm):
+class NewsletterForm(PublicForm):
     kind = Kind.NEWSLETTER
     submit_label = _("Subscribe")
 
@@ -328,8 +331,6 @@ class NewsletterForm(IntakeForm):
             *municipality_choices(include_region=False),
         ]
         if not self.is_bound:
-            from django.utils.translation import get_language
-
             self.initial.setdefault("language", get_language())
 
     def build_layout(self):
@@ -338,5 +339,5 @@ class NewsletterForm(IntakeForm):
     def clean_municipality(self):
         slug = self.cleaned_data.get("municipality")
         if not slug:
-            return Municipality.objects.in_default_locale().get(kind=Municipality.Kind.REGION)
+            return Municipality.objects.region()
         return municipality_by_slug(slug)

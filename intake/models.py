@@ -6,54 +6,23 @@ delivers them after commit; the delivery rows, not the task queue, are the
 truth about what still has to be sent (see docs/crm-bridge.md).
 """
 
-import re
 import uuid
 
 from django.contrib.auth.models import Group
 from django.db import models
-from django.shortcuts import redirect
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from places.models import Municipality
+from tasteget.helpers import clean_slug
 
-class Kind(models.TextChoices):
-    GUIDANCE = "guidance", _("Moving guidance")
-    MAGAZINE = "magazine", _("Magazine order")
-    NEWSLETTER = "newsletter", _("Newsletter subscription")
-
-
-class ContactMethod(models.TextChoices):
-    EMAIL = "email", _("E-mail")
-    PHONE = "phone", _("Phone")
-
-
-class MoveWhen(models.TextChoices):
-    SOON = "within_6_months", _("Within six months")
-    THIS_YEAR = "6_12_months", _("In six to twelve months")
-    LATER = "1_2_years", _("In one to two years")
-    UNDECIDED = "undecided", _("I do not know yet")
-
-
-class Topic(models.TextChoices):
-    PLACE = "place", _("The county, municipality or town")
-    JOBS = "jobs", _("Ways into a job")
-    RECRUITMENT = "recruitment", _("Recruitment companies")
-    NETWORKS = "networks", _("Professional and social networks")
-    REMOTE_WORK = "remote_work", _("Bringing a remote job")
-    BUSINESS = "business", _("Starting a business")
-    HOUSING = "housing", _("Housing")
-    SCHOOL = "school", _("Studies, school and childcare")
-    LEISURE = "leisure", _("Clubs and leisure")
-
-
-class Fulfilment(models.TextChoices):
-    NEW = "new", _("New")
-    SENT = "sent", _("Sent")
+from .choices import ContactMethod, Fulfilment, Kind, MoveWhen
+from .forms import GuidanceForm, MagazineForm, NewsletterForm
+from .pipeline import handle_form, read_thanks, thanks_token
 
 
 class RegistrationQuerySet(models.QuerySet):
@@ -70,7 +39,7 @@ class RegistrationQuerySet(models.QuerySet):
 class Registration(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     municipality = models.ForeignKey(
-        "home.Municipality",
+        "places.Municipality",
         on_delete=models.PROTECT,
         related_name="registrations",
         verbose_name=_("municipality"),
@@ -216,7 +185,7 @@ class AdviserGroup(models.Model):
     """Links a Wagtail group to the municipality whose registrations it sees."""
 
     group = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="adviser_scope")
-    municipality = models.ForeignKey("home.Municipality", on_delete=models.CASCADE, related_name="+")
+    municipality = models.ForeignKey("places.Municipality", on_delete=models.CASCADE, related_name="+")
 
     class Meta:
         verbose_name = _("adviser group")
@@ -225,12 +194,17 @@ class AdviserGroup(models.Model):
         return f"{self.group} → {self.municipality}"
 
 
-def clean_slug(value):
-    """A slug from a query string, or "" if it is not one (e.g. holds a NUL)."""
-    return value if value and len(value) <= 100 and SLUG.fullmatch(value) else ""
+def registration_thanks(outcome):
+    """The signed value of a registration's thank-you address (`?r=…`)."""
+    return thanks_token({"r": outcome.registration.pk, "d": outcome.duplicate_order})
 
 
-SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+def read_registration_thanks(request):
+    """The registration a signed thank-you address names (or None), and whether it was a repeated order."""
+    data = read_thanks(request) or {}
+    if not data.get("r"):
+        return None, False
+    return Registration.objects.select_related("municipality").filter(pk=data["r"]).first(), data.get("d", False)
 
 
 class FormPage(RoutablePageMixin, Page):
@@ -258,25 +232,26 @@ class FormPage(RoutablePageMixin, Page):
     def get_form_class(self):
         raise NotImplementedError
 
+    def save_form(self, form):
+        # Intra-app: services store registrations, so they import this module.
+        from .services import register_form
+
+        return register_form(form, source="tasteget.nu")
+
     @path("")
     def form_view(self, request):
-        from .views import process, thanks_token
-
-        form, outcome, status = process(
-            request, self.get_form_class(), source="tasteget.nu", form_kwargs=self.form_kwargs(request)
+        return handle_form(
+            request,
+            self.get_form_class(),
+            save=self.save_form,
+            thanks_url=lambda outcome: self.url + self.reverse_subpage("thanks") + f"?r={registration_thanks(outcome)}",
+            render=lambda form: self.render(request, context_overrides={"form": form}, template=self.form_template),
+            form_kwargs=self.form_kwargs(request),
         )
-        if outcome:
-            return redirect(self.url + self.reverse_subpage("thanks") + f"?r={thanks_token(outcome)}")
-        response = self.render(request, context_overrides={"form": form}, template=self.form_template)
-        response.status_code = status
-        add_never_cache_headers(response)
-        return response
 
     @path("tack/", name="thanks")
     def thanks(self, request):
-        from .views import read_thanks
-
-        registration, duplicate = read_thanks(request)
+        registration, duplicate = read_registration_thanks(request)
         return self.render(
             request,
             context_overrides={"registration": registration, "duplicate_order": duplicate},
@@ -289,13 +264,9 @@ class RegistrationPage(FormPage):
         verbose_name = _("registration page (moving guidance)")
 
     def get_form_class(self):
-        from .forms import GuidanceForm
-
         return GuidanceForm
 
     def form_kwargs(self, request):
-        from home.models import Municipality
-
         slug = clean_slug(request.GET.get("kommun") or request.GET.get("municipality"))
         chosen = Municipality.objects.in_default_locale().filter(slug=slug).first() if slug else None
         return {"municipality": chosen}
@@ -319,8 +290,6 @@ class MagazineOrderPage(FormPage):
         verbose_name = _("magazine order page")
 
     def get_form_class(self):
-        from .forms import MagazineForm
-
         return MagazineForm
 
     def form_kwargs(self, request):
@@ -332,6 +301,4 @@ class NewsletterPage(FormPage):
         verbose_name = _("newsletter page")
 
     def get_form_class(self):
-        from .forms import NewsletterForm
-
         return NewsletterForm

@@ -4,8 +4,13 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core import signing
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone, translation
+
+from places.models import Adviser, Municipality
+from tasteget.helpers import absolute_url
 
 from . import consent as consent_texts
 from .models import Consent, Delivery, Kind, Registration
@@ -47,7 +52,28 @@ FIELDS = [
 ]
 
 
-def register(*, kind, cleaned, municipality, source, language, submission_key, consent_version):
+def register_form(form, *, source):
+    """Store what a valid registration form holds (the public-form pipeline's `save`).
+
+    The consent is recorded in the language of the text the person read (the
+    page's); a newsletter subscriber's chosen newsletter language is the
+    registration's language, used for what we send them.
+    """
+    cleaned = form.cleaned_data
+    page_language = translation.get_language()
+    return register(
+        kind=form.kind,
+        cleaned=cleaned,
+        municipality=cleaned.get("municipality") or Municipality.objects.region(),
+        source=source,
+        language=cleaned.get("language") or page_language,
+        consent_language=page_language,
+        submission_key=form.submission_key,
+        consent_version=cleaned["consent_version"],
+    )
+
+
+def register(*, kind, cleaned, municipality, source, language, submission_key, consent_version, consent_language=None):
     """Store a registration, its consent and its outbox rows in one transaction.
 
     Idempotent: the same form submission (same signed token) stores one
@@ -80,14 +106,13 @@ def register(*, kind, cleaned, municipality, source, language, submission_key, c
     try:
         with transaction.atomic():
             registration.save()
-            with translation.override(language):
-                shown_text = str(consent_texts.TEXTS[(kind, consent_version)])
+            consent_language = consent_language or language
             Consent.objects.create(
                 registration=registration,
                 purpose=kind,
-                text=shown_text,
+                text=consent_texts.shown_text(kind, consent_version, consent_language),
                 version=consent_version,
-                language=language,
+                language=consent_language,
             )
             deliveries = create_deliveries(registration)
             if deliveries:
@@ -179,8 +204,6 @@ def enqueue(delivery_id):
 
 def advisers_for(registration):
     """The advisers of the chosen municipality; the Region's when it has none."""
-    from home.models import Adviser
-
     advisers = list(Adviser.objects.filter(municipality=registration.municipality, is_active=True))
     if not advisers:
         advisers = list(
@@ -245,11 +268,10 @@ def build_payload(delivery):
     }
 
 
-def absolute_url(path):
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+NEWSLETTER_SALT = "intake.newsletter"
 
 
 def newsletter_link(registration, action):
-    from .views import newsletter_link as link
-
-    return link(registration, action)
+    """The signed address that confirms or ends a newsletter subscription."""
+    token = signing.dumps({"r": registration.pk, "a": action}, salt=NEWSLETTER_SALT)
+    return reverse(f"intake_newsletter_{action}", args=[token])

@@ -1,104 +1,32 @@
 """Thin views: validate, call a service, redirect."""
 
+from django.conf import settings
 from django.core import signing
-from django.db import DatabaseError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import translation
-from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from home.models import Municipality
+from places.models import Municipality
 
-from . import ratelimit
 from .forms import GuidanceForm
-from .models import Kind, Registration
-from .services import register
-
-THANKS_SALT = "intake.thanks"
-NEWSLETTER_SALT = "intake.newsletter"
-
-
-def process(request, form_class, *, source, form_kwargs=None):
-    """Handle a GET or POST of a registration form.
-
-    Returns (form, outcome, status): outcome is set when something was stored
-    (or had been stored before); otherwise the form is shown again, with its
-    errors and every valid answer kept.
-    """
-    form_kwargs = form_kwargs or {}
-    if request.method != "POST":
-        return form_class(**form_kwargs), None, 200
-    form = form_class(request.POST, **form_kwargs)
-    status = check_submission(request, form)
-    if status:
-        return form, None, status
-    cleaned = form.cleaned_data
-    municipality = cleaned.get("municipality") or Municipality.objects.in_default_locale().get(kind="region")
-    language = cleaned.get("language") or translation.get_language()
-    try:
-        outcome = register(
-            kind=form.kind,
-            cleaned=cleaned,
-            municipality=municipality,
-            source=source,
-            language=language,
-            submission_key=form.submission_key,
-            consent_version=cleaned["consent_version"],
-        )
-    except DatabaseError:
-        form.add_error(
-            None, _("We could not save your registration just now. Nothing was stored: please send it again.")
-        )
-        form.rebound_token()
-        return form, None, 503
-    return form, outcome, 200
-
-
-def check_submission(request, form):
-    """Validate a posted intake form and count it against the sender's rate limit.
-
-    Returns None when the form may be processed; otherwise the status to show
-    it again with (429 when rate limited, 200 with errors), every valid answer
-    kept and a fresh token for the next try. Every public form goes through
-    here (registrations, the ambassador contact form and application).
-    """
-    if not ratelimit.allow(request):
-        form.is_valid()
-        form.add_error(
-            None, _("Too many forms have been sent from your address. Please wait a few minutes and send again.")
-        )
-        form.rebound_token()
-        return 429
-    if not form.is_valid():
-        form.rebound_token()
-        return 200
-    return None
-
-
-def thanks_token(outcome):
-    return signing.dumps({"r": outcome.registration.pk, "d": outcome.duplicate_order}, salt=THANKS_SALT)
-
-
-def read_thanks(request):
-    try:
-        data = signing.loads(request.GET.get("r", ""), salt=THANKS_SALT, max_age=3600)
-    except signing.BadSignature:
-        return None, False
-    return Registration.objects.select_related("municipality").filter(pk=data["r"]).first(), data.get("d", False)
-
+from .models import Kind, Registration, read_registration_thanks, registration_thanks
+from .pipeline import handle_form
+from .services import (
+    NEWSLETTER_SALT,
+    confirm_newsletter,
+    register_form,
+    unsubscribe_newsletter,
+)
 
 # --- Embedding on municipality websites -------------------------------------
 
 
 def embed_policy(municipality):
     """CSP for a framed form: only the municipality's listed sites may frame it."""
-    from django.conf import settings
-
     return {**settings.SECURE_CSP, "frame-ancestors": ["'self'", *municipality.allowed_origins]}
 
 
@@ -119,19 +47,23 @@ def embed_form(request, slug):
     if parent not in municipality.allowed_origins:
         parent = ""
     source = parent or f"embed:{municipality.slug}"
-    form, outcome, status = process(request, GuidanceForm, source=source, form_kwargs={"municipality": municipality})
-    if outcome:
-        url = reverse("intake_embed_thanks", args=[slug]) + f"?r={thanks_token(outcome)}"
-        if parent:
-            url += "&origin=" + parent
-        response = HttpResponseRedirect(url)
-    else:
-        response = TemplateResponse(
-            request,
-            "intake/embed_form.html",
-            {"form": form, "municipality": municipality, "parent_origin": parent},
-            status=status,
-        )
+
+    def thanks_url(outcome):
+        url = reverse("intake_embed_thanks", args=[slug]) + f"?r={registration_thanks(outcome)}"
+        return url + ("&origin=" + parent if parent else "")
+
+    def show(form):
+        context = {"form": form, "municipality": municipality, "parent_origin": parent}
+        return TemplateResponse(request, "intake/embed_form.html", context)
+
+    response = handle_form(
+        request,
+        GuidanceForm,
+        save=lambda form: register_form(form, source=source),
+        thanks_url=thanks_url,
+        render=show,
+        form_kwargs={"municipality": municipality},
+    )
     response._csp_config = embed_policy(municipality)
     return response
 
@@ -139,7 +71,7 @@ def embed_form(request, slug):
 @embedded
 def embed_thanks(request, slug):
     municipality = municipality_for_embed(slug)
-    registration, _duplicate = read_thanks(request)
+    registration, _duplicate = read_registration_thanks(request)
     parent = request.GET.get("origin", "")
     response = render(
         request,
@@ -170,11 +102,6 @@ def embed_script(request):
 # --- Newsletter double opt-in and unsubscribe ---------------------------------
 
 
-def newsletter_link(registration, action):
-    token = signing.dumps({"r": registration.pk, "a": action}, salt=NEWSLETTER_SALT)
-    return reverse(f"intake_newsletter_{action}", args=[token])
-
-
 def registration_from_link(token, action):
     try:
         data = signing.loads(token, salt=NEWSLETTER_SALT)
@@ -187,16 +114,12 @@ def registration_from_link(token, action):
 
 @require_http_methods(["GET", "POST"])
 def newsletter_confirm(request, token):
-    from .services import confirm_newsletter
-
     return newsletter_action(request, token, "confirm", "confirmed_at", confirm_newsletter)
 
 
 @csrf_exempt  # one-click unsubscribe (RFC 8058) posts from mail clients without cookies
 @require_http_methods(["GET", "POST"])
 def newsletter_unsubscribe(request, token):
-    from .services import unsubscribe_newsletter
-
     return newsletter_action(request, token, "unsubscribe", "unsubscribed_at", unsubscribe_newsletter)
 
 

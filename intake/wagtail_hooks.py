@@ -7,7 +7,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn, TitleColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from home.models import Municipality
+from places.models import Municipality
 
 from . import admin_views
 from .models import Delivery, Kind, Registration

@@ -9,6 +9,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import Page
 
+from intake.forms import MagazineForm
 from intake.models import FormPage
 
 
@@ -91,8 +92,6 @@ class MagazineIssuePage(FormPage):
         verbose_name = _("magazine issue")
 
     def get_form_class(self):
-        from intake.forms import MagazineForm
-
         return MagazineForm
 
     def form_kwargs(self, request):

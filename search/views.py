@@ -8,11 +8,12 @@ from django.utils.translation import get_language
 from wagtail.contrib.search_promotions.models import Query
 from wagtail.models import Locale, Page
 
-from ambassadors.models import CoworkingSpace
 from home.models import ContentPage, MunicipalityPage
 from magazine.models import MagazineIssuePage
+from places.models import CoworkingSpace
 from stories.models import StoryPage
 from tasteget.paging import page_of
+from tasteget.translations import with_content_languages
 
 from .models import MissedQuery
 
@@ -57,7 +58,9 @@ def search(request):
         )
         promoted = promotions(query, locale)
         promoted_ids = {page.pk for page in promoted}
-        found = [result.specific for result in page_of_results.object_list if result.pk not in promoted_ids]
+        found = with_content_languages(
+            result.specific for result in page_of_results.object_list if result.pk not in promoted_ids
+        )
         total = page_of_results.paginator.count + len(spaces)
         context.update(
             results=found,

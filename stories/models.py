@@ -13,10 +13,14 @@ from wagtail.models import Page, TranslatableMixin
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
-from home.blocks import BodyBlock, FactBlock
-from home.models import FOLDED_SEARCH, FoldedSearchMixin, Municipality
-from intake.models import clean_slug, registration_url_for
+from intake.models import registration_url_for
+from places.models import Municipality
+from tasteget.blocks import BodyBlock, FactBlock
+from tasteget.helpers import clean_slug
 from tasteget.paging import page_of
+from tasteget.search import FOLDED_SEARCH, FoldedSearchMixin
+
+from .feeds import StoryFeed
 
 STORIES_PER_PAGE = 12
 
@@ -98,7 +102,7 @@ class StoryIndexPage(RoutablePageMixin, Page):
                 "stories": stories_on_page,
                 "page_of_stories": page_of_stories,
                 "result_count": page_of_stories.paginator.count,
-                "municipalities": Municipality.objects.filter(locale_id=self.locale_id).exclude(kind="region"),
+                "municipalities": Municipality.objects.localized(self.locale_id).municipalities(),
                 "topics": StoryTopic.objects.filter(locale_id=self.locale_id),
                 "chosen_municipality": municipality,
                 "chosen_topic": topic,
@@ -107,8 +111,6 @@ class StoryIndexPage(RoutablePageMixin, Page):
 
     @path("feed/", name="feed")
     def feed(self, request):
-        from .feeds import StoryFeed
-
         return StoryFeed(self)(request)
 
 

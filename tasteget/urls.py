@@ -7,11 +7,11 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from home.sitemaps import TranslatedSitemap
 from intake import views as intake_views
 from search import views as search_views
 
 from . import views
-from .sitemaps import TranslatedSitemap
 
 handler404 = "tasteget.views.page_not_found"
 handler500 = "tasteget.views.server_error"

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ambassadors.models import Ambassador
-from home.models import Municipality
+from places.models import Municipality
 from tests.conftest import form_values, run_worker
 
 pytestmark = pytest.mark.django_db

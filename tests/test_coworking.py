@@ -4,8 +4,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from ambassadors.models import CoworkingSpace
-from home.models import Municipality
+from places.models import CoworkingSpace
+from places.models import Municipality
 
 pytestmark = pytest.mark.django_db
 

@@ -74,7 +74,7 @@ def superoffice(request, settings, server, private_key_pem):
 @pytest.fixture
 def crm_delivery(submit):
     """A guidance registration for Åre; returns its CRM delivery."""
-    from home.models import Adviser
+    from places.models import Adviser
 
     Adviser.objects.filter(email="sara.are@example.org").update(crm_owner_id=17)
     submit("/anmal-intresse/", GUIDANCE)

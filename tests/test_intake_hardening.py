@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone, translation
 
-from home.models import Adviser, Municipality
+from places.models import Adviser, Municipality
 from intake import crm, tasks
 from intake.admin_views import embed_snippet
 from intake.models import Delivery, Registration

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.core import mail
 
-from home.models import Municipality
+from places.models import Municipality
 from intake import tasks
 from intake.models import Delivery, Registration
 from tests.conftest import GUIDANCE, form_values

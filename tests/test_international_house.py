@@ -262,7 +262,7 @@ def test_a_missing_item_under_a_fallback_page_gets_a_404_in_the_visitors_languag
 
 
 def test_the_notice_is_in_english_for_a_language_the_site_has_no_texts_for(rf):
-    from tasteget.templatetags.tasteget_tags import has_catalogue, notice_language
+    from home.templatetags.tasteget_tags import has_catalogue, notice_language
 
     request = rf.get("/uk/")
     request.requested_language = "uk"

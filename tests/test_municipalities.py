@@ -7,7 +7,7 @@ from django.urls import reverse
 from wagtail.images.models import Image
 from wagtail.models import Page, Revision
 
-from home.models import Adviser, Municipality, validate_origins
+from places.models import Adviser, Municipality, validate_origins
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,7 @@ def test_embed_origins_accept_only_bare_origins():
 
 def test_an_editor_adds_an_adviser_in_the_admin(admin_client):
     berg = Municipality.objects.in_default_locale().get(slug="berg")
-    add_url = reverse("wagtailsnippets_home_adviser:add")
+    add_url = reverse("wagtailsnippets_places_adviser:add")
     response = admin_client.post(
         add_url,
         {
@@ -54,14 +54,14 @@ def test_an_editor_adds_an_adviser_in_the_admin(admin_client):
     assert response.status_code == 302, response.content.decode()[:2000]
     adviser = Adviser.objects.get(name="Nils Nyberg")
     assert adviser.municipality == berg and adviser.crm_owner_id == 42
-    listing = admin_client.get(reverse("wagtailsnippets_home_adviser:list"))
+    listing = admin_client.get(reverse("wagtailsnippets_places_adviser:list"))
     assert "Nils Nyberg" in listing.content.decode()
 
 
 def test_adviser_form_rejects_a_bad_email_and_keeps_the_rest(admin_client):
     berg = Municipality.objects.in_default_locale().get(slug="berg")
     response = admin_client.post(
-        reverse("wagtailsnippets_home_adviser:add"),
+        reverse("wagtailsnippets_places_adviser:add"),
         {"municipality": berg.pk, "name": "Nils Nyberg", "email": "not-an-address"},
     )
     assert response.status_code == 200

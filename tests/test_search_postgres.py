@@ -16,7 +16,7 @@ from wagtail.rich_text import RichText
 from wagtail.search.backends import get_search_backend
 from wagtail.search.models import IndexEntry
 
-from ambassadors.models import CoworkingSpace
+from places.models import CoworkingSpace
 from home.models import ContentPage, HomePage, MunicipalityPage
 from search.backends import LanguageQueryCompiler, SearchBackend, config_for_language
 from tests.conftest import run_worker

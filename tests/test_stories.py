@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from home.models import Municipality
+from places.models import Municipality
 from stories.models import StoryIndexPage, StoryPage, StoryTopic
 
 pytestmark = pytest.mark.django_db

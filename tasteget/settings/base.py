@@ -28,12 +28,13 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 INSTALLED_APPS = [
     # Our apps first so their templates and static files win.
     "tasteget",
-    "home",
+    "places",
+    "intake",
     "stories",
     "magazine",
-    "intake",
     "ambassadors",
     "search",
+    "home",
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.forms",

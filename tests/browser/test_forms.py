@@ -157,7 +157,7 @@ def embed_snippet(site_url, slug):
 def test_embedded_form_on_an_allowed_origin_is_filled_in_stored_and_resized(site_server, page, other_origin, axe):
     origin = other_origin(SNIPPET_PAGE.format(snippet=embed_snippet(site_server.url, "stromsund")))
     site_server.shell(
-        "from home.models import Municipality as M; "
+        "from places.models import Municipality as M; "
         f"M.objects.filter(slug='stromsund').update(embed_origins='{origin}')"
     )
     page.goto(origin + "/index.html")

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ambassadors.models import Ambassador
-from home.models import Municipality
+from places.models import Municipality
 
 REQUIRED = ["name", "email", "municipality", "languages", "text"]
 LIMITS = {"name": 80, "place": 120, "languages": 200, "moved_from": 120, "interests": 300, "text": 1000}

@@ -22,22 +22,21 @@ from wagtail.images.models import Image
 from wagtail.models import Locale, Page, Site
 from wagtail.rich_text import RichText
 
-from ambassadors.models import Ambassador, AmbassadorDirectoryPage, CoworkingIndexPage, CoworkingSpace
+from ambassadors.models import Ambassador, AmbassadorDirectoryPage
 from home import demo_data
-from home.locales import ensure_locales
 from home.models import (
-    Adviser,
     ContentPage,
     GuideIndexPage,
     GuidePage,
     HomePage,
-    Municipality,
     MunicipalityPage,
     SiteSettings,
 )
 from intake import models as intake_models
 from magazine.models import MagazineIndexPage, MagazineIssuePage
+from places.models import Adviser, CoworkingIndexPage, CoworkingSpace, Municipality
 from stories.models import StoryIndexPage, StoryPage, StoryTopic
+from tasteget.translations import ensure_locales
 
 
 class Command(BaseCommand):

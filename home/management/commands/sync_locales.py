@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from home.locales import ensure_locales
+from tasteget.translations import ensure_locales
 
 
 class Command(BaseCommand):

@@ -1,4 +1,5 @@
-"""Locales from settings, and the fallback for pages not translated yet.
+"""Translation state, in one place: locales from settings, and whether a
+page is a real translation, an alias, or a translation not finished yet.
 
 Every language in TASTEGET_LANGUAGES gets a Wagtail locale. Swedish is the
 editors' source and English is kept complete by hand; each extra locale
@@ -76,10 +77,41 @@ def latest_translation_action():
 
 def content_language(page):
     """The language a page's text is written in: an alias, or a translation
-    not yet published, still shows its Swedish original's."""
-    if page.alias_of_id:
-        return locale_code(Page.objects.filter(pk=page.alias_of_id).values_list("locale_id", flat=True).first())
-    code = locale_code(page.locale_id)
-    if code not in HAND_TRANSLATED and page.pk in awaiting_translation([page.pk]):
-        return settings.LANGUAGE_CODE
-    return code
+    not yet published, still shows its Swedish original's.
+
+    Uses the value `with_content_languages` stored on the page when a listing
+    computed it for many pages at once; otherwise one or two queries.
+    """
+    if CACHED in page.__dict__:
+        return page.__dict__[CACHED]
+    with_content_languages([page])
+    return page.__dict__[CACHED]
+
+
+CACHED = "_content_language"
+
+
+def with_content_languages(pages):
+    """Store on each page the language its text is written in (see
+    `content_language`). Two queries at most, however many pages; returns
+    the pages, so a listing can write `pages = with_content_languages(...)`."""
+    pages = list(pages)
+    todo = [page for page in pages if CACHED not in page.__dict__]
+    alias_sources = {page.alias_of_id for page in todo if page.alias_of_id}
+    source_locales = (
+        dict(Page.objects.filter(pk__in=alias_sources).values_list("pk", "locale_id")) if alias_sources else {}
+    )
+    candidates = [
+        page.pk for page in todo if not page.alias_of_id and locale_code(page.locale_id) not in HAND_TRANSLATED
+    ]
+    awaiting = awaiting_translation(candidates)
+    for page in todo:
+        if page.alias_of_id:
+            source = source_locales.get(page.alias_of_id)
+            language = locale_code(source) if source else None
+        elif page.pk in awaiting:
+            language = settings.LANGUAGE_CODE
+        else:
+            language = locale_code(page.locale_id)
+        page.__dict__[CACHED] = language
+    return pages

@@ -9,8 +9,9 @@ from django.utils.html import format_html
 from django.utils.translation import get_language_info
 from wagtail.models import Locale, Page, Site
 
-from home.locales import HAND_TRANSLATED, awaiting_translation
-from home.models import SiteSettings, localized_pages
+from tasteget.translations import HAND_TRANSLATED, awaiting_translation, content_language
+
+from ..models import SiteSettings, localized_pages
 
 register = template.Library()
 
@@ -118,9 +119,7 @@ def text_direction(language_code):
 def lang_attrs(page):
     """` lang=… dir=…` for a page whose text is in another language than the
     one being shown (an untranslated page listed on an Arabic page), else ``."""
-    from home.locales import content_language as language_of
-
-    language = language_of(page)
+    language = content_language(page)
     if not language or language == translation.get_language():
         return ""
     return format_html(' lang="{}" dir="{}"', language, text_direction(language))

@@ -5,7 +5,7 @@ from django.db.models import Q
 from wagtail.contrib.sitemaps import Sitemap
 from wagtail.models import Page
 
-from home.locales import PUBLISHED, latest_translation_action
+from tasteget.translations import PUBLISHED, latest_translation_action
 
 
 class TranslatedSitemap(Sitemap):
@@ -15,7 +15,7 @@ class TranslatedSitemap(Sitemap):
     def items(self):
         root = self.get_wagtail_site().root_page
         trees = reduce(or_, (Q(path__startswith=home.path) for home in root.get_translations(inclusive=True)))
-        # Nor a translation begun but not yet published (home/locales.py).
+        # Nor a translation begun but not yet published (tasteget/translations.py).
         published = Q(translation_action__isnull=True) | Q(translation_action=PUBLISHED)
         return (
             Page.objects.filter(trees, alias_of__isnull=True)

@@ -1,0 +1,93 @@
+"""One pipeline for every public form (docs/architecture.md).
+
+Registrations for guidance, the magazine and the newsletter, the message to
+an ambassador and the application to become one all go through `handle_form`:
+
+    GET  → the empty form;
+    POST → `check_submission` (rate limit, signed token, honeypot, minimum
+           fill time, consent version, the form's own rules)
+         → the form's service stores what was sent
+         → a redirect to a signed thank-you address.
+
+Whatever goes wrong, the visitor keeps every valid answer: invalid input
+shows the form again with its errors (200), too many posts from one address
+429, and a database that cannot store just now 503 with `Retry-After`.
+"""
+
+from django.core import signing
+from django.db import DatabaseError
+from django.http import HttpResponseRedirect
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+
+from . import ratelimit
+
+THANKS_SALT = "intake.thanks"
+THANKS_MAX_AGE = 3600
+RETRY_AFTER_SECONDS = 30
+
+
+def check_submission(request, form):
+    """Validate a posted public form and count it against the sender's rate limit.
+
+    Returns None when the form may be processed; otherwise the status to show
+    it again with (429 when rate limited, 200 with errors), every valid answer
+    kept and a fresh token for the next try.
+    """
+    if not ratelimit.allow(request):
+        form.is_valid()
+        form.add_error(
+            None, _("Too many forms have been sent from your address. Please wait a few minutes and send again.")
+        )
+        form.rebound_token()
+        return 429
+    if not form.is_valid():
+        form.rebound_token()
+        return 200
+    return None
+
+
+def handle_form(request, form_class, *, save, thanks_url, render, form_kwargs=None):
+    """GET or POST of a public form; returns the response.
+
+    `save(form)` stores what the valid form holds and returns the outcome;
+    `thanks_url(outcome)` is where the visitor goes next; `render(form)`
+    returns the page showing the form (its status is set here).
+    """
+    form_kwargs = form_kwargs or {}
+    if request.method != "POST":
+        return finish(render(form_class(**form_kwargs)), 200)
+    form = form_class(request.POST, **form_kwargs)
+    status = check_submission(request, form)
+    if status is None:
+        try:
+            outcome = save(form)
+        except DatabaseError:
+            form.add_error(None, form.unavailable_message)
+            form.rebound_token()
+            status = 503
+        else:
+            return HttpResponseRedirect(thanks_url(outcome))
+    return finish(render(form), status)
+
+
+def finish(response, status):
+    """A page with a personal form is never cached and carries the form's status."""
+    response.status_code = status
+    if status == 503:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    add_never_cache_headers(response)
+    return response
+
+
+def thanks_token(data):
+    """A signed, short-lived value for the thank-you address (`?r=…`)."""
+    return signing.dumps(data, salt=THANKS_SALT)
+
+
+def read_thanks(request):
+    """The value `thanks_token` signed, or None when missing, forged or old."""
+    try:
+        return signing.loads(request.GET.get("r", ""), salt=THANKS_SALT, max_age=THANKS_MAX_AGE)
+    except signing.BadSignature:
+        return None

@@ -1,0 +1,339 @@
+"""Places: the county's municipalities (and the Region), their moving
+advisers, and the coworking spaces across the county.
+
+The lowest app layer above `tasteget/` (docs/architecture.md): registrations,
+stories, ambassadors and pages all point here; this app imports none of them.
+"""
+
+from anyascii import anyascii
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import models
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from modelcluster.models import ClusterableModel
+from modelsearch.queryset import SearchableQuerySetMixin
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.models import Locale, Page, TranslatableMixin
+from wagtail.search import index
+from wagtail_localize.fields import SynchronizedField, TranslatableField
+
+from tasteget.helpers import clean_slug
+
+
+def locale_id_of(locale):
+    """A locale's id from a Locale, an id, or None (the active language)."""
+    if locale is None:
+        return Locale.get_active().pk
+    return locale.pk if isinstance(locale, Locale) else locale
+
+
+def validate_origins(value):
+    """Each line must be a bare web origin such as https://www.berg.se."""
+    check_url = URLValidator(schemes=["https", "http"])
+    for line in value.splitlines():
+        origin = line.strip()
+        if not origin:
+            continue
+        check_url(origin)
+        scheme, _sep, rest = origin.partition("://")
+        if "/" in rest or "?" in rest or "#" in rest:
+            raise ValidationError(
+                _("%(origin)s is not an origin: write only the scheme and host, such as https://www.berg.se."),
+                params={"origin": origin},
+            )
+
+
+class MunicipalityQuerySet(models.QuerySet):
+    def in_default_locale(self):
+        return self.filter(locale__language_code=settings.LANGUAGE_CODE)
+
+    def localized(self, locale=None):
+        """The canonical (Swedish) municipalities, each with `local_name` and
+        `local_presentation` in `locale` (a Locale, its id, or None for the
+        active language) — the Swedish text where no translation exists, so
+        every configured locale gets the full list. One query.
+        """
+        locale_id = locale_id_of(locale)
+        translated = Municipality.objects.filter(translation_key=OuterRef("translation_key"), locale_id=locale_id)
+        return self.in_default_locale().annotate(
+            local_name=Coalesce(Subquery(translated.values("name")[:1]), "name"),
+            local_presentation=Coalesce(Subquery(translated.values("presentation")[:1]), "presentation"),
+        )
+
+    def municipalities(self):
+        """Without the Region (the "not decided yet" record)."""
+        return self.exclude(kind=Municipality.Kind.REGION)
+
+    def region(self):
+        return self.in_default_locale().get(kind=Municipality.Kind.REGION)
+
+
+class Municipality(TranslatableMixin, ClusterableModel):
+    """One of the county's eight municipalities, or the Region as fallback.
+
+    Registrations that name no municipality go to the Region. The Swedish
+    record is the canonical one: advisers and allowed embed origins hang off
+    it; translations carry only the translated name and presentation.
+    """
+
+    class Kind(models.TextChoices):
+        MUNICIPALITY = "municipality", _("Municipality")
+        REGION = "region", _("Region (no specific municipality)")
+
+    name = models.CharField(_("name"), max_length=80)
+    slug = models.SlugField(
+        _("slug"), max_length=40, help_text=_("Short name used in addresses and the embed code, such as 'are'.")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.MUNICIPALITY)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    presentation = models.TextField(_("short presentation"), blank=True, max_length=1000)
+    embed_origins = models.TextField(
+        _("websites allowed to embed the registration form"),
+        blank=True,
+        validators=[validate_origins],
+        help_text=_("One origin per line, such as https://www.are.se. Only these sites may show the form in a frame."),
+    )
+
+    objects = MunicipalityQuerySet.as_manager()
+
+    translatable_fields = [
+        TranslatableField("name"),
+        TranslatableField("presentation"),
+        SynchronizedField("slug"),
+        SynchronizedField("kind"),
+        SynchronizedField("sort_order"),
+        SynchronizedField("embed_origins"),
+    ]
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("kind"),
+        FieldPanel("sort_order"),
+        FieldPanel("presentation"),
+        FieldPanel("embed_origins"),
+    ]
+
+    class Meta(TranslatableMixin.Meta):
+        db_table = "home_municipality"  # moved from home/ without moving the data
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+        ordering = ["sort_order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["locale", "slug"], name="unique_municipality_slug_per_locale"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_region(self):
+        return self.kind == self.Kind.REGION
+
+    @cached_property
+    def canonical(self):
+        """The Swedish record, which owns advisers and embed origins."""
+        if self.locale.language_code == settings.LANGUAGE_CODE:
+            return self
+        return Municipality.objects.in_default_locale().get(translation_key=self.translation_key)
+
+    @property
+    def allowed_origins(self):
+        return [line.strip() for line in self.embed_origins.splitlines() if line.strip()]
+
+
+def canonical_municipalities():
+    return {"locale__language_code": settings.LANGUAGE_CODE}
+
+
+class Adviser(models.Model):
+    """A moving adviser (flyttvägledare). Personal data: see docs/data-protection.md."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="advisers",
+        limit_choices_to=canonical_municipalities,
+        verbose_name=_("municipality"),
+    )
+    name = models.CharField(_("name"), max_length=120)
+    email = models.EmailField(_("e-mail"))
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    crm_owner_id = models.PositiveIntegerField(
+        _("CRM owner id"),
+        null=True,
+        blank=True,
+        help_text=_("The adviser's associate id in SuperOffice; follow-ups are assigned to it."),
+    )
+    is_active = models.BooleanField(_("receives registrations"), default=True)
+
+    panels = [
+        FieldPanel("municipality"),
+        FieldPanel("name"),
+        FieldPanel("email"),
+        FieldPanel("phone"),
+        FieldPanel("crm_owner_id"),
+        FieldPanel("is_active"),
+    ]
+
+    class Meta:
+        db_table = "home_adviser"  # moved from home/ without moving the data
+        verbose_name = _("moving adviser")
+        verbose_name_plural = _("moving advisers")
+        ordering = ["municipality__sort_order", "name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.municipality})"
+
+
+class CoworkingSpaceQuerySet(SearchableQuerySetMixin, models.QuerySet):
+    def localized(self, locale=None):
+        """The spaces in `locale`, and the Swedish record of every space not
+        translated there (so /de/ lists them all). One query."""
+        locale_id = locale_id_of(locale)
+        translated_keys = CoworkingSpace.objects.filter(locale_id=locale_id).values("translation_key")
+        untranslated = Q(locale__language_code=settings.LANGUAGE_CODE) & ~Q(translation_key__in=translated_keys)
+        return (
+            self.filter(Q(locale_id=locale_id) | untranslated)
+            .select_related("municipality")
+            .order_by("municipality__sort_order", "name")
+        )
+
+    def in_municipality(self, municipality):
+        return self.filter(municipality__translation_key=municipality.translation_key)
+
+
+class CoworkingSpace(TranslatableMixin, index.Indexed, models.Model):
+    """A desk for a remote job: one of about thirty spaces across the county."""
+
+    name = models.CharField(_("name"), max_length=120)
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="coworking_spaces",
+        limit_choices_to=canonical_municipalities,
+        verbose_name=_("municipality"),
+    )
+    place = models.CharField(_("place"), max_length=120, blank=True)
+    address = models.CharField(_("street address"), max_length=200)
+    opening_hours = models.CharField(
+        _("opening hours"),
+        max_length=200,
+        blank=True,
+        help_text=_("Such as 'Weekdays 7–22, members around the clock'."),
+    )
+    facilities = models.TextField(
+        _("facilities"), max_length=600, blank=True, help_text=_("Desks, meeting rooms, fibre, kitchen, parking …")
+    )
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=5, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=8, decimal_places=5, null=True, blank=True)
+
+    objects = CoworkingSpaceQuerySet.as_manager()
+
+    translatable_fields = [
+        SynchronizedField("name"),
+        SynchronizedField("municipality"),
+        SynchronizedField("place"),
+        SynchronizedField("address"),
+        TranslatableField("opening_hours"),
+        TranslatableField("facilities"),
+        SynchronizedField("contact_email"),
+        SynchronizedField("contact_phone"),
+        SynchronizedField("website"),
+        SynchronizedField("latitude"),
+        SynchronizedField("longitude"),
+    ]
+    search_fields = [
+        index.SearchField("name"),
+        index.SearchField("search_folded"),
+        index.SearchField("place"),
+        index.SearchField("facilities"),
+        index.FilterField("locale_id"),
+    ]
+    panels = [
+        FieldPanel("name"),
+        MultiFieldPanel([FieldPanel("municipality"), FieldPanel("place"), FieldPanel("address")], heading=_("Where")),
+        FieldPanel("opening_hours"),
+        FieldPanel("facilities"),
+        MultiFieldPanel(
+            [FieldPanel("contact_email"), FieldPanel("contact_phone"), FieldPanel("website")], heading=_("Contact")
+        ),
+        MultiFieldPanel(
+            [FieldPanel("latitude"), FieldPanel("longitude")],
+            heading=_("Location"),
+            help_text=_("Decimal degrees, such as 63.1792 and 14.6357 for Östersund."),
+        ),
+    ]
+
+    class Meta(TranslatableMixin.Meta):
+        db_table = "ambassadors_coworkingspace"  # moved from ambassadors/ without moving the data
+        verbose_name = _("coworking space")
+        verbose_name_plural = _("coworking spaces")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def search_folded(self):
+        return anyascii(f"{self.name} {self.place}")
+
+    @property
+    def map_url(self):
+        """A link to OpenStreetMap (a link the visitor follows, not embedded tiles)."""
+        if self.latitude is None or self.longitude is None:
+            return ""
+        return f"https://www.openstreetmap.org/?mlat={self.latitude}&mlon={self.longitude}#map=15/{self.latitude}/{self.longitude}"
+
+
+class CoworkingIndexPage(Page):
+    intro = models.TextField(_("introduction"), max_length=600, blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = []
+    max_count_per_parent = 1
+
+    class Meta:
+        db_table = "ambassadors_coworkingindexpage"  # moved from ambassadors/ without moving the data
+        verbose_name = _("coworking listing")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        chosen = clean_slug(request.GET.get("kommun", ""))
+        spaces = CoworkingSpace.objects.localized(self.locale_id)
+        if chosen:
+            spaces = spaces.filter(municipality__slug=chosen)
+        municipalities = list(Municipality.objects.localized(self.locale_id).municipalities())
+        context.update(
+            spaces=with_local_names(spaces, municipalities),
+            chosen_municipality=chosen,
+            municipalities=municipalities,
+        )
+        return context
+
+
+def with_local_names(items, municipalities):
+    """Spaces and ambassadors point at the Swedish municipality record; give
+    each the municipality's name in the listing's language (`municipality_name`).
+    `municipalities` comes from `Municipality.objects.localized()`."""
+    names = {municipality.translation_key: municipality.local_name for municipality in municipalities}
+    items = list(items)
+    for item in items:
+        item.municipality_name = names.get(item.municipality.translation_key, item.municipality.name)
+    return items
+
+
+def spaces_for(municipality, locale_id):
+    """The spaces in a municipality, in the page's language (Swedish where untranslated)."""
+    spaces = list(CoworkingSpace.objects.localized(locale_id).in_municipality(municipality))
+    for space in spaces:
+        space.municipality_name = municipality.name
+    return spaces

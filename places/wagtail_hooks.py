@@ -1,0 +1,47 @@
+from django.utils.translation import gettext_lazy as _
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from .models import Adviser, CoworkingSpace, Municipality
+
+
+class MunicipalityViewSet(SnippetViewSet):
+    model = Municipality
+    icon = "site"
+    menu_label = _("Municipalities")
+    list_display = ["name", "slug", "kind", "locale"]
+    list_filter = ["kind", "locale"]
+    search_fields = ["name", "slug"]
+    ordering = ["sort_order", "name"]
+
+
+class AdviserViewSet(SnippetViewSet):
+    model = Adviser
+    icon = "user"
+    menu_label = _("Moving advisers")
+    list_display = ["name", "municipality", "email", "phone", "is_active"]
+    list_filter = ["municipality", "is_active"]
+    search_fields = ["name", "email"]
+    list_export = ["name", "municipality", "email", "phone", "crm_owner_id", "is_active"]
+
+
+class PlacesViewSetGroup(SnippetViewSetGroup):
+    menu_label = _("Municipalities")
+    menu_icon = "site"
+    menu_order = 250
+    items = (MunicipalityViewSet, AdviserViewSet)
+
+
+register_snippet(PlacesViewSetGroup)
+
+
+class CoworkingSpaceViewSet(SnippetViewSet):
+    model = CoworkingSpace
+    icon = "home"
+    menu_label = _("Coworking spaces")
+    list_display = ["name", "municipality", "place", "locale"]
+    list_filter = ["municipality", "locale"]
+    search_fields = ["name", "place"]
+
+
+register_snippet(CoworkingSpaceViewSet)
