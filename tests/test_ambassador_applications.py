@@ -15,9 +15,9 @@ from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
 
 from ambassadors.models import AmbassadorApplication
-from places.models import Municipality
 from intake import consent
 from intake.forms import issue_token
+from places.models import Municipality
 from tests.conftest import form_values, run_worker
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from places.models import CoworkingSpace
-from places.models import Municipality
+from places.models import CoworkingSpace, Municipality
 
 pytestmark = pytest.mark.django_db
 

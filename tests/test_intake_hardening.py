@@ -5,10 +5,10 @@ import datetime
 import pytest
 from django.utils import timezone, translation
 
-from places.models import Adviser, Municipality
 from intake import crm, tasks
 from intake.admin_views import embed_snippet
 from intake.models import Delivery, Registration
+from places.models import Adviser, Municipality
 from tests import fake_crm
 from tests.conftest import GUIDANCE
 from tests.test_crm_bridge import private_key_pem, run, server, superoffice, webhook  # noqa: F401 - fixtures

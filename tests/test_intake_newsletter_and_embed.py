@@ -5,9 +5,9 @@ import re
 import pytest
 from django.core import mail
 
-from places.models import Municipality
 from intake import tasks
 from intake.models import Delivery, Registration
+from places.models import Municipality
 from tests.conftest import GUIDANCE, form_values
 
 pytestmark = pytest.mark.django_db

@@ -16,8 +16,8 @@ from wagtail.rich_text import RichText
 from wagtail.search.backends import get_search_backend
 from wagtail.search.models import IndexEntry
 
-from places.models import CoworkingSpace
 from home.models import ContentPage, HomePage, MunicipalityPage
+from places.models import CoworkingSpace
 from search.backends import LanguageQueryCompiler, SearchBackend, config_for_language
 from tests.conftest import run_worker
 from tests.test_search import result_titles
