@@ -1,0 +1,128 @@
+"""The apps build on each other in one direction (docs/architecture.md):
+
+    tasteget ← places ← intake ← stories, magazine, ambassadors ← home ← search
+
+Every import in every module counts, at any depth (an import inside a
+function is still a dependency). Landed migrations are history and are not
+read; `tasteget.urls`, `wsgi` and `settings` are the project's root, which
+wires every app together.
+"""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+LAYERS = [
+    {"tasteget"},
+    {"places"},
+    {"intake"},
+    {"stories", "magazine", "ambassadors"},
+    {"home"},
+    {"search"},
+]
+APPS = set().union(*LAYERS)
+PROJECT_ROOT_MODULES = {"tasteget/urls.py", "tasteget/wsgi.py", "tasteget/asgi.py"}
+
+
+def layer_of(app):
+    return next(index for index, layer in enumerate(LAYERS) if app in layer)
+
+
+def imports_of(path, apps):
+    """The apps (of `apps`) that the module at `path` imports, at any depth."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        else:
+            continue  # relative imports stay inside the app
+        found.update(name.split(".")[0] for name in names if name.split(".")[0] in apps)
+    return found
+
+
+def app_graph(root, apps, skip=()):
+    """{app: {app it imports: [modules that do]}} for the packages `apps` under `root`."""
+    graph = {app: {} for app in apps}
+    for app in apps:
+        for path in sorted((root / app).rglob("*.py")):
+            relative = path.relative_to(root).as_posix()
+            if "/migrations/" in relative or relative in skip or relative.startswith(skip_prefixes(skip)):
+                continue
+            for other in imports_of(path, apps) - {app}:
+                graph[app].setdefault(other, []).append(relative)
+    return graph
+
+
+def skip_prefixes(skip):
+    return tuple(entry for entry in skip if entry.endswith("/"))
+
+
+def find_cycle(graph):
+    """One cycle of apps as a list (first app repeated at the end), or None."""
+    state = {}
+
+    def visit(app, trail):
+        state[app] = "open"
+        for other in sorted(graph.get(app, {})):
+            if state.get(other) == "open":
+                return [*trail[trail.index(other) :], other] if other in trail else [app, other, app]
+            if other not in state:
+                cycle = visit(other, [*trail, other])
+                if cycle:
+                    return cycle
+        state[app] = "done"
+        return None
+
+    for app in sorted(graph):
+        if app not in state:
+            cycle = visit(app, [app])
+            if cycle:
+                return cycle
+    return None
+
+
+def upward_imports(graph):
+    return sorted(
+        f"{module} imports {other}"
+        for app, targets in graph.items()
+        for other, modules in targets.items()
+        if layer_of(other) > layer_of(app)
+        for module in modules
+    )
+
+
+@pytest.fixture(scope="module")
+def graph():
+    return app_graph(ROOT, APPS, skip={*PROJECT_ROOT_MODULES, "tasteget/settings/"})
+
+
+def test_the_apps_import_each_other_without_a_cycle(graph):
+    assert find_cycle(graph) is None
+
+
+def test_no_app_imports_one_above_it(graph):
+    assert upward_imports(graph) == []
+
+
+def test_the_checks_catch_a_cycle_hidden_in_a_function(tmp_path):
+    (tmp_path / "low").mkdir()
+    (tmp_path / "high").mkdir()
+    (tmp_path / "high" / "views.py").write_text("from low.models import Thing\n")
+    (tmp_path / "low" / "models.py").write_text("def later():\n    from high import views\n    return views\n")
+    (tmp_path / "low" / "migrations").mkdir()
+    (tmp_path / "low" / "migrations" / "0001.py").write_text("import high\n")
+    graph = app_graph(tmp_path, {"low", "high"})
+    assert graph == {"low": {"high": ["low/models.py"]}, "high": {"low": ["high/views.py"]}}
+    assert find_cycle(graph) in (["high", "low", "high"], ["low", "high", "low"])
+
+
+def test_every_app_of_the_project_has_a_layer():
+    from django.conf import settings
+
+    ours = {name for name in settings.INSTALLED_APPS if (ROOT / name / "__init__.py").exists()}
+    assert ours == APPS
