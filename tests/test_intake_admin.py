@@ -8,18 +8,21 @@ import pytest
 from django.contrib.auth.models import Group
 
 from intake.models import Registration
-from tests.conftest import GUIDANCE
+from places.models import Municipality
+from tests.factories import DeliveryFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def registrations(submit):
-    submit("/anmal-intresse/", {**GUIDANCE, "municipality": "are", "email": "are@example.org"})
-    submit(
-        "/anmal-intresse/",
-        {**GUIDANCE, "municipality": "berg", "email": "berg@example.org", "first_name": "=HYPERLINK(1)"},
-    )
+def registrations():
+    """Åre's and Berg's (the seeded municipalities, whose adviser groups the migrations create)."""
+    are, berg = (Municipality.objects.in_default_locale().get(slug=slug) for slug in ("are", "berg"))
+    for registration in (
+        RegistrationFactory(municipality=are, email="are@example.org"),
+        RegistrationFactory(municipality=berg, email="berg@example.org", first_name="=HYPERLINK(1)"),
+    ):
+        DeliveryFactory(registration=registration)
     return {r.municipality.slug: r for r in Registration.objects.select_related("municipality")}
 
 
