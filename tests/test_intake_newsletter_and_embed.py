@@ -98,3 +98,12 @@ def test_embed_loader_script_is_served_by_the_site(client):
 def test_showing_a_form_stores_nothing(client):
     client.get("/anmal-intresse/")
     assert Delivery.objects.count() == 0
+
+
+def test_newsletter_consent_is_recorded_in_the_language_the_person_read(submit):
+    """Read in English, newsletters wanted in Swedish: the consent is the English text."""
+    submit("/en/newsletter/", {"email": "eva@example.org", "language": "sv", "consent": "on"})
+    registration = Registration.objects.select_related("consent").get(email="eva@example.org")
+    assert registration.language == "sv"  # what we send her
+    assert registration.consent.language == "en"
+    assert registration.consent.text.startswith("I want the Ta steget newsletter")
