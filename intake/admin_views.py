@@ -22,11 +22,13 @@ from django.views.decorators.http import require_POST
 from wagtail.admin.views.generic import models as generic
 from wagtail.admin.views.generic.history import HistoryView
 from wagtail.admin.views.generic.usage import UsageView
+from wagtail.log_actions import log
 
 from places.models import Municipality
 from tasteget.helpers import neutralise_formula
 
-from .models import AdviserGroup, Delivery, Registration
+from .forms import AllowedWebsitesForm
+from .models import AdviserGroup, Delivery, EmbedLoad, Registration
 
 
 class ScopedObjectMixin:
@@ -99,17 +101,61 @@ def retry_failed_deliveries(request, pk):
     return redirect("intake_registration:inspect", pk)
 
 
+def embed_municipalities(user):
+    """The municipalities whose embed code this user handles: every one for
+    Region staff, else those linked to the user's web editor groups."""
+    municipalities = Municipality.objects.in_default_locale().municipalities()
+    if user.is_superuser or user.has_perm("intake.view_all_registrations"):
+        return municipalities
+    if not user.has_perm("intake.manage_embed"):
+        return municipalities.none()
+    keys = AdviserGroup.objects.filter(group__user=user).values("municipality__translation_key")
+    return municipalities.filter(translation_key__in=keys)
+
+
+def can_embed(user):
+    return user.is_superuser or user.has_perm("intake.view_all_registrations") or user.has_perm("intake.manage_embed")
+
+
 def embed_codes(request):
-    """Each municipality's snippet, ready to copy; advisers see their own."""
-    if not request.user.has_perm("intake.view_registration"):
+    """Each municipality's snippet, its allowed websites (editable) and when
+    the form was last loaded from each."""
+    if not can_embed(request.user):
         raise PermissionDenied
-    municipalities = Municipality.objects.in_default_locale().exclude(kind="region")
-    if not (request.user.is_superuser or request.user.has_perm("intake.view_all_registrations")):
-        keys = AdviserGroup.objects.filter(group__user=request.user).values("municipality__translation_key")
-        municipalities = municipalities.filter(translation_key__in=keys)
+    municipalities = list(embed_municipalities(request.user))
+    bound = None
+    if request.method == "POST":
+        chosen = next((m for m in municipalities if m.slug == request.POST.get("municipality")), None)
+        if chosen is None:
+            raise PermissionDenied
+        bound = AllowedWebsitesForm(request.POST, prefix=chosen.slug)
+        if bound.is_valid():
+            save_allowed_websites(chosen, bound.cleaned_data["origins"], request.user)
+            messages.success(request, _("Allowed websites for %(name)s saved.") % {"name": chosen.name})
+            return redirect("intake_embed_codes")
+    loads = {}
+    for load in EmbedLoad.objects.filter(municipality__in=municipalities):
+        loads.setdefault(load.municipality_id, {})[load.origin] = load.last_loaded_at
     base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
-    snippets = [(municipality, embed_snippet(base, municipality)) for municipality in municipalities]
-    return TemplateResponse(request, "intake/admin/embed_codes.html", {"snippets": snippets, "header_icon": "code"})
+    rows = []
+    for municipality in municipalities:
+        form = bound if bound is not None and bound.prefix == municipality.slug else None
+        form = form or AllowedWebsitesForm(prefix=municipality.slug, initial={"origins": municipality.embed_origins})
+        sites = [(origin, loads.get(municipality.pk, {}).get(origin)) for origin in municipality.allowed_origins]
+        rows.append(
+            {"municipality": municipality, "snippet": embed_snippet(base, municipality), "form": form, "sites": sites}
+        )
+    status = 400 if bound is not None else 200
+    return TemplateResponse(
+        request, "intake/admin/embed_codes.html", {"rows": rows, "header_icon": "code"}, status=status
+    )
+
+
+def save_allowed_websites(municipality, origins, user):
+    """The canonical record and its translations carry the same list; the change is logged."""
+    Municipality.objects.filter(translation_key=municipality.translation_key).update(embed_origins="\n".join(origins))
+    municipality.embed_origins = "\n".join(origins)
+    log(instance=municipality, action="wagtail.edit", user=user)
 
 
 def embed_snippet(base, municipality):

@@ -19,7 +19,7 @@ from django.core import signing
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from places.models import Municipality
+from places.models import Municipality, validate_origins
 
 from . import consent
 from .choices import ContactMethod, Kind, MoveWhen, Topic
@@ -341,3 +341,37 @@ class NewsletterForm(PublicForm):
         if not slug:
             return Municipality.objects.region()
         return municipality_by_slug(slug)
+
+
+class AllowedWebsitesForm(forms.Form):
+    """A municipality web editor's list of websites that may show the form."""
+
+    origins = forms.CharField(
+        label=_("Websites allowed to show the form"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+        help_text=_("One per line: only the scheme and host, such as https://www.krokom.se."),
+    )
+
+    def clean_origins(self):
+        """Each line checked on its own; an error names the line."""
+        origins, errors = [], []
+        for number, line in enumerate(self.cleaned_data["origins"].splitlines(), start=1):
+            origin = line.strip().rstrip("/")
+            if not origin:
+                continue
+            try:
+                validate_origins(origin)
+            except forms.ValidationError as error:
+                errors.append(
+                    forms.ValidationError(
+                        _("Line %(number)s (%(line)s): %(problem)s"),
+                        params={"number": number, "line": origin[:80], "problem": " ".join(error.messages)},
+                    )
+                )
+                continue
+            if origin not in origins:
+                origins.append(origin)
+        if errors:
+            raise forms.ValidationError(errors)
+        return origins

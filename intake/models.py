@@ -182,7 +182,9 @@ class Delivery(models.Model):
 
 
 class AdviserGroup(models.Model):
-    """Links a Wagtail group to the municipality whose registrations it sees."""
+    """Links a Wagtail group to its municipality: an adviser group sees that
+    municipality's registrations, a web editor group its embed code and
+    allowed websites (what each may do comes from the group's permissions)."""
 
     group = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="adviser_scope")
     municipality = models.ForeignKey("places.Municipality", on_delete=models.CASCADE, related_name="+")
@@ -192,6 +194,27 @@ class AdviserGroup(models.Model):
 
     def __str__(self):
         return f"{self.group} → {self.municipality}"
+
+
+class EmbedLoad(models.Model):
+    """When the embedded form was last loaded from one allowed website."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    origin = models.CharField(_("website"), max_length=200)
+    last_loaded_at = models.DateTimeField(_("last loaded"))
+
+    class Meta:
+        verbose_name = _("embedded form load")
+        permissions = [
+            (
+                "manage_embed",
+                _("Can see the embed code and edit the allowed websites of their municipality"),
+            )
+        ]
+        constraints = [models.UniqueConstraint(fields=["municipality", "origin"], name="one_load_row_per_origin")]
+
+    def __str__(self):
+        return f"{self.origin} ({self.last_loaded_at:%Y-%m-%d})"
 
 
 def registration_thanks(outcome):

@@ -6,6 +6,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -13,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from places.models import Municipality
 
 from .forms import GuidanceForm
-from .models import Kind, Registration, read_registration_thanks, registration_thanks
+from .models import EmbedLoad, Kind, Registration, read_registration_thanks, registration_thanks
 from .pipeline import handle_form
 from .services import (
     NEWSLETTER_SALT,
@@ -47,6 +49,8 @@ def embed_form(request, slug):
     if parent not in municipality.allowed_origins:
         parent = ""
     source = parent or f"embed:{municipality.slug}"
+    if parent and request.method == "GET":
+        record_load(municipality, parent)
 
     def thanks_url(outcome):
         url = reverse("intake_embed_thanks", args=[slug]) + f"?r={registration_thanks(outcome)}"
@@ -68,6 +72,13 @@ def embed_form(request, slug):
     return response
 
 
+def record_load(municipality, origin):
+    """Remember when the form was last shown on an allowed website (for its web editors)."""
+    now = timezone.now()
+    if not EmbedLoad.objects.filter(municipality=municipality, origin=origin).update(last_loaded_at=now):
+        EmbedLoad.objects.get_or_create(municipality=municipality, origin=origin, defaults={"last_loaded_at": now})
+
+
 @embedded
 def embed_thanks(request, slug):
     municipality = municipality_for_embed(slug)
@@ -86,14 +97,23 @@ def embed_thanks(request, slug):
     return response
 
 
+# A form that has not reported its height by then was refused by the browser.
+EMBED_REPORT_WAIT_MS = 8000
+
+
 def embed_script(request):
     """The loader a municipality pastes: enhances the plain iframe to resize."""
-    response = render(
-        request,
-        "intake/embed_loader.js",
-        {"site_origin": request.build_absolute_uri("/")[:-1]},
-        content_type="text/javascript",
-    )
+    with translation.override(settings.LANGUAGE_CODE):  # municipality websites are Swedish, like the form
+        response = render(
+            request,
+            "intake/embed_loader.js",
+            {
+                "site_origin": request.build_absolute_uri("/")[:-1],
+                "link_text": _("Register for moving guidance on tasteget.nu"),
+                "wait_ms": EMBED_REPORT_WAIT_MS,
+            },
+            content_type="text/javascript",
+        )
     response["Cache-Control"] = "public, max-age=3600"
     response["Access-Control-Allow-Origin"] = "*"
     return response

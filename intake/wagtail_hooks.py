@@ -120,7 +120,7 @@ def register_embed_code_url():
 
 class EmbedCodeMenuItem(MenuItem):
     def is_shown(self, request):
-        return request.user.has_perm("intake.view_registration")
+        return admin_views.can_embed(request.user)
 
 
 @hooks.register("register_admin_menu_item")

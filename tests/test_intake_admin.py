@@ -87,7 +87,7 @@ def test_region_staff_see_all_and_the_export_neutralises_formulas(client, django
 
 
 def test_the_admin_shows_each_municipality_its_embed_code(client, django_user_model, settings):
-    user_in(django_user_model, client, "Flyttvägledare: Åre kommun", "are-adviser-2")
+    user_in(django_user_model, client, "Webbredaktör: Åre kommun", "are-web-editor")
     body = client.get("/admin/embed-code/").content.decode()
     assert "http://testserver/embed/are/" in body and "embed/tasteget.js" in body
     assert "/embed/berg/" not in body

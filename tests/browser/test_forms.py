@@ -191,3 +191,42 @@ def test_an_origin_that_is_not_allowed_cannot_frame_the_form(site_server, page, 
     for frame in frames:
         assert frame.locator("form").count() == 0
     assert page.locator("iframe[data-tasteget-form]").evaluate("e => e.style.height") == "300px"
+    # The frame never reported in: the loader offers a plain link to the form instead of an empty box.
+    link = page.locator("[data-tasteget-fallback] a")
+    link.wait_for(timeout=15000)
+    assert link.get_attribute("href") == site_server.url + "/embed/berg/"
+    assert link.inner_text() == "Anmäl dig till flyttvägledning på tasteget.nu"
+    assert page.locator("iframe[data-tasteget-form]").count() == 0
+
+
+def test_a_web_editor_of_krokom_allows_their_site_and_the_form_loads_there(site_server, page, other_origin):
+    origin = other_origin(SNIPPET_PAGE.format(snippet=embed_snippet(site_server.url, "krokom")))
+    site_server.shell(
+        "from django.contrib.auth.models import Group, User; "
+        "u = User.objects.create_user('krokom-web', 'web@krokom.example', 'a-long-browser-password'); "
+        "u.groups.add(Group.objects.get(name='Webbredaktör: Krokoms kommun'))"
+    )
+    page.goto(site_server.url + "/admin/login/")
+    page.locator("input[name=username]").fill("krokom-web")
+    page.locator("input[name=password]").fill("a-long-browser-password")
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_url(site_server.url + "/admin/")
+    page.goto(site_server.url + "/admin/embed-code/")
+    assert page.get_by_role("heading", name="Krokoms kommun").count() == 1
+    assert page.get_by_role("heading", name="Bergs kommun").count() == 0
+    websites = page.get_by_label("Webbplatser som får visa formuläret")
+    websites.fill("https://www.krokom.se\nnot a website")
+    page.get_by_role("button", name="Spara webbplatserna för Krokoms kommun").click()
+    assert "Rad 2" in page.get_by_role("alert").inner_text()
+    websites = page.get_by_label("Webbplatser som får visa formuläret")
+    assert websites.input_value() == "https://www.krokom.se\nnot a website"  # nothing typed is lost
+    websites.fill(f"https://www.krokom.se\n{origin}")
+    page.get_by_role("button", name="Spara webbplatserna för Krokoms kommun").click()
+    page.get_by_text(origin, exact=True).wait_for()
+    page.goto(origin + "/index.html")
+    page.wait_for_function("document.querySelector('iframe[data-tasteget-form]').style.height !== '300px'")
+    frame = page.locator("iframe[data-tasteget-form]").content_frame
+    assert frame.locator("select[name=municipality]").input_value() == "krokom"
+    page.goto(site_server.url + "/admin/embed-code/")
+    row = page.get_by_role("row").filter(has_text=origin)
+    assert "Inte än" not in row.inner_text()  # the admin shows when the form was last loaded there
