@@ -26,10 +26,11 @@ run: install
 	$(PY) manage.py load_demo_content
 	$(PY) manage.py update_index --verbosity 0
 	$(PY) manage.py ensure_admin
-	@echo "Starting the web server on http://$(HOST):$(PORT)/, the task worker and the delivery sweep (Ctrl+C stops all)."
+	@echo "Starting the web server on http://$(HOST):$(PORT)/, the task worker, the delivery sweep and housekeeping (Ctrl+C stops all)."
 	@trap 'kill 0' EXIT INT TERM; \
 	  $(PY) manage.py db_worker --queue-name '*' & \
 	  $(PY) manage.py sweep_deliveries --every 300 --verbosity 0 & \
+	  $(PY) manage.py housekeeping --every 60 & \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Chromium (Debian's), gettext and axe-core for the browser tests.

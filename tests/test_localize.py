@@ -32,6 +32,9 @@ def test_editor_translates_a_page_in_the_admin_and_it_is_served_in_english(
     assert response.status_code == 302
     translation = Translation.objects.get(source__object_id=page.translation_key, target_locale=locales["en"])
     draft = page.get_translation(locales["en"])
+    # Submitting starts a draft: the Swedish text is not published as English.
+    assert not draft.live
+    assert admin_client.get("/en/vintern-i-jamtland/").status_code == 404
 
     # 2. Translate every string in the translation editor.
     segments = StringSegment.objects.filter(source=translation.source).select_related("string")

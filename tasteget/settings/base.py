@@ -211,6 +211,10 @@ if _unknown:
     raise ImproperlyConfigured(f"TASTEGET_LANGUAGES has unknown language codes: {', '.join(_unknown)}.")
 LANGUAGES = [(code, LANG_INFO[code]["name_local"]) for code in _language_codes]
 WAGTAIL_I18N_ENABLED = True
+# A translation starts as a draft and goes live through the same publishing
+# (and moderation) as any page, not the moment it is submitted with the
+# source text in it.
+WAGTAILLOCALIZE_SYNC_LIVE_STATUS_ON_TRANSLATE = False
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Stockholm"
