@@ -19,6 +19,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.views.generic import models as generic
 from wagtail.admin.views.generic.history import HistoryView
 from wagtail.admin.views.generic.usage import UsageView
@@ -28,7 +30,7 @@ from places.models import Municipality
 from tasteget.helpers import neutralise_formula
 
 from .forms import AllowedWebsitesForm
-from .models import AdviserGroup, Delivery, EmbedLoad, Registration
+from .models import AdviserGroup, Delivery, EmbedLoad, Kind, Registration
 
 
 class ScopedObjectMixin:
@@ -50,7 +52,9 @@ class RegistrationIndexView(generic.IndexView):
         )
 
     def preprocess_field_value(self, field, value, export_format):
-        return neutralise_formula(super().preprocess_field_value(field, value, export_format))
+        """CSV cells that start like a formula become text; XLSX cells are typed strings already."""
+        value = super().preprocess_field_value(field, value, export_format)
+        return neutralise_formula(value) if export_format == "csv" else value
 
 
 class RegistrationInspectView(ScopedObjectMixin, generic.InspectView):
@@ -64,8 +68,36 @@ class RegistrationInspectView(ScopedObjectMixin, generic.InspectView):
         return context
 
 
+class ContactRecordForm(WagtailAdminModelForm):
+    """The adviser's record of the dialogue with a person for guidance."""
+
+    class Meta:
+        model = Registration
+        fields = ["contact_status", "contact_note"]
+
+    def save(self, commit=True):
+        self.instance.record_contact(self.for_user)
+        return super().save(commit)
+
+
+CONTACT_RECORD = ObjectList(
+    [FieldPanel("contact_status"), FieldPanel("contact_note")], base_form_class=ContactRecordForm
+).bind_to_model(Registration)
+
+
 class RegistrationEditView(ScopedObjectMixin, generic.EditView):
-    pass
+    """Guidance: the contact record; a magazine order: its fulfilment. Every
+    change is in the registration's history (Wagtail's log)."""
+
+    def is_guidance(self):
+        kind = Registration.objects.filter(pk=self.kwargs.get("pk")).values_list("kind", flat=True).first()
+        return kind == Kind.GUIDANCE
+
+    def get_panel(self):
+        return CONTACT_RECORD if self.is_guidance() else super().get_panel()
+
+    def get_form_class(self):
+        return ContactRecordForm if self.is_guidance() else super().get_form_class()
 
 
 class RegistrationDeleteView(ScopedObjectMixin, generic.DeleteView):

@@ -38,3 +38,14 @@ class Topic(models.TextChoices):
 class Fulfilment(models.TextChoices):
     NEW = "new", _("New")
     SENT = "sent", _("Sent")
+
+
+class ContactStatus(models.TextChoices):
+    """Where the adviser's dialogue with a person for guidance stands."""
+
+    NEW = "new", _("New")
+    CONTACTED = "contacted", _("Contacted")
+    IN_DIALOGUE = "in_dialogue", _("In dialogue")
+    MOVED = "moved", _("Moved here")
+    NOT_MOVING = "not_moving", _("Not moving")
+    NO_ANSWER = "no_answer", _("No answer")

@@ -6,8 +6,10 @@ delivers them after commit; the delivery rows, not the task queue, are the
 truth about what still has to be sent (see docs/crm-bridge.md).
 """
 
+import datetime
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
 from django.utils import timezone
@@ -20,20 +22,37 @@ from wagtail.models import Page
 from places.models import Municipality
 from tasteget.helpers import clean_slug
 
-from .choices import ContactMethod, Fulfilment, Kind, MoveWhen
+from .choices import ContactMethod, ContactStatus, Fulfilment, Kind, MoveWhen, Topic
 from .forms import GuidanceForm, MagazineForm, NewsletterForm
 from .pipeline import handle_form, read_thanks, thanks_token
 
 
 class RegistrationQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Region staff see all; an adviser sees only their municipality's."""
+        """Region staff see all; an adviser sees only their municipality's
+        registrations for guidance (magazine orders and newsletter
+        subscriptions are the Region's)."""
         if user.is_superuser or user.has_perm("intake.view_all_registrations"):
             return self
         if not user.has_perm("intake.view_registration"):
             return self.none()
         keys = AdviserGroup.objects.filter(group__user=user).values("municipality__translation_key")
-        return self.filter(municipality__translation_key__in=keys)
+        return self.filter(kind=Kind.GUIDANCE, municipality__translation_key__in=keys)
+
+    def not_contacted(self):
+        return self.filter(kind=Kind.GUIDANCE, contacted_at__isnull=True)
+
+    def new(self):
+        return self.filter(kind=Kind.GUIDANCE, contact_status=ContactStatus.NEW)
+
+    def overdue(self, today=None):
+        """Not contacted by the due date (five working days after registering)."""
+        return self.not_contacted().filter(due_date__lt=today or timezone.localdate())
+
+    def due_this_week(self, today=None):
+        today = today or timezone.localdate()
+        sunday = today + datetime.timedelta(days=6 - today.weekday())
+        return self.not_contacted().filter(due_date__gte=today, due_date__lte=sunday)
 
 
 class Registration(models.Model):
@@ -74,6 +93,21 @@ class Registration(models.Model):
     fulfilment = models.CharField(_("fulfilment"), max_length=10, choices=Fulfilment.choices, blank=True, default="")
 
     due_date = models.DateField(_("first contact due"), null=True, blank=True)
+    contact_status = models.CharField(
+        _("contact status"), max_length=20, choices=ContactStatus.choices, default=ContactStatus.NEW, db_index=True
+    )
+    contacted_at = models.DateTimeField(_("first contacted"), null=True, blank=True)
+    contacted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("contacted by"),
+    )
+    contact_note = models.TextField(
+        _("note"), max_length=1000, blank=True, help_text=_("Short: what was agreed, what happens next.")
+    )
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     unsubscribed_at = models.DateTimeField(_("unsubscribed"), null=True, blank=True)
     created_at = models.DateTimeField(_("registered"), default=timezone.now, db_index=True)
@@ -103,7 +137,40 @@ class Registration(models.Model):
 
     @property
     def is_overdue(self):
-        return bool(self.due_date) and self.due_date < timezone.localdate() and self.kind == Kind.GUIDANCE
+        """Not contacted by the due date."""
+        return (
+            self.kind == Kind.GUIDANCE
+            and self.contacted_at is None
+            and bool(self.due_date)
+            and self.due_date < timezone.localdate()
+        )
+
+    def record_contact(self, user, now=None):
+        """The first move away from "new" is the first contact: when, and by whom."""
+        if self.contact_status == ContactStatus.NEW:
+            self.contacted_at = None
+            self.contacted_by = None
+        elif self.contacted_at is None:
+            self.contacted_at = now or timezone.now()
+            self.contacted_by = user
+
+    @property
+    def delivery_status_label(self):
+        status = self.delivery_status
+        return Delivery.Status(status).label if status else ""
+
+    @property
+    def topics_label(self):
+        labels = dict(Topic.choices)
+        return ", ".join(str(labels.get(topic, topic)) for topic in self.topics or [])
+
+    @property
+    def created_local(self):
+        return timezone.localtime(self.created_at).strftime("%Y-%m-%d %H:%M")
+
+    @property
+    def contacted_local(self):
+        return timezone.localtime(self.contacted_at).strftime("%Y-%m-%d %H:%M") if self.contacted_at else ""
 
     @property
     def delivery_status(self):

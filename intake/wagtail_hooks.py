@@ -4,16 +4,22 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn, TitleColumn
+from wagtail.admin.ui.components import Component
+from wagtail.admin.ui.tables import BooleanColumn, Column, TitleColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from places.models import Municipality
 
-from . import admin_views
+from . import admin_views, work
+from .choices import ContactStatus
 from .models import Delivery, Kind, Registration
+
+WORK = [("new", _("New")), ("overdue", _("Overdue")), ("due_this_week", _("Due this week"))]
 
 
 class RegistrationFilterSet(WagtailFilterSet):
+    work = django_filters.ChoiceFilter(label=_("To do"), choices=WORK, method="filter_work")
+    contact_status = django_filters.ChoiceFilter(label=_("Contact status"), choices=ContactStatus.choices)
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Kind.choices)
     municipality = django_filters.ModelChoiceFilter(
         label=_("Municipality"), queryset=Municipality.objects.in_default_locale()
@@ -25,7 +31,10 @@ class RegistrationFilterSet(WagtailFilterSet):
 
     class Meta:
         model = Registration
-        fields = ["kind", "municipality", "status", "created_at", "fulfilment"]
+        fields = ["work", "contact_status", "kind", "municipality", "status", "created_at", "fulfilment"]
+
+    def filter_work(self, queryset, name, value):
+        return getattr(queryset, value)() if value in dict(WORK) else queryset
 
 
 class RegistrationViewSet(ModelViewSet):
@@ -45,7 +54,6 @@ class RegistrationViewSet(ModelViewSet):
     history_view_class = admin_views.RegistrationHistoryView
     usage_view_class = admin_views.RegistrationUsageView
     filterset_class = RegistrationFilterSet
-    form_fields = ["fulfilment"]
     list_display = [
         TitleColumn(
             "__str__",
@@ -55,16 +63,19 @@ class RegistrationViewSet(ModelViewSet):
         ),
         Column("kind", label=_("Kind"), accessor="get_kind_display"),
         Column("municipality", label=_("Municipality")),
-        DateColumn("created_at", label=_("Registered")),
-        DateColumn("due_date", label=_("Contact due")),
+        Column("created_at", label=_("Registered"), accessor="created_local"),
+        Column("due_date", label=_("Contact due"), accessor="due_date"),
+        Column("contact_status", label=_("Contact status"), accessor="get_contact_status_display"),
         BooleanColumn("is_overdue", label=_("Overdue")),
-        Column("delivery_status", label=_("Delivery")),
-        Column("last_error", label=_("Last error")),
+        Column("delivery_status", label=_("Delivery"), accessor="delivery_status_label"),
     ]
+    search_fields = ["first_name", "last_name", "email"]
+    search_backend_name = None  # the database, with no index: registrations are personal data
+    form_fields = ["fulfilment"]  # an adviser's guidance registration gets the contact record (admin_views)
     list_export = [
         "pk",
         "get_kind_display",
-        "created_at",
+        "created_local",
         "municipality",
         "source",
         "first_name",
@@ -76,22 +87,31 @@ class RegistrationViewSet(ModelViewSet):
         "town",
         "adults",
         "children",
-        "move_when",
-        "topics",
+        "get_move_when_display",
+        "topics_label",
         "message",
         "street_address",
         "postal_code",
         "magazine_issue",
-        "fulfilment",
+        "get_fulfilment_display",
         "due_date",
-        "delivery_status",
+        "get_contact_status_display",
+        "contacted_local",
+        "contact_note",
+        "delivery_status_label",
     ]
     export_filename = "anmalningar"
     export_headings = {
         "pk": _("Number"),
         "get_kind_display": _("Kind"),
+        "created_local": _("Registered"),
         "get_preferred_contact_display": _("Preferred contact"),
-        "delivery_status": _("Delivery status"),
+        "get_move_when_display": _("Planned move"),
+        "topics_label": _("Wants help with"),
+        "get_fulfilment_display": _("Fulfilment"),
+        "get_contact_status_display": _("Contact status"),
+        "contacted_local": _("First contacted"),
+        "delivery_status_label": _("Delivery status"),
     }
     inspect_view_fields_exclude = ["submission_key", "address_key"]
 
@@ -136,3 +156,24 @@ class MailingListMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def register_mailing_list_menu_item():
     return MailingListMenuItem(_("Magazine mailing list"), reverse("intake_mailing_list"), icon_name="mail", order=212)
+
+
+class WorkPanel(Component):
+    """On the dashboard: the user's registrations that are new, overdue or due this week."""
+
+    name = "registrations_to_do"
+    template_name = "intake/admin/work_panel.html"
+    order = 50
+
+    def __init__(self, user):
+        self.user = user
+
+    def get_context_data(self, parent_context=None):
+        registrations = Registration.objects.visible_to(self.user)
+        return {"numbers": work.counts(registrations), "urls": {name: work.list_url(name) for name in work.WORK}}
+
+
+@hooks.register("construct_homepage_panels")
+def add_work_panel(request, panels):
+    if request.user.has_perm("intake.view_registration"):
+        panels.append(WorkPanel(request.user))

@@ -60,7 +60,7 @@ def test_a_web_editor_edits_their_allowed_websites_line_by_line(client, django_u
     )
     assert bad.status_code == 400
     body = bad.content.decode()
-    assert "Line 2 (https://www.krokom.se/flytta)" in body
+    assert "Rad 2 (https://www.krokom.se/flytta)" in body  # the admin speaks Swedish
     assert "https://www.krokom.se\nhttps://www.krokom.se/flytta/" in body  # what was typed is kept
     assert Municipality.objects.get(slug="krokom", locale__language_code="sv").embed_origins == ""
 

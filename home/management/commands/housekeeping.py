@@ -1,6 +1,7 @@
 """The site's recurring jobs while it runs (`make run`, compose): every
 minute, scheduled pages go live (and expire) on time; once a day, ambassador
-applications past their retention are deleted.
+applications past their retention are deleted and each municipality's
+advisers get their digest of new and overdue registrations.
 
 A database outage does not stop the loop: the round is logged and tried
 again at the next minute.
@@ -14,12 +15,15 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
+from intake.work import send_daily_digests
+
 logger = logging.getLogger(__name__)
 
 
 def run_once(daily=True):
     """One round of the recurring jobs; the daily ones too when `daily`."""
     call_command("publish_scheduled", verbosity=0)
+    send_daily_digests()  # limits itself: working days from 07:00, once a day
     if daily:
         call_command("purge_ambassador_applications", verbosity=0)
 
