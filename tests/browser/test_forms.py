@@ -230,3 +230,33 @@ def test_a_web_editor_of_krokom_allows_their_site_and_the_form_loads_there(site_
     page.goto(site_server.url + "/admin/embed-code/")
     row = page.get_by_role("row").filter(has_text=origin)
     assert "Inte än" not in row.inner_text()  # the admin shows when the form was last loaded there
+
+
+def test_an_adviser_of_are_marks_a_registration_contacted_and_it_leaves_the_overdue_list(site_server, page):
+    site_server.shell(
+        "import datetime; from django.contrib.auth.models import Group, User; "
+        "from intake.models import Registration; from places.models import Municipality; "
+        "u = User.objects.create_user('are-browser', 'sara@are.example', 'a-long-browser-password'); "
+        "u.groups.add(Group.objects.get(name='Flyttvägledare: Åre kommun')); "
+        "are = Municipality.objects.get(slug='are', locale__language_code='sv'); "
+        "Registration.objects.create(kind='guidance', municipality=are, source='tasteget.nu', language='sv', "
+        "submission_key='browser-overdue', first_name='Försenad', last_name='Person', email='late@example.org', "
+        "due_date=datetime.date.today() - datetime.timedelta(days=3))"
+    )
+    page.goto(site_server.url + "/admin/login/")
+    page.locator("input[name=username]").fill("are-browser")
+    page.locator("input[name=password]").fill("a-long-browser-password")
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_url(site_server.url + "/admin/")
+    page.get_by_role("link", name="1 försenad").click()
+    page.get_by_role("link", name="Vägledning", exact=False).first.wait_for()
+    row = page.get_by_role("row").filter(has_text="Försenad")
+    row.get_by_role("link").first.click()  # the registration
+    page.goto(page.url.replace("/inspect/", "/edit/"))
+    page.get_by_role("combobox", name="Kontaktstatus").select_option("contacted")
+    page.get_by_role("textbox", name="Anteckning").fill("Ringde, återkommer i maj.")
+    page.get_by_role("button", name="Spara").click()
+    page.goto(site_server.url + "/admin/registrations/?work=overdue")
+    assert page.get_by_role("row").filter(has_text="Försenad").count() == 0
+    page.goto(site_server.url + "/admin/registrations/?work=new")
+    assert page.get_by_role("row").filter(has_text="Försenad").count() == 0
