@@ -1,8 +1,9 @@
 import django_filters
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn, TitleColumn
 from wagtail.admin.views.generic import models as generic
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -14,6 +15,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from places.models import Municipality
 from tasteget.helpers import neutralise_formula
 
+from . import admin_views
 from .models import Ambassador, AmbassadorApplication, ApplicationStatus
 
 
@@ -129,3 +131,18 @@ class AmbassadorApplicationViewSet(ModelViewSet):
 @hooks.register("register_admin_viewset")
 def register_application_viewset():
     return AmbassadorApplicationViewSet()
+
+
+@hooks.register("register_admin_urls")
+def register_import_url():
+    return [path("ambassadors/import/", admin_views.import_ambassadors, name="ambassador_import")]
+
+
+class ImportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return admin_views.can_import(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_import_menu_item():
+    return ImportMenuItem(_("Import ambassadors"), reverse("ambassador_import"), icon_name="upload", order=213)

@@ -260,3 +260,37 @@ def test_an_adviser_of_are_marks_a_registration_contacted_and_it_leaves_the_over
     assert page.get_by_role("row").filter(has_text="Försenad").count() == 0
     page.goto(site_server.url + "/admin/registrations/?work=new")
     assert page.get_by_role("row").filter(has_text="Försenad").count() == 0
+
+
+def test_a_coordinator_imports_a_semicolon_file_with_bad_rows(site_server, page, tmp_path):
+    site_server.shell(
+        "from django.contrib.auth.models import Group, User; "
+        "u = User.objects.create_user('samordnare', 'coordinator@example.org', 'a-long-browser-password'); "
+        "u.groups.add(Group.objects.get(name='Ambassadörssamordnare'))"
+    )
+    spreadsheet = tmp_path / "ambassadorer.csv"
+    spreadsheet.write_bytes(
+        (
+            "name;email;municipality;place;languages;moved_from;interests;text;consent_date\r\n"
+            "Åsa;asa.browser@example.org;Åre;Järpen;sv;Göteborg;fjällen;Välkommen till Järpen!;2025-05-01\r\n"
+            "Fel;fel.browser@example.org;Stockholm;;sv;;;Text;2025-01-01\r\n"
+        ).encode("cp1252")
+    )
+    page.goto(site_server.url + "/admin/login/")
+    page.locator("input[name=username]").fill("samordnare")
+    page.locator("input[name=password]").fill("a-long-browser-password")
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_url(site_server.url + "/admin/")
+    page.get_by_role("link", name="Importera ambassadörer").click()
+    page.get_by_label("Kalkylark (CSV eller XLSX)").set_input_files(str(spreadsheet))
+    page.get_by_role("button", name="Förhandsgranska").click()
+    skipped = page.get_by_role("row").filter(has_text="Fel")
+    assert "okänd kommun 'Stockholm'" in skipped.inner_text()
+    assert "Ny" in page.get_by_role("row").filter(has_text="Åsa").inner_text()
+    page.get_by_role("button", name="Importera 1 giltig rad").click()
+    page.get_by_text("Importerat: 1 nya").wait_for()
+    names = site_server.shell(
+        "from ambassadors.models import Ambassador as A; "
+        "print(sorted(A.objects.filter(email__endswith='browser@example.org').values_list('name', flat=True)))"
+    )
+    assert names.strip() == "['Åsa']"
