@@ -6,6 +6,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from wagtail import blocks
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
@@ -114,6 +115,16 @@ class StoryIndexPage(RoutablePageMixin, Page):
         return StoryFeed(self)(request)
 
 
+class StoryPageForm(WagtailAdminPageForm):
+    """Topics in the page's own language only (topics are translated snippets)."""
+
+    def __init__(self, *args, parent_page=None, **kwargs):
+        super().__init__(*args, parent_page=parent_page, **kwargs)
+        locale_id = self.instance.locale_id or (parent_page.locale_id if parent_page else None)
+        if locale_id and "topics" in self.fields:
+            self.fields["topics"].queryset = StoryTopic.objects.filter(locale_id=locale_id)
+
+
 class StoryPage(FoldedSearchMixin, Page):
     people = models.CharField(_("who"), max_length=120, help_text=_("The person or people, such as 'Anna and Johan'."))
     moved_from = models.CharField(_("moved from"), max_length=120, blank=True)
@@ -148,6 +159,7 @@ class StoryPage(FoldedSearchMixin, Page):
         FieldPanel("intro"),
         FieldPanel("body"),
     ]
+    base_form_class = StoryPageForm
     search_fields = Page.search_fields + [
         index.SearchField("people"),
         index.SearchField("place"),

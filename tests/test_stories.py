@@ -110,3 +110,13 @@ def test_query_count_is_fixed_as_stories_grow(client):
     add_stories(40)
     after = (queries(client, "/en/stories/"), queries(client, "/en/stories/kodar-vid-storsjon/"))
     assert after == before
+
+
+def test_the_topic_chooser_offers_only_the_pages_language(admin_client):
+    story = StoryPage.objects.filter(locale__language_code="en").first()
+    form_class = StoryPage.get_edit_handler().get_form_class()
+    form = form_class(instance=story, parent_page=story.get_parent(), for_user=admin_client.user)
+    offered = set(form.fields["topics"].queryset.values_list("pk", flat=True))
+    english = set(StoryTopic.objects.filter(locale__language_code="en").values_list("pk", flat=True))
+    assert english and offered == english
+    assert admin_client.get(f"/admin/pages/{story.pk}/edit/").status_code == 200
