@@ -68,6 +68,7 @@ class RegistrationViewSet(ModelViewSet):
         Column("contact_status", label=_("Contact status"), accessor="get_contact_status_display"),
         BooleanColumn("is_overdue", label=_("Overdue")),
         Column("delivery_status", label=_("Delivery"), accessor="delivery_status_label"),
+        Column("last_error", label=_("Last error")),
     ]
     search_fields = ["first_name", "last_name", "email"]
     search_backend_name = None  # the database, with no index: registrations are personal data
