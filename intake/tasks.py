@@ -44,7 +44,7 @@ RETRY_AFTER_BOUNDS = (1, 24 * 3600)
 def lease():
     """How long a claim holds: the delivery's whole deadline plus a margin.
     A claim older than this belongs to a worker that died."""
-    return datetime.timedelta(seconds=settings.CRM_DELIVERY_DEADLINE_SECONDS + 60)
+    return datetime.timedelta(seconds=settings.CRM_DELIVERY_DEADLINE_SECONDS + settings.CRM_LEASE_MARGIN_SECONDS)
 
 
 def backoff(attempts, retry_after=None):

@@ -24,7 +24,16 @@ class FakeCrm(ThreadingHTTPServer):
 
     def __init__(self):
         super().__init__(("127.0.0.1", 0), Handler)
-        self.plan = []  # answers to give first: (status, headers, body) or ("sleep", seconds)
+        # answers to give first: (status, headers, body), ("sleep", seconds) or
+        # ("drip", bytes, seconds between bytes): a 200 whose body trickles in
+        self.plan = []
+        self.lookup_delay = 0.0  # seconds a SuperOffice person look-up takes
+        # A throttling receiver: at most `rate` requests a second (token
+        # bucket, `burst` deep); beyond that 429 with Retry-After: 1.
+        self.rate = None
+        self.burst = 1
+        self._tokens = 0.0
+        self._refilled = time.monotonic()
         self.requests = []
         self.people = {}  # e-mail -> person id
         self.appointments = []
@@ -38,6 +47,18 @@ class FakeCrm(ThreadingHTTPServer):
     def next_planned(self):
         with self.lock:
             return self.plan.pop(0) if self.plan else None
+
+    def throttled(self):
+        if self.rate is None:
+            return False
+        with self.lock:
+            now = time.monotonic()
+            self._tokens = min(self.burst, self._tokens + (now - self._refilled) * self.rate)
+            self._refilled = now
+            if self._tokens >= 1:
+                self._tokens -= 1
+                return False
+            return True
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -63,14 +84,31 @@ class Handler(BaseHTTPRequestHandler):
             server.requests.append(
                 {"method": self.command, "path": self.path, "headers": dict(self.headers), "body": body}
             )
+        if server.throttled():
+            return self.reply(429, b"slow down", {"Retry-After": "1"})
         planned = server.next_planned()
         if planned:
             if planned[0] == "sleep":
                 time.sleep(planned[1])
+            elif planned[0] == "drip":
+                return self.drip(planned[1], planned[2])
             else:
                 status, headers, payload = planned
                 return self.reply(status, payload, headers)
         return self.default(body)
+
+    def drip(self, size, pause):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(size))
+        self.end_headers()
+        try:
+            for _ in range(size):
+                self.wfile.write(b" ")
+                self.wfile.flush()
+                time.sleep(pause)
+        except OSError:
+            pass  # the client hung up: what a deadline does
 
     def default(self, body):
         server = self.server
@@ -86,6 +124,7 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/api/v1/Person" and self.command == "GET":
             query = parse_qs(url.query)
             wanted = query["$filter"][0].split("eq '", 1)[1].rstrip("'").replace("''", "'")
+            time.sleep(server.lookup_delay)
             with server.lock:
                 person_id = server.people.get(wanted)
             answer = recorded("superoffice_person_search_empty.json")

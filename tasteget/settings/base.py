@@ -66,6 +66,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: /healthz answers before host validation and the HTTPS redirect;
+    # a lost database gives 503 and keeps the visitor's answers.
+    "tasteget.middleware_reliability.HealthzMiddleware",
+    "tasteget.middleware_reliability.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "tasteget.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -178,6 +182,7 @@ CRM_SWEEP_GRACE_SECONDS = env_int("CRM_SWEEP_GRACE_SECONDS", 120)
 # included); a claim (lease) lasts this plus a minute, then the delivery is
 # considered abandoned (worker killed) and the sweep sends it again.
 CRM_DELIVERY_DEADLINE_SECONDS = env_int("CRM_DELIVERY_DEADLINE_SECONDS", 60)
+CRM_LEASE_MARGIN_SECONDS = env_int("CRM_LEASE_MARGIN_SECONDS", 60)
 # Pacing, shared by all workers (a row per backend in the database):
 # deliveries per second per backend. SuperOffice allows about 10 calls/s per
 # tenant and one delivery makes up to 4 calls. CRM_RATE_PER_SECOND sets all.
