@@ -21,6 +21,10 @@ class CrmGate(models.Model):
     failures = models.PositiveIntegerField(default=0)
     open_until = models.DateTimeField(null=True, blank=True)
     probe_until = models.DateTimeField(null=True, blank=True)
+    # Bumped when a pause starts: slots reserved before it are void (their
+    # deliveries take new ones after the pause), so a backlog does not keep
+    # its pre-outage places on top of the new ones.
+    epoch = models.PositiveIntegerField(default=0)
 
     def __str__(self):
         return self.backend

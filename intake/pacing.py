@@ -42,6 +42,7 @@ class Admission:
     start_at: datetime.datetime | None = None  # send at (the worker sleeps until then)
     wait_until: datetime.datetime | None = None  # not admitted: try again then
     slot: datetime.datetime | None = None  # the slot reserved for that time
+    epoch: int = 0
     reason: str = ""
 
 
@@ -66,7 +67,7 @@ class Gate:
         gate.next_slot_at = start + datetime.timedelta(seconds=1 / rate(self.backend))
         return start
 
-    def admit(self, delivery_id, slot, claim):
+    def admit(self, delivery_id, slot, claim, epoch=None):
         """Claim the delivery if it may be sent now (or within MAX_SLEEP)."""
         from .models import Delivery
 
@@ -77,7 +78,7 @@ class Gate:
             def wait(reason, after):
                 start = self.reserve(gate, now, after)
                 gate.save()
-                return Admission(wait_until=start, slot=start, reason=reason)
+                return Admission(wait_until=start, slot=start, reason=reason, epoch=gate.epoch)
 
             probing = gate.failures >= settings.CRM_BREAKER_FAILURES
             if gate.open_until and gate.open_until > now:
@@ -87,19 +88,28 @@ class Gate:
             in_flight = Delivery.objects.filter(channel=Delivery.Channel.CRM, claimed_until__gt=now).count()
             if in_flight >= settings.CRM_MAX_CONCURRENCY:
                 return wait("concurrency", now + datetime.timedelta(seconds=0.5))
-            if slot is not None and now - SLOT_TOLERANCE <= slot <= now + MAX_SLEEP:
+            if slot is not None and epoch in (None, gate.epoch) and now - SLOT_TOLERANCE <= slot <= now + MAX_SLEEP:
                 start = slot
             else:
                 start = self.reserve(gate, now)
                 if start - now > MAX_SLEEP:
                     gate.save()
-                    return Admission(wait_until=start, slot=start, reason="rate")
+                    return Admission(wait_until=start, slot=start, reason="rate", epoch=gate.epoch)
             delivery = claim(delivery_id, now)
             if delivery is not None and probing:
                 gate.probe_until = now + datetime.timedelta(seconds=settings.CRM_DELIVERY_DEADLINE_SECONDS + 5)
                 logger.warning("crm=%s breaker half-open: delivery=%s is the probe", self.backend, delivery_id)
             gate.save()
             return Admission(delivery=delivery, start_at=start)
+
+    @staticmethod
+    def pause(gate, until):
+        """Nothing is sent before `until`; the slots reserved so far are void."""
+        if gate.open_until and gate.open_until >= until:
+            return
+        gate.open_until = until
+        gate.next_slot_at = until
+        gate.epoch += 1
 
     def record(self, error):
         """The outcome of one send: None (success) or the DeliveryError."""
@@ -111,7 +121,7 @@ class Gate:
             gate.probe_until = None
             if retry_after is not None and status in (429, 503):
                 pause_until = now + datetime.timedelta(seconds=min(max(retry_after, 0), MAX_PAUSE))
-                gate.open_until = max(gate.open_until or now, pause_until)
+                self.pause(gate, pause_until)
             from .crm import TemporaryError
 
             if isinstance(error, TemporaryError) and status != 429:
@@ -119,7 +129,7 @@ class Gate:
                 over = gate.failures - settings.CRM_BREAKER_FAILURES
                 if over >= 0:
                     pause = min(settings.CRM_BREAKER_SECONDS * 2 ** min(over, 10), settings.CRM_BREAKER_MAX_SECONDS)
-                    gate.open_until = max(gate.open_until or now, now + datetime.timedelta(seconds=pause))
+                    self.pause(gate, now + datetime.timedelta(seconds=pause))
                     logger.warning(
                         "crm=%s breaker open after %s failures in a row; probing at %s",
                         self.backend,

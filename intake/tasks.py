@@ -61,9 +61,12 @@ def backoff(attempts, retry_after=None):
     return datetime.timedelta(seconds=delay)
 
 
-def enqueue_delivery(delivery_id, run_after=None, slot=None):
+def enqueue_delivery(delivery_id, run_after=None, slot=None, epoch=None):
     task_ = deliver.using(run_after=run_after) if run_after else deliver
-    result = task_.enqueue(delivery_id, slot=slot.isoformat() if slot else None)
+    if slot:
+        result = task_.enqueue(delivery_id, slot=slot.isoformat(), epoch=epoch)
+    else:
+        result = task_.enqueue(delivery_id)
     Delivery.objects.filter(pk=delivery_id).update(task_id=str(result.id))
     return result
 
@@ -118,8 +121,8 @@ def deliver_registration(registration_id):
 
 
 @task()
-def deliver(delivery_id, slot=None):
-    return process(delivery_id, slot=datetime.datetime.fromisoformat(slot) if slot else None)
+def deliver(delivery_id, slot=None, epoch=None):
+    return process(delivery_id, slot=datetime.datetime.fromisoformat(slot) if slot else None, epoch=epoch)
 
 
 def log_attempt(delivery, status, error=None, next_try=None):
@@ -137,7 +140,7 @@ def log_attempt(delivery, status, error=None, next_try=None):
     )
 
 
-def process(delivery_id, slot=None):
+def process(delivery_id, slot=None, epoch=None):
     """Send one delivery if it is ours to send; record the outcome."""
     row = Delivery.objects.filter(pk=delivery_id, status__in=OPEN).values("channel", "next_attempt_at").first()
     if row is None:
@@ -148,12 +151,12 @@ def process(delivery_id, slot=None):
     gate = None
     if row["channel"] == Delivery.Channel.CRM:
         gate = pacing.Gate(settings.CRM_BACKEND)
-        admission = gate.admit(delivery_id, slot=slot, claim=claim)
+        admission = gate.admit(delivery_id, slot=slot, claim=claim, epoch=epoch)
         if admission.wait_until:
             Delivery.objects.filter(pk=delivery_id, claimed_until__isnull=True).update(
                 next_attempt_at=admission.wait_until
             )
-            enqueue_delivery(delivery_id, run_after=admission.wait_until, slot=admission.slot)
+            enqueue_delivery(delivery_id, run_after=admission.wait_until, slot=admission.slot, epoch=admission.epoch)
             logger.info(
                 "delivery=%s channel=crm status=paced reason=%s next_try=%s",
                 delivery_id,

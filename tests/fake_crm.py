@@ -28,6 +28,8 @@ class FakeCrm(ThreadingHTTPServer):
         # ("drip", bytes, seconds between bytes): a 200 whose body trickles in
         self.plan = []
         self.lookup_delay = 0.0  # seconds a SuperOffice person look-up takes
+        self.down = False  # hang up on every request: the CRM is down
+        self.received = []  # webhook messages processed: (webhook-id, registration id, person key)
         # A throttling receiver: at most `rate` requests a second (token
         # bucket, `burst` deep); beyond that 429 with Retry-After: 1.
         self.rate = None
@@ -84,6 +86,10 @@ class Handler(BaseHTTPRequestHandler):
             server.requests.append(
                 {"method": self.command, "path": self.path, "headers": dict(self.headers), "body": body}
             )
+        if server.down:
+            self.close_connection = True
+            self.request.shutdown(2)  # socket.SHUT_RDWR: no answer at all
+            return None
         if server.throttled():
             return self.reply(429, b"slow down", {"Retry-After": "1"})
         planned = server.next_planned()
@@ -118,6 +124,9 @@ class Handler(BaseHTTPRequestHandler):
             with server.lock:
                 email = payload["person"]["email"]
                 person_id = server.people.setdefault(email, len(server.people) + 1)
+                server.received.append(
+                    (self.headers.get("webhook-id"), payload.get("registration_id"), payload.get("person_key"))
+                )
             return self.reply(200, {"person_id": person_id})
         if url.path == "/Login/api/PartnerSystemUser/Authenticate":
             return self.reply(200, recorded("superoffice_system_user_authenticated.json"))
