@@ -28,6 +28,9 @@ class FakeCrm(ThreadingHTTPServer):
         # ("drip", bytes, seconds between bytes): a 200 whose body trickles in
         self.plan = []
         self.lookup_delay = 0.0  # seconds a SuperOffice person look-up takes
+        # A SuperOffice look-up waits here for a second one (or the barrier's
+        # timeout): two unserialised workers both look before either creates.
+        self.lookup_barrier = None
         self.down = False  # hang up on every request: the CRM is down
         self.received = []  # webhook messages processed: (webhook-id, registration id, person key)
         # A throttling receiver: at most `rate` requests a second (token
@@ -134,6 +137,11 @@ class Handler(BaseHTTPRequestHandler):
             query = parse_qs(url.query)
             wanted = query["$filter"][0].split("eq '", 1)[1].rstrip("'").replace("''", "'")
             time.sleep(server.lookup_delay)
+            if server.lookup_barrier:
+                try:
+                    server.lookup_barrier.wait()
+                except threading.BrokenBarrierError:
+                    pass  # no second look-up came: the lock held it back
             with server.lock:
                 person_id = server.people.get(wanted)
             answer = recorded("superoffice_person_search_empty.json")

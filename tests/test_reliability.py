@@ -336,7 +336,7 @@ def test_two_workers_racing_create_one_superoffice_person(superoffice, crm_deliv
 
     if not locked:
         monkeypatch.setattr(crm, "person_lock", lambda *args, **kwargs: contextlib.nullcontext())
-    superoffice.lookup_delay = 1.5  # both look up before either creates
+    superoffice.lookup_barrier = threading.Barrier(2, timeout=5)  # both look up before either creates
     payload = build_payload(Delivery.objects.select_related("registration").get(pk=crm_delivery.pk))
     payload["kind"] = "magazine"  # person and consent only
     errors = []

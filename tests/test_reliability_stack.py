@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
 
 import pytest
@@ -107,7 +108,7 @@ def test_the_supervisor_restarts_a_worker_killed_with_sigkill(stack, server):
 
 
 def test_two_worker_processes_create_one_superoffice_person(database_url, server, tmp_path):
-    server.lookup_delay = 1.0  # the look-up is slow: both would look before either creates
+    server.lookup_barrier = threading.Barrier(2, timeout=5)  # unserialised, both would look before either creates
     stack = Stack(
         database_url,
         CRM_BACKEND="superoffice",
