@@ -411,6 +411,9 @@ def test_the_worker_survives_a_database_outage_and_reconnects(monkeypatch, caplo
         return real(self)
 
     monkeypatch.setattr(run_worker.ResilientWorker, "next_task", flaky)
+    # As in conftest.run_worker: closing "old" connections would close the
+    # test's own (in its transaction) on PostgreSQL.
+    monkeypatch.setattr(run_worker, "close_old_connections", lambda: None)
     monkeypatch.setattr(run_worker.time, "sleep", lambda seconds: None)
     monkeypatch.setattr(run_worker, "connections", mock.Mock(all=lambda **kwargs: []))
     with caplog.at_level("WARNING", logger="intake.worker"):

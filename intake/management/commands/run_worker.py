@@ -88,12 +88,16 @@ class Command(BaseCommand):
         worker.configure_signals()
         logger.info("worker=%s started", worker.worker_id)
         delay = 1.0
+        failures = 0
         while worker.running:
             started = time.monotonic()
             try:
                 worker.run()
                 return
             except (OperationalError, InterfaceError) as error:
+                failures += 1
+                if batch and failures > 5:
+                    raise  # a one-off run does not wait for ever
                 if time.monotonic() - started > 60:
                     delay = 1.0  # it had been working: a new outage starts the back-off again
                 logger.warning(
