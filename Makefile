@@ -27,10 +27,12 @@ run: install
 	$(PY) manage.py update_index --verbosity 0
 	$(PY) manage.py ensure_admin
 	@echo "Starting the web server on http://$(HOST):$(PORT)/, the task worker, the delivery sweep and housekeeping (Ctrl+C stops all)."
+	@# The worker, the sweep and housekeeping survive database outages
+	@# themselves; the supervisor restarts them if they die anyway (kill -9, a crash).
 	@trap 'kill 0' EXIT INT TERM; \
-	  $(PY) manage.py db_worker --queue-name '*' & \
-	  $(PY) manage.py sweep_deliveries --every 300 --verbosity 0 & \
-	  $(PY) manage.py housekeeping --every 60 & \
+	  scripts/supervise --name worker -- $(PY) manage.py run_worker --queue-name '*' & \
+	  scripts/supervise --name sweep -- $(PY) manage.py sweep_deliveries --every 60 --verbosity 0 & \
+	  scripts/supervise --name housekeeping -- $(PY) manage.py housekeeping --every 60 & \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Chromium (Debian's), gettext and axe-core for the browser tests.

@@ -10,6 +10,7 @@ import csv
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -65,6 +66,7 @@ class RegistrationInspectView(ScopedObjectMixin, generic.InspectView):
         context["deliveries"] = self.object.deliveries.all()
         context["consent"] = getattr(self.object, "consent", None)
         context["can_retry"] = self.request.user.has_perm("intake.retry_delivery")
+        context["retrying"] = any(d.status == Delivery.Status.RETRYING for d in context["deliveries"])
         return context
 
 
@@ -119,13 +121,23 @@ def retry_failed_deliveries(request, pk):
     registration = get_object_or_404(Registration.objects.visible_to(request.user), pk=pk)
     from .tasks import enqueue_delivery
 
-    failed = list(registration.deliveries.filter(status=Delivery.Status.FAILED))
+    # Failed ones, and ones waiting for their next try ("retry now"); not one
+    # a worker is sending right now (its claim is live).
+    now = timezone.now()
+    failed = list(
+        registration.deliveries.filter(
+            Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
+            status__in=[Delivery.Status.FAILED, Delivery.Status.RETRYING],
+        )
+    )
     for delivery in failed:
-        # A retry starts a fresh schedule: the three-day window counts from now.
+        # A fresh schedule: the back-off starts again (attempts 0) and the
+        # retry window counts from now; created_at stays the registration's.
         Delivery.objects.filter(pk=delivery.pk).update(
             status=Delivery.Status.PENDING,
-            next_attempt_at=timezone.now(),
-            created_at=timezone.now(),
+            next_attempt_at=now,
+            retry_from=now,
+            attempts=0,
             claimed_until=None,
         )
         enqueue_delivery(delivery.pk)

@@ -1,9 +1,17 @@
 """Adapters that deliver a registration to the CRM, chosen by CRM_BACKEND.
 
-Every adapter is idempotent for one delivery: it may be called again after a
-timeout or a worker crash and must not create a second person. Each raises
-`TemporaryError` (retry later, maybe at `retry_after` seconds) or
-`PermanentError` (do not retry; an operator must look) on failure.
+One contract for all: `adapter.deliver(payload, known, on_person)` where
+`known` is the `CrmResult` stored from earlier attempts and `on_person(id)`
+is called as soon as the CRM has a person (so a later step's failure does not
+lose it). Every adapter is idempotent for one delivery: it may be called again
+after a timeout or a worker crash and must not create a second person. Each
+raises `TemporaryError` (retry later, maybe at `retry_after` seconds) or
+`PermanentError` (do not retry; an operator must look) on failure; both
+carry the HTTP `status` when there was one.
+
+`get_adapter(deadline=…)` gives the adapter a total time budget: every call
+of one delivery together, connection, headers and a slowly dripping body
+included, ends by then.
 """
 
 import base64
@@ -23,18 +31,27 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.module_loading import import_string
 
+from .locks import person_lock
+
 
 class DeliveryError(Exception):
-    retry_after = None
+    """`status`: the HTTP status code, or None when no answer came."""
 
-
-class TemporaryError(DeliveryError):
-    def __init__(self, message, retry_after=None):
+    def __init__(self, message, status=None, retry_after=None):
         super().__init__(message)
+        self.status = status
         self.retry_after = retry_after
 
 
+class TemporaryError(DeliveryError):
+    pass
+
+
 class PermanentError(DeliveryError):
+    pass
+
+
+class DeadlineExceeded(TemporaryError):
     pass
 
 
@@ -44,16 +61,20 @@ class CrmResult:
     followup_id: str = ""
 
 
-def get_adapter():
-    backends = {
-        "file": "intake.crm.FileAdapter",
-        "webhook": "intake.crm.WebhookAdapter",
-        "superoffice": "intake.crm.SuperOfficeAdapter",
-    }
+BACKENDS = {
+    "file": "intake.crm.FileAdapter",
+    "webhook": "intake.crm.WebhookAdapter",
+    "superoffice": "intake.crm.SuperOfficeAdapter",
+}
+
+
+def get_adapter(deadline=None):
+    """The configured adapter; `deadline` is a `time.monotonic()` value by
+    which all of this delivery's calls must be over."""
     name = settings.CRM_BACKEND
-    if name not in backends:
-        raise ImproperlyConfigured(f"CRM_BACKEND must be one of {', '.join(backends)}, not {name!r}.")
-    return import_string(backends[name])()
+    if name not in BACKENDS:
+        raise ImproperlyConfigured(f"CRM_BACKEND must be one of {', '.join(BACKENDS)}, not {name!r}.")
+    return import_string(BACKENDS[name])(deadline=deadline)
 
 
 def retry_after_seconds(response):
@@ -80,19 +101,56 @@ def raise_for_status(response):
         return
     detail = f"HTTP {status}: {response.text[:300]}"
     if status in (408, 425, 429) or status >= 500:
-        raise TemporaryError(detail, retry_after=retry_after_seconds(response))
-    raise PermanentError(detail)
+        raise TemporaryError(detail, status=status, retry_after=retry_after_seconds(response))
+    raise PermanentError(detail, status=status)
 
 
-class HttpAdapter:
-    timeout = (5, 15)  # connect, read: no call waits longer than 15 s
+class Adapter:
+    """The contract every CRM adapter fulfils."""
 
-    def __init__(self):
+    def __init__(self, deadline=None):
+        self.deadline = deadline
+
+    def deliver(self, payload, known, on_person):
+        raise NotImplementedError
+
+
+class HttpAdapter(Adapter):
+    timeout = (5, 15)  # connect, per read; the whole delivery is bounded by `deadline`
+    chunk = 8192
+
+    def __init__(self, deadline=None):
+        super().__init__(deadline)
         self.session = requests.Session()
 
+    def remaining(self):
+        if self.deadline is None:
+            return None
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise DeadlineExceeded("The delivery's time budget ran out.")
+        return left
+
     def request(self, method, url, **kwargs):
+        left = self.remaining()
+        connect, read = self.timeout
+        if left is not None:
+            connect, read = min(connect, left), min(read, left)
         try:
-            response = self.session.request(method, url, timeout=self.timeout, allow_redirects=False, **kwargs)
+            response = self.session.request(
+                method, url, timeout=(connect, read), allow_redirects=False, stream=True, **kwargs
+            )
+            # Read the body against the wall clock: a server that drips a
+            # byte at a time stays under the per-read timeout forever.
+            body = bytearray()
+            for part in response.iter_content(self.chunk):
+                body += part
+                self.remaining()
+            response._content = bytes(body)
+            response._content_consumed = True
+            response.close()
+        except DeadlineExceeded:
+            raise
         except requests.Timeout as error:
             raise TemporaryError(f"Timed out: {error}") from error
         except requests.RequestException as error:
@@ -108,12 +166,12 @@ class HttpAdapter:
             raise TemporaryError(f"Malformed JSON from the CRM: {response.text[:200]!r}") from error
 
 
-class FileAdapter:
+class FileAdapter(Adapter):
     """Development: append each delivery as one JSON line to CRM_FILE_PATH."""
 
     _lock = threading.Lock()
 
-    def deliver(self, payload):
+    def deliver(self, payload, known=None, on_person=None):
         path = Path(settings.CRM_FILE_PATH)
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._lock:
@@ -145,7 +203,7 @@ class WebhookAdapter(HttpAdapter):
     receiver can drop repeats.
     """
 
-    def deliver(self, payload):
+    def deliver(self, payload, known=None, on_person=None):
         if not settings.CRM_WEBHOOK_URL or not settings.CRM_WEBHOOK_SECRET:
             raise PermanentError("CRM_WEBHOOK_URL and CRM_WEBHOOK_SECRET must be set.")
         body = json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False).encode()
@@ -177,7 +235,11 @@ class SuperOfficeAuth:
     _ticket_expires = 0.0
     _lock = threading.Lock()
 
-    def headers(self, session, renew=False):
+    @staticmethod
+    def left(deadline):
+        return 3600 if deadline is None else max(0.1, deadline - time.monotonic())
+
+    def headers(self, session, renew=False, deadline=None):
         if settings.SUPEROFFICE_USERNAME:
             token = f"{settings.SUPEROFFICE_USERNAME}:{settings.SUPEROFFICE_PASSWORD}"
             return {"Authorization": "Basic " + base64.b64encode(token.encode()).decode()}
@@ -185,12 +247,12 @@ class SuperOfficeAuth:
             raise PermanentError("SuperOffice credentials are not configured.")
         with self._lock:
             if renew or not type(self)._ticket or time.monotonic() > type(self)._ticket_expires:
-                type(self)._ticket = self.fetch_ticket(session)
+                type(self)._ticket = self.fetch_ticket(session, deadline)
                 type(self)._ticket_expires = time.monotonic() + 5 * 3600
             ticket = type(self)._ticket
         return {"Authorization": f"SOTicket {ticket}", "SO-AppToken": settings.SUPEROFFICE_CLIENT_SECRET}
 
-    def fetch_ticket(self, session):
+    def fetch_ticket(self, session, deadline=None):
         from cryptography.hazmat.primitives import hashes, serialization
         from cryptography.hazmat.primitives.asymmetric import padding
 
@@ -207,11 +269,12 @@ class SuperOfficeAuth:
                     "ContextIdentifier": settings.SUPEROFFICE_CONTEXT_IDENTIFIER,
                     "ReturnTokenType": "JWT",
                 },
-                timeout=HttpAdapter.timeout,
+                timeout=tuple(min(part, self.left(deadline)) for part in HttpAdapter.timeout),
                 allow_redirects=False,
             )
         except requests.RequestException as error:
             raise TemporaryError(f"SuperOffice login failed: {error}") from error
+        response.content  # noqa: B018 - read now, inside the deadline
         raise_for_status(response)
         data = HttpAdapter.json_of(response)
         if not data.get("IsSuccessful") or not data.get("Token"):
@@ -241,13 +304,14 @@ class SuperOfficeAdapter(HttpAdapter):
     def call(self, method, path, **kwargs):
         url = settings.SUPEROFFICE_API_URL.rstrip("/") + "/" + path.lstrip("/")
         headers = {"Accept": "application/json", "SO-Language": "sv", **kwargs.pop("headers", {})}
+        auth = self.auth.headers(self.session, deadline=self.deadline)
         try:
-            return self.request(method, url, headers={**headers, **self.auth.headers(self.session)}, **kwargs)
+            return self.request(method, url, headers={**headers, **auth}, **kwargs)
         except PermanentError as error:
-            if "HTTP 401" not in str(error) or settings.SUPEROFFICE_USERNAME:
+            if error.status != 401 or settings.SUPEROFFICE_USERNAME:
                 raise
             # The ticket expired: renew once and repeat.
-            renewed = self.auth.headers(self.session, renew=True)
+            renewed = self.auth.headers(self.session, renew=True, deadline=self.deadline)
             return self.request(method, url, headers={**headers, **renewed}, **kwargs)
 
     def find_person(self, email):
@@ -264,8 +328,19 @@ class SuperOfficeAdapter(HttpAdapter):
 
     def deliver(self, payload, known=None, on_person=None):
         """`on_person(person_id)` is called as soon as the person exists, so a
-        later step's failure does not lose the id (and a retry reuses it)."""
+        later step's failure does not lose the id (and a retry reuses it).
+
+        Look-up-then-create runs under a lock per person (`person_lock`), so
+        two workers sending two registrations of one person at once create
+        one person, not two."""
         known = known or CrmResult()
+        person = payload["person"]
+        if not known.person_id and person.get("email"):
+            with person_lock(payload.get("person_key") or person["email"], self.deadline):
+                return self.deliver_locked(payload, known, on_person)
+        return self.deliver_locked(payload, known, on_person)
+
+    def deliver_locked(self, payload, known, on_person):
         person = payload["person"]
         if payload.get("action") == "unsubscribe":
             person_id = self.find_person(person["email"])

@@ -216,9 +216,15 @@ class Delivery(models.Model):
         DELIVERED = "delivered", _("Delivered")
         FAILED = "failed", _("Failed")
 
+    class Action(models.TextChoices):
+        REGISTER = "register", _("Register")
+        UNSUBSCRIBE = "unsubscribe", _("Unsubscribe")
+
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="deliveries")
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     recipient = models.CharField(_("recipient"), max_length=254, blank=True)
+    # What the CRM delivery does; e-mails are always "register".
+    action = models.CharField(_("action"), max_length=12, choices=Action.choices, default=Action.REGISTER)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now, db_index=True)
@@ -233,6 +239,10 @@ class Delivery(models.Model):
     claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # The retry window (CRM_RETRY_DAYS) counts from here; an operator's
+    # "retry now" moves it, created_at stays the truth about the registration.
+    retry_from = models.DateTimeField(default=timezone.now)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("delivery")
@@ -240,12 +250,15 @@ class Delivery(models.Model):
         ordering = ["created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["registration", "channel", "recipient"], name="one_delivery_per_destination"
+                fields=["registration", "channel", "recipient", "action"], name="one_delivery_per_destination"
             )
         ]
 
     def __str__(self):
         return f"{self.get_channel_display()} → {self.recipient or 'CRM'} ({self.get_status_display()})"
+
+
+from .outbox_models import Beacon, CrmGate  # noqa: E402, F401 - delivery pacing and heartbeats
 
 
 class AdviserGroup(models.Model):

@@ -1,5 +1,6 @@
 """The steps a registration goes through. Views validate, then call `register`."""
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -165,15 +166,15 @@ def confirm_newsletter(registration):
     """
     if Registration.objects.filter(pk=registration.pk, unsubscribed_at__isnull=False).exists():
         return
-    record_newsletter_event(registration, "confirmed_at", recipient="")
+    record_newsletter_event(registration, "confirmed_at", action=Delivery.Action.REGISTER)
 
 
 def unsubscribe_newsletter(registration):
     """Unsubscribe at once; the CRM is told through the outbox (consent withdrawn)."""
-    record_newsletter_event(registration, "unsubscribed_at", recipient=UNSUBSCRIBE)
+    record_newsletter_event(registration, "unsubscribed_at", action=Delivery.Action.UNSUBSCRIBE)
 
 
-def record_newsletter_event(registration, timestamp_field, recipient):
+def record_newsletter_event(registration, timestamp_field, action):
     """Set the timestamp once and queue the CRM delivery that reports it."""
     with transaction.atomic():
         updated = Registration.objects.filter(pk=registration.pk, **{f"{timestamp_field}__isnull": True}).update(
@@ -182,12 +183,12 @@ def record_newsletter_event(registration, timestamp_field, recipient):
         if not updated:
             return
         delivery, _ = Delivery.objects.get_or_create(
-            registration=registration, channel=Delivery.Channel.CRM, recipient=recipient
+            registration=registration, channel=Delivery.Channel.CRM, recipient="", action=action
         )
         transaction.on_commit(lambda: enqueue(delivery.pk), robust=True)
 
 
-UNSUBSCRIBE = "unsubscribe"
+UNSUBSCRIBE = Delivery.Action.UNSUBSCRIBE  # kept for old imports; deliveries name their action
 
 
 def enqueue_all(registration_id):
@@ -225,8 +226,10 @@ def build_payload(delivery):
     return {
         "id": str(delivery.external_id),
         "kind": registration.kind,
-        "action": "unsubscribe" if delivery.recipient == UNSUBSCRIBE else "register",
+        "action": delivery.action,
         "registration_id": registration.pk,
+        # The same for every registration of one person, however they arrive.
+        "person_key": person_key(registration.email),
         "created_at": registration.created_at.isoformat(),
         "source": registration.source,
         "language": registration.language,
@@ -266,6 +269,13 @@ def build_payload(delivery):
             "given_at": consent.given_at.isoformat(),
         },
     }
+
+
+def person_key(email):
+    """A stable key for one person: SHA-256 of the trimmed, lower-cased e-mail
+    (no e-mail, no key). The CRM and the webhook receiver merge on it."""
+    normalised = (email or "").strip().lower()
+    return hashlib.sha256(normalised.encode()).hexdigest() if normalised else None
 
 
 NEWSLETTER_SALT = "intake.newsletter"

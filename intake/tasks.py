@@ -1,14 +1,23 @@
 """Delivering the outbox: CRM calls and e-mails, retried until they succeed.
 
 The delivery row is the truth. A task only says "look at delivery N now";
-if tasks are lost (worker killed, queue emptied) `sweep` finds the rows that
-are due and enqueues them again.
+if tasks are lost (worker killed, queue emptied, database outage) `sweep`
+finds the rows that are due and enqueues them again.
+
+Each delivery is its own task, so e-mails never wait behind a slow CRM.
+A worker claims a delivery for a lease (the delivery's deadline plus a
+minute) and counts the attempt *before* it sends: a send interrupted by a
+kill or a database outage has been counted, and once the lease has run out
+the sweep sends it again. CRM sends pass the backend's gate (`pacing.py`):
+a shared rate limit, a concurrency cap, the server's Retry-After and a
+circuit breaker.
 """
 
 import datetime
 import logging
 import random
 import smtplib
+import time
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -20,45 +29,73 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from wagtail.models import Locale
 
-from .crm import CrmResult, PermanentError, TemporaryError, get_adapter
+from tasteget.helpers import absolute_url
+
+from . import pacing
+from .crm import CrmResult, DeliveryError, PermanentError, TemporaryError, get_adapter
 from .models import Delivery, Kind
-from .services import UNSUBSCRIBE, absolute_url, advisers_for, build_payload, newsletter_link
+from .services import advisers_for, build_payload, newsletter_link
 
 logger = logging.getLogger(__name__)
 
-# Longer than the slowest send: SuperOffice needs up to six calls of at most
-# 20 s each (plus a login), so a claim cannot run out mid-send.
-CLAIM_FOR = datetime.timedelta(minutes=10)
+OPEN = [Delivery.Status.PENDING, Delivery.Status.RETRYING]
+# Retry-After is obeyed exactly within these bounds.
+RETRY_AFTER_BOUNDS = (1, 24 * 3600)
+
+
+def lease():
+    """How long a claim holds: the delivery's whole deadline plus a margin.
+    A claim older than this belongs to a worker that died."""
+    return datetime.timedelta(seconds=settings.CRM_DELIVERY_DEADLINE_SECONDS + settings.CRM_LEASE_MARGIN_SECONDS)
 
 
 def backoff(attempts, retry_after=None):
     """Exponential back-off with jitter: 30 s, 1 min, 2 min … capped at 6 h.
 
-    A Retry-After from the CRM wins when it asks for longer (up to a day).
+    A server's Retry-After is an instruction, not a hint: it is used exactly
+    (within 1 s … 1 day), never lengthened by the back-off.
     """
+    if retry_after is not None:
+        low, high = RETRY_AFTER_BOUNDS
+        return datetime.timedelta(seconds=min(max(retry_after, low), high))
     base = min(settings.CRM_RETRY_BASE_SECONDS * 2 ** max(0, attempts - 1), 6 * 3600)
     delay = base * random.uniform(0.8, 1.2)  # noqa: S311 - jitter, not security
-    if retry_after is not None:
-        delay = max(delay, min(retry_after, 24 * 3600))
     return datetime.timedelta(seconds=delay)
 
 
-def enqueue_delivery(delivery_id, run_after=None):
+def enqueue_delivery(delivery_id, run_after=None, slot=None, epoch=None):
     task_ = deliver.using(run_after=run_after) if run_after else deliver
-    result = task_.enqueue(delivery_id)
+    if slot:
+        result = task_.enqueue(delivery_id, slot=slot.isoformat(), epoch=epoch)
+    else:
+        result = task_.enqueue(delivery_id)
     Delivery.objects.filter(pk=delivery_id).update(task_id=str(result.id))
     return result
 
 
-def claim(delivery_id):
-    """Take the delivery for this worker, or return None if it is not ours to send."""
-    now = timezone.now()
-    until = now + CLAIM_FOR
+def enqueue_registration(registration_id):
+    """One task per delivery: the e-mails never wait behind the CRM."""
+    for delivery_id in Delivery.objects.filter(registration_id=registration_id, status__in=OPEN).values_list(
+        "pk", flat=True
+    ):
+        enqueue_delivery(delivery_id)
+
+
+def claim(delivery_id, now=None):
+    """Take the delivery for this worker, or return None if it is not ours to send.
+
+    The attempt is counted here, before anything is sent, so a send cut
+    short (worker killed, database gone) still counts.
+    """
+    from django.db.models import F
+
+    now = now or timezone.now()
+    until = now + lease()
     claimed = Delivery.objects.filter(
         Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
         pk=delivery_id,
-        status__in=[Delivery.Status.PENDING, Delivery.Status.RETRYING],
-    ).update(claimed_until=until)
+        status__in=OPEN,
+    ).update(claimed_until=until, attempts=F("attempts") + 1, last_attempt_at=now)
     if not claimed:
         return None
     delivery = Delivery.objects.select_related("registration__municipality", "registration__consent").get(
@@ -71,52 +108,89 @@ def claim(delivery_id):
 def save_outcome(delivery, **fields):
     """Store the outcome only while we still hold the claim."""
     held = Delivery.objects.filter(pk=delivery.pk, claimed_until=delivery.claimed_until).update(
-        claimed_until=None, attempts=delivery.attempts, **fields
+        claimed_until=None, **fields
     )
     if not held:
-        logger.warning("Delivery %s: claim lost before the outcome was saved", delivery.pk)
+        logger.warning("delivery=%s claim lost before the outcome was saved", delivery.pk)
     return bool(held)
-
-
-def enqueue_registration(registration_id):
-    """One task for all of a new registration's deliveries (fewer queue rows)."""
-    result = deliver_registration.enqueue(registration_id)
-    Delivery.objects.filter(registration_id=registration_id).update(task_id=str(result.id))
-    return result
 
 
 @task()
 def deliver_registration(registration_id):
-    due = Delivery.objects.filter(
-        registration_id=registration_id,
-        status__in=[Delivery.Status.PENDING, Delivery.Status.RETRYING],
-        next_attempt_at__lte=timezone.now(),
-    ).values_list("pk", flat=True)
-    return {delivery_id: process(delivery_id) for delivery_id in list(due)}
+    """Tasks queued before deliveries had a task each: fan out."""
+    enqueue_registration(registration_id)
+    return "fanned out"
 
 
 @task()
-def deliver(delivery_id):
-    return process(delivery_id)
+def deliver(delivery_id, slot=None, epoch=None):
+    return process(delivery_id, slot=datetime.datetime.fromisoformat(slot) if slot else None, epoch=epoch)
 
 
-def process(delivery_id):
+def log_attempt(delivery, status, error=None, next_try=None):
+    """One line per attempt; ids, codes and times only: no personal data."""
+    logger.info(
+        "delivery=%s registration=%s channel=%s attempt=%s status=%s http=%s error=%s next_try=%s",
+        delivery.pk,
+        delivery.registration_id,
+        delivery.channel,
+        delivery.attempts,
+        status,
+        getattr(error, "status", None) or "-",
+        type(error).__name__ if error else "-",
+        next_try.isoformat(timespec="seconds") if next_try else "-",
+    )
+
+
+def process(delivery_id, slot=None, epoch=None):
     """Send one delivery if it is ours to send; record the outcome."""
-    delivery = claim(delivery_id)
+    row = Delivery.objects.filter(pk=delivery_id, status__in=OPEN).values("channel", "next_attempt_at").first()
+    if row is None:
+        return "skipped"
+    now = timezone.now()
+    if row["next_attempt_at"] > now + datetime.timedelta(seconds=1):
+        return "not due"  # an early task; the one queued for its time follows
+    gate = None
+    if row["channel"] == Delivery.Channel.CRM:
+        gate = pacing.Gate(settings.CRM_BACKEND)
+        admission = gate.admit(delivery_id, slot=slot, claim=claim, epoch=epoch)
+        if admission.wait_until:
+            Delivery.objects.filter(pk=delivery_id, claimed_until__isnull=True).update(
+                next_attempt_at=admission.wait_until
+            )
+            enqueue_delivery(delivery_id, run_after=admission.wait_until, slot=admission.slot, epoch=admission.epoch)
+            logger.info(
+                "delivery=%s channel=crm status=paced reason=%s next_try=%s",
+                delivery_id,
+                admission.reason,
+                admission.wait_until.isoformat(timespec="seconds"),
+            )
+            return "paced"
+        delivery = admission.delivery
+        pause = (admission.start_at - timezone.now()).total_seconds() if delivery else 0
+        if pause > 0:
+            time.sleep(pause)
+    else:
+        delivery = claim(delivery_id)
     if delivery is None:
         return "skipped"
-    delivery.attempts += 1
     if superseded(delivery):
         return finish(delivery, Delivery.Status.DELIVERED, error="Not sent: the person unsubscribed first.")
     try:
         result = send(delivery)
     except PermanentError as error:
-        return finish(delivery, Delivery.Status.FAILED, error=str(error), alert=True)
+        if gate:
+            gate.record(error)
+        return finish(delivery, Delivery.Status.FAILED, error=str(error), alert=True, cause=error)
     except TemporaryError as error:
-        return schedule_retry(delivery, str(error), error.retry_after)
+        if gate:
+            gate.record(error)
+        return schedule_retry(delivery, str(error), error.retry_after, cause=error)
     except Exception as error:  # noqa: BLE001 - an unexpected bug must not lose the delivery
-        logger.exception("Delivery %s raised unexpectedly", delivery.pk)
-        return schedule_retry(delivery, f"{type(error).__name__}: {error}", None)
+        logger.exception("delivery=%s raised unexpectedly", delivery.pk)
+        return schedule_retry(delivery, f"{type(error).__name__}: {error}", None, cause=error)
+    if gate:
+        gate.record(None)
     delivery.crm_person_id = result.person_id or delivery.crm_person_id
     delivery.crm_followup_id = result.followup_id or delivery.crm_followup_id
     return finish(delivery, Delivery.Status.DELIVERED)
@@ -128,24 +202,21 @@ def superseded(delivery):
     return (
         delivery.channel == Delivery.Channel.CRM
         and registration.kind == Kind.NEWSLETTER
-        and delivery.recipient != UNSUBSCRIBE
+        and delivery.action != Delivery.Action.UNSUBSCRIBE
         and registration.unsubscribed_at is not None
     )
 
 
 def send(delivery):
+    deadline = time.monotonic() + settings.CRM_DELIVERY_DEADLINE_SECONDS
     if delivery.channel == Delivery.Channel.CRM:
-        adapter = get_adapter()
-        payload = build_payload(delivery)
-        if settings.CRM_BACKEND == "superoffice":
-            known = CrmResult(person_id=delivery.crm_person_id, followup_id=delivery.crm_followup_id)
+        known = CrmResult(person_id=delivery.crm_person_id, followup_id=delivery.crm_followup_id)
 
-            def remember_person(person_id):
-                delivery.crm_person_id = person_id
-                Delivery.objects.filter(pk=delivery.pk).update(crm_person_id=person_id)
+        def remember_person(person_id):
+            delivery.crm_person_id = person_id
+            Delivery.objects.filter(pk=delivery.pk).update(crm_person_id=person_id)
 
-            return adapter.deliver(payload, known=known, on_person=remember_person)
-        return adapter.deliver(payload)
+        return get_adapter(deadline=deadline).deliver(build_payload(delivery), known, remember_person)
     try:
         email_for(delivery).send()
     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as error:
@@ -155,7 +226,7 @@ def send(delivery):
     return CrmResult()
 
 
-def finish(delivery, status, error="", alert=False):
+def finish(delivery, status, error="", alert=False, cause=None):
     delivery.status = status
     delivery.last_error = error
     delivery.delivered_at = timezone.now() if status == Delivery.Status.DELIVERED else None
@@ -168,17 +239,22 @@ def finish(delivery, status, error="", alert=False):
         crm_followup_id=delivery.crm_followup_id,
     ):
         return "claim lost"
+    log_attempt(delivery, status, cause)
     if alert:
         alert_operators(delivery)
     return status
 
 
-def schedule_retry(delivery, error, retry_after):
-    give_up_at = delivery.created_at + datetime.timedelta(days=settings.CRM_RETRY_DAYS)
+def schedule_retry(delivery, error, retry_after, cause=None):
+    give_up_at = delivery.retry_from + datetime.timedelta(days=settings.CRM_RETRY_DAYS)
     next_attempt = timezone.now() + backoff(delivery.attempts, retry_after)
     if next_attempt > give_up_at:
         return finish(
-            delivery, Delivery.Status.FAILED, error=f"Gave up after {delivery.attempts} attempts: {error}", alert=True
+            delivery,
+            Delivery.Status.FAILED,
+            error=f"Gave up after {delivery.attempts} attempts: {error}",
+            alert=True,
+            cause=cause,
         )
     delivery.status = Delivery.Status.RETRYING
     delivery.last_error = error
@@ -191,25 +267,63 @@ def schedule_retry(delivery, error, retry_after):
         crm_person_id=delivery.crm_person_id,
     ):
         return "claim lost"
+    log_attempt(delivery, Delivery.Status.RETRYING, cause or DeliveryError(error), next_attempt)
     transaction.on_commit(lambda: enqueue_delivery(delivery.pk, run_after=next_attempt), robust=True)
     return Delivery.Status.RETRYING
 
 
+def reap_dead_tasks(now):
+    """A task row still RUNNING after a lease belongs to a dead worker (kill -9,
+    a database outage mid-task): mark it failed so nothing takes it for alive."""
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(status="RUNNING", started_at__lt=now - lease()).update(
+        status="FAILED",
+        finished_at=now,
+        exception_class_path="intake.tasks.WorkerLost",
+        traceback="The worker died while running this task; found by the sweep.",
+    )
+
+
 def sweep(now=None):
-    """Re-enqueue due deliveries whose task is gone. Returns how many."""
+    """Re-enqueue due deliveries that nothing will send. Returns how many.
+
+    Due and open, and either its claim ran out (the worker died mid-send:
+    whatever its task row says) or it was never claimed and its task is no
+    longer queued or running.
+    """
     from django_tasks_db.models import DBTaskResult
 
     now = now or timezone.now()
-    due = Delivery.objects.filter(
-        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
-        status__in=[Delivery.Status.PENDING, Delivery.Status.RETRYING],
-        next_attempt_at__lte=now - datetime.timedelta(seconds=settings.CRM_SWEEP_GRACE_SECONDS),
+    reaped = reap_dead_tasks(now)
+    if reaped:
+        logger.warning("sweep: %s task(s) of dead workers marked failed", reaped)
+    due = list(
+        Delivery.objects.filter(
+            Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
+            status__in=OPEN,
+            next_attempt_at__lte=now - datetime.timedelta(seconds=settings.CRM_SWEEP_GRACE_SECONDS),
+        ).only("pk", "task_id", "claimed_until")
     )
-    live_tasks = set(DBTaskResult.objects.filter(status__in=["READY", "RUNNING"]).values_list("id", flat=True))
+    task_ids = [delivery.task_id for delivery in due if delivery.task_id and delivery.claimed_until is None]
+    live = set()
+    for start in range(0, len(task_ids), 500):
+        live.update(
+            str(task_id)
+            for task_id in DBTaskResult.objects.filter(
+                id__in=task_ids[start : start + 500], status__in=["READY", "RUNNING"]
+            ).values_list("id", flat=True)
+        )
     count = 0
-    for delivery in due.only("pk", "task_id"):
-        if delivery.task_id and delivery.task_id in {str(task_id) for task_id in live_tasks}:
+    for delivery in due:
+        if delivery.claimed_until is None and delivery.task_id in live:
             continue
+        if delivery.claimed_until is not None:
+            logger.warning("delivery=%s claim expired: its worker died; sending again", delivery.pk)
+            if not Delivery.objects.filter(pk=delivery.pk, claimed_until=delivery.claimed_until).update(
+                claimed_until=None
+            ):
+                continue
         enqueue_delivery(delivery.pk)
         count += 1
     return count

@@ -24,7 +24,21 @@ class FakeCrm(ThreadingHTTPServer):
 
     def __init__(self):
         super().__init__(("127.0.0.1", 0), Handler)
-        self.plan = []  # answers to give first: (status, headers, body) or ("sleep", seconds)
+        # answers to give first: (status, headers, body), ("sleep", seconds) or
+        # ("drip", bytes, seconds between bytes): a 200 whose body trickles in
+        self.plan = []
+        self.lookup_delay = 0.0  # seconds a SuperOffice person look-up takes
+        # A SuperOffice look-up waits here for a second one (or the barrier's
+        # timeout): two unserialised workers both look before either creates.
+        self.lookup_barrier = None
+        self.down = False  # hang up on every request: the CRM is down
+        self.received = []  # webhook messages processed: (webhook-id, registration id, person key)
+        # A throttling receiver: at most `rate` requests a second (token
+        # bucket, `burst` deep); beyond that 429 with Retry-After: 1.
+        self.rate = None
+        self.burst = 1
+        self._tokens = 0.0
+        self._refilled = time.monotonic()
         self.requests = []
         self.people = {}  # e-mail -> person id
         self.appointments = []
@@ -38,6 +52,18 @@ class FakeCrm(ThreadingHTTPServer):
     def next_planned(self):
         with self.lock:
             return self.plan.pop(0) if self.plan else None
+
+    def throttled(self):
+        if self.rate is None:
+            return False
+        with self.lock:
+            now = time.monotonic()
+            self._tokens = min(self.burst, self._tokens + (now - self._refilled) * self.rate)
+            self._refilled = now
+            if self._tokens >= 1:
+                self._tokens -= 1
+                return False
+            return True
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -63,14 +89,35 @@ class Handler(BaseHTTPRequestHandler):
             server.requests.append(
                 {"method": self.command, "path": self.path, "headers": dict(self.headers), "body": body}
             )
+        if server.down:
+            self.close_connection = True
+            self.request.shutdown(2)  # socket.SHUT_RDWR: no answer at all
+            return None
+        if server.throttled():
+            return self.reply(429, b"slow down", {"Retry-After": "1"})
         planned = server.next_planned()
         if planned:
             if planned[0] == "sleep":
                 time.sleep(planned[1])
+            elif planned[0] == "drip":
+                return self.drip(planned[1], planned[2])
             else:
                 status, headers, payload = planned
                 return self.reply(status, payload, headers)
         return self.default(body)
+
+    def drip(self, size, pause):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(size))
+        self.end_headers()
+        try:
+            for _ in range(size):
+                self.wfile.write(b" ")
+                self.wfile.flush()
+                time.sleep(pause)
+        except OSError:
+            pass  # the client hung up: what a deadline does
 
     def default(self, body):
         server = self.server
@@ -80,12 +127,21 @@ class Handler(BaseHTTPRequestHandler):
             with server.lock:
                 email = payload["person"]["email"]
                 person_id = server.people.setdefault(email, len(server.people) + 1)
+                server.received.append(
+                    (self.headers.get("webhook-id"), payload.get("registration_id"), payload.get("person_key"))
+                )
             return self.reply(200, {"person_id": person_id})
         if url.path == "/Login/api/PartnerSystemUser/Authenticate":
             return self.reply(200, recorded("superoffice_system_user_authenticated.json"))
         if url.path == "/api/v1/Person" and self.command == "GET":
             query = parse_qs(url.query)
             wanted = query["$filter"][0].split("eq '", 1)[1].rstrip("'").replace("''", "'")
+            time.sleep(server.lookup_delay)
+            if server.lookup_barrier:
+                try:
+                    server.lookup_barrier.wait()
+                except threading.BrokenBarrierError:
+                    pass  # no second look-up came: the lock held it back
             with server.lock:
                 person_id = server.people.get(wanted)
             answer = recorded("superoffice_person_search_empty.json")

@@ -19,7 +19,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from intake import crm, tasks
-from intake.models import Delivery, Registration
+from intake.models import CrmGate, Delivery, Registration
 from tests import fake_crm
 from tests.conftest import GUIDANCE, run_worker
 
@@ -89,7 +89,9 @@ def run(delivery):
 
 
 def due_now(delivery):
+    """Time passes: the delivery is due and the backend's pause is over."""
     Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
+    CrmGate.objects.update(open_until=None, next_slot_at=None, probe_until=None)
 
 
 def verify_standard_webhook(secret, headers, body):
@@ -183,7 +185,7 @@ def test_webhook_400_fails_at_once_and_shows_in_the_admin(webhook, crm_delivery,
 
 def test_retries_stop_after_the_retry_window(webhook, crm_delivery, settings):
     webhook.plan = [(500, {}, b"down")]
-    Delivery.objects.filter(pk=crm_delivery.pk).update(created_at=timezone.now() - datetime.timedelta(days=5))
+    Delivery.objects.filter(pk=crm_delivery.pk).update(retry_from=timezone.now() - datetime.timedelta(days=5))
     delivery = run(crm_delivery)
     assert delivery.status == "failed" and "Gave up" in delivery.last_error
 

@@ -46,7 +46,7 @@ def test_newsletter_needs_confirmation_and_unsubscribes_without_login(
     assert "You are unsubscribed" in response.content.decode()
     registration.refresh_from_db()
     assert registration.unsubscribed_at is not None
-    assert registration.deliveries.filter(channel="crm", recipient="unsubscribe").exists()
+    assert registration.deliveries.filter(channel="crm", action="unsubscribe").exists()
 
 
 def test_a_forged_newsletter_link_is_a_404(client):

@@ -67,6 +67,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: /healthz answers before host validation and the HTTPS redirect;
+    # a lost database gives 503 and keeps the visitor's answers.
+    "tasteget.middleware_reliability.HealthzMiddleware",
+    "tasteget.middleware_reliability.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "tasteget.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -175,6 +179,29 @@ CRM_RETRY_BASE_SECONDS = env_int("CRM_RETRY_BASE_SECONDS", 30)
 CRM_RETRY_DAYS = env_int("CRM_RETRY_DAYS", 4)
 # The sweep re-enqueues due deliveries this long after their time if no task holds them.
 CRM_SWEEP_GRACE_SECONDS = env_int("CRM_SWEEP_GRACE_SECONDS", 120)
+# One delivery's total time budget (all its HTTP calls, a dripping body
+# included); a claim (lease) lasts this plus a minute, then the delivery is
+# considered abandoned (worker killed) and the sweep sends it again.
+CRM_DELIVERY_DEADLINE_SECONDS = env_int("CRM_DELIVERY_DEADLINE_SECONDS", 60)
+CRM_LEASE_MARGIN_SECONDS = env_int("CRM_LEASE_MARGIN_SECONDS", 60)
+# Pacing, shared by all workers (a row per backend in the database):
+# deliveries per second per backend. SuperOffice allows about 10 calls/s per
+# tenant and one delivery makes up to 4 calls. CRM_RATE_PER_SECOND sets all.
+CRM_RATE_PER_SECOND = (
+    dict.fromkeys(("file", "webhook", "superoffice"), float(env("CRM_RATE_PER_SECOND")))
+    if env("CRM_RATE_PER_SECOND")
+    else {"file": 100.0, "webhook": 10.0, "superoffice": 2.5}
+)
+CRM_MAX_CONCURRENCY = env_int("CRM_MAX_CONCURRENCY", 4)
+# Circuit breaker: after this many temporary failures in a row nothing is sent
+# for a pause (doubling up to CRM_BREAKER_MAX_SECONDS); then one probe.
+CRM_BREAKER_FAILURES = env_int("CRM_BREAKER_FAILURES", 5)
+CRM_BREAKER_SECONDS = env_int("CRM_BREAKER_SECONDS", 30)
+CRM_BREAKER_MAX_SECONDS = env_int("CRM_BREAKER_MAX_SECONDS", 600)
+# Alerts (to INTAKE_ALERT_EMAILS, at most one per condition per hour): a
+# delivery waiting longer than this, or no worker heartbeat for this long.
+INTAKE_ALERT_BACKLOG_MINUTES = env_int("INTAKE_ALERT_BACKLOG_MINUTES", 30)
+INTAKE_ALERT_WORKER_MINUTES = env_int("INTAKE_ALERT_WORKER_MINUTES", 10)
 # Who hears about deliveries that failed for good.
 INTAKE_ALERT_EMAILS = env_list("INTAKE_ALERT_EMAILS")
 # Who is told of a new ambassador application (first name, municipality, admin link only).

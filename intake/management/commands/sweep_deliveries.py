@@ -1,22 +1,56 @@
-"""Re-enqueue due deliveries whose task was lost. Run it every few minutes
-(`--every 300` keeps it running); docs/crm-bridge.md explains why."""
+"""Re-enqueue deliveries nothing will send, and alert operators. Run it every
+minute (`--every 60` keeps it running); docs/crm-bridge.md explains why.
 
+A database outage does not end it: the error is logged and the next round
+comes after a back-off (doubling up to the interval).
+"""
+
+import logging
 import time
 
 from django.core.management.base import BaseCommand
+from django.db import connections
+from django.db.utils import InterfaceError, OperationalError
 
+from intake.heartbeat import alert, beat
 from intake.tasks import sweep
+
+logger = logging.getLogger("intake.sweep")
+
+
+def one_round():
+    count = sweep()
+    beat("sweep")
+    alert()
+    return count
 
 
 class Command(BaseCommand):
-    help = "Re-enqueue registrations' deliveries that are due but have no live task."
+    help = "Re-enqueue registrations' deliveries that are due but that nothing will send; alert operators."
 
     def add_arguments(self, parser):
         parser.add_argument("--every", type=int, default=0, help="Repeat every N seconds (0: run once).")
 
     def handle(self, *args, every, **options):
+        delay = 1
         while True:
-            count = sweep()
+            try:
+                count = one_round()
+            except (OperationalError, InterfaceError) as error:
+                if not every:
+                    raise
+                logger.warning("sweep: database unavailable (%s); next try in %s s", type(error).__name__, delay)
+                for connection in connections.all(initialized_only=True):
+                    try:
+                        connection.close()
+                    except (OperationalError, InterfaceError):
+                        pass
+                time.sleep(delay)
+                delay = min(delay * 2, every)
+                continue
+            delay = 1
+            if count:
+                logger.info("sweep: re-enqueued %s deliveries", count)
             if options["verbosity"]:
                 self.stdout.write(f"Re-enqueued {count} deliveries.")
             if not every:

@@ -1,0 +1,117 @@
+"""The task worker, made to survive: `manage.py run_worker --queue-name '*'`.
+
+django-tasks-db's `db_worker` exits on the first database error. This runs
+the same worker loop, but a lost database (OperationalError/InterfaceError)
+is logged, the connections are dropped, and it tries again with back-off
+(1 s doubling to `--max-backoff`). It also writes a heartbeat (`Beacon`
+"worker:<id>") that /healthz and the alerts read. A task interrupted by the
+outage stays RUNNING; the sweep marks it failed and re-sends its delivery
+once the lease has run out (see intake/tasks.py).
+"""
+
+import logging
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections, connections
+from django.db.utils import InterfaceError, OperationalError
+from django.utils.crypto import get_random_string
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
+
+from intake.heartbeat import beat
+
+logger = logging.getLogger("intake.worker")
+
+HEARTBEAT_SECONDS = 10
+
+
+class ResilientWorker(Worker):
+    last_beat = 0.0
+
+    def beat(self):
+        if time.monotonic() - self.last_beat >= HEARTBEAT_SECONDS:
+            beat(f"worker:{self.worker_id}")
+            self.last_beat = time.monotonic()
+
+    def next_task(self):
+        tasks = DBTaskResult.objects.ready().filter(backend_name=self.backend_name)
+        if not self.process_all_queues:
+            tasks = tasks.filter(queue_name__in=self.queue_names)
+        with exclusive_transaction(tasks.db):
+            try:
+                task_result = tasks.get_locked()
+                if task_result is not None:
+                    task_result.claim(self.worker_id)
+                return task_result, True
+            except OperationalError as error:
+                if is_locked_database_exception(error):
+                    return None, False
+                raise
+
+    def run(self):
+        while self.running:
+            close_old_connections()
+            self.beat()
+            task_result, retrieved = self.next_task()
+            if task_result is not None:
+                self.run_task(task_result)
+            elif self.batch and retrieved:
+                return
+            close_old_connections()
+            if self.running and task_result is None:
+                time.sleep(self.interval)
+
+
+class Command(BaseCommand):
+    help = "Run the database task worker; survive database outages; write a heartbeat."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--queue-name", default="*", help="Queues, comma-separated, or '*' (all).")
+        parser.add_argument("--interval", type=float, default=0.2, help="Seconds between polls when idle.")
+        parser.add_argument("--batch", action="store_true", help="Run until the queue is empty, then exit.")
+        parser.add_argument("--max-backoff", type=float, default=30.0)
+        parser.add_argument("--worker-id", default="")
+
+    def handle(self, *args, queue_name, interval, batch, max_backoff, worker_id, **options):
+        worker = ResilientWorker(
+            queue_names=queue_name.split(","),
+            interval=interval,
+            batch=batch,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id=worker_id or get_random_string(32),
+            excluded_queue_names=[],
+        )
+        worker.configure_signals()
+        logger.info("worker=%s started", worker.worker_id)
+        delay = 1.0
+        failures = 0
+        while worker.running:
+            started = time.monotonic()
+            try:
+                worker.run()
+                return
+            except (OperationalError, InterfaceError) as error:
+                failures += 1
+                if batch and failures > 5:
+                    raise  # a one-off run does not wait for ever
+                if time.monotonic() - started > 60:
+                    delay = 1.0  # it had been working: a new outage starts the back-off again
+                logger.warning(
+                    "worker=%s database unavailable (%s); reconnecting in %.0f s",
+                    worker.worker_id,
+                    type(error).__name__,
+                    delay,
+                )
+                for connection in connections.all(initialized_only=True):
+                    connection.close_if_unusable_or_obsolete()
+                    try:
+                        connection.close()
+                    except (OperationalError, InterfaceError):
+                        pass
+                time.sleep(delay)
+                delay = min(delay * 2, max_backoff)
+                worker.last_beat = 0.0
