@@ -8,16 +8,15 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from home.sitemaps import TranslatedSitemap
+from intake import health
 from intake import views as intake_views
 from search import views as search_views
-
-from . import views
 
 handler404 = "tasteget.views.page_not_found"
 handler500 = "tasteget.views.server_error"
 
 urlpatterns = [
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
