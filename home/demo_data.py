@@ -715,3 +715,217 @@ EMPLOYER_GUIDE = {
         ],
     },
 }
+
+# More landscapes, so the eight municipality cards do not all look alike.
+IMAGES += [
+    ("Älv i skymning", (40, 70, 50), (220, 140, 120)),
+    ("By vid sjön", (70, 95, 60), (170, 200, 225)),
+    ("Norrsken över skogen", (15, 45, 40), (40, 90, 110)),
+]
+
+# The Region's page is the overview of the municipalities ("not decided yet").
+REGION_PAGE = {"sv": "Kommunerna", "en": "The municipalities"}
+
+# Key facts per municipality (approximate figures for the demo):
+# population, car to Östersund, to Åre Östersund Airport, nearest train station, towns.
+MUNICIPALITY_FACTS = {
+    "berg": (
+        "6 900",
+        "1 h",
+        "1 h 10 min",
+        "Östersund C, 1 h (Inlandsbanan i Svenstavik sommartid)",
+        "Svenstavik, Klövsjö, Vemdalen, Åsarna",
+    ),
+    "bracke": ("6 300", "1 h", "1 h 10 min", "Bräcke station, i orten", "Bräcke, Kälarne, Gällö"),
+    "harjedalen": (
+        "9 900",
+        "2 h 30 min",
+        "2 h 30 min (Sveg flygplats 10 min)",
+        "Sveg, Inlandsbanan",
+        "Sveg, Funäsdalen, Lofsdalen, Hede, Vemdalen",
+    ),
+    "krokom": ("15 500", "20 min", "15 min", "Krokom station, i orten", "Krokom, Föllinge, Nälden, Ås"),
+    "ragunda": ("5 300", "1 h 15 min", "1 h 20 min", "Bräcke station, 45 min", "Hammarstrand, Bispgården, Stugun"),
+    "stromsund": ("11 400", "1 h 30 min", "1 h 30 min", "Strömsund, Inlandsbanan", "Strömsund, Hoting, Backe, Gäddede"),
+    "are": ("12 500", "1 h", "1 h", "Åre, Järpen och Undersåker, i orterna", "Järpen, Åre, Duved, Undersåker"),
+    "ostersund": ("64 700", "–", "15 min", "Östersund C, i staden", "Östersund, Brunflo, Lit"),
+}
+FACT_LABELS = [
+    ("Invånare", "Population"),
+    ("Bil till Östersund", "By car to Östersund"),
+    ("Till flygplatsen", "To the airport"),
+    ("Närmaste tågstation", "Nearest train station"),
+    ("Orter", "Towns"),
+]
+
+
+def municipality_sections(language, towns):
+    """Housing, work, school and childcare, leisure: a heading and a paragraph each."""
+    first = towns.split(",")[0]
+    if language == "sv":
+        return [
+            (
+                "Boende",
+                f"Hyresrätter i {first} och villor och gårdar i byarna runt omkring. Kommunens bostadsbolag och "
+                f"flyttvägledaren hjälper dig att hitta ett första boende.",
+            ),
+            (
+                "Arbete",
+                "Vården, skolan, industrin och besöksnäringen söker folk, och fibern når de flesta byar om du tar "
+                "med ditt jobb. Flyttvägledaren tipsar om lediga jobb och nätverk.",
+            ),
+            (
+                "Skola och förskola",
+                "Förskoleplats inom fyra månader, skolor nära hemmet och skolskjuts från byarna. Gymnasiet finns i "
+                "kommunen eller en pendling bort.",
+            ),
+            (
+                "Fritid",
+                "Skidspår, fiskevatten och vandringsleder börjar vid dörren. Föreningslivet välkomnar nya medlemmar, "
+                "från fotboll till körsång.",
+            ),
+        ]
+    return [
+        (
+            "Housing",
+            f"Rented flats in {first}, and houses and farms in the villages around it. The municipal housing "
+            f"company and your moving adviser help you find a first home.",
+        ),
+        (
+            "Work",
+            "Healthcare, schools, industry and tourism are hiring, and fibre reaches most villages if you bring "
+            "your job with you. Your moving adviser knows about vacancies and networks.",
+        ),
+        (
+            "School and childcare",
+            "A preschool place within four months, schools close to home and school transport from the villages. "
+            "Upper secondary school is in the municipality or a commute away.",
+        ),
+        (
+            "Leisure",
+            "Ski tracks, fishing waters and hiking trails start at the door. Clubs welcome new members, from "
+            "football to choir singing.",
+        ),
+    ]
+
+
+# The home page's sections, in each language of the home page.
+HOME_SECTIONS = {
+    "sv": {
+        "municipalities": (
+            "Åtta kommuner att välja mellan",
+            "Fjällby, bruksort eller stad vid Storsjön – hitta platsen som passar dig.",
+            "Regionens flyttvägledare hjälper dig att hitta rätt kommun.",
+        ),
+        "stories": ("De tog steget", "Människor som har flyttat hit berättar om jobb, familj och vardag."),
+        "magazine": (
+            "Magasinet Ta Steget",
+            "Reportage, fakta och människor från hela länet – hem i brevlådan, kostnadsfritt.",
+        ),
+        "ambassadors": (
+            "Fråga någon som bor här",
+            "Våra ambassadörer svarar gärna på hur det är att leva i deras bygd.",
+        ),
+        "coworking": (
+            "Ta med jobbet",
+            "Kontorsplatser med fiber i hela länet, för dig som jobbar på distans.",
+            "Hitta en kontorsplats",
+        ),
+        "newsletter": (
+            "Nyhetsbrevet",
+            "Nyheter, evenemang och lediga jobb från Jämtland Härjedalen, en gång i månaden.",
+            "Prenumerera på nyhetsbrevet",
+        ),
+        "international": (
+            "Flyttar du hit från ett annat land?",
+            "Internationellt hus vägleder dig genom de första veckorna – och hjälper arbetsgivare att ta emot dig.",
+            "Till Internationellt hus",
+        ),
+    },
+    "en": {
+        "municipalities": (
+            "Eight municipalities to choose from",
+            "Mountain village, mill town or the city on Lake Storsjön – find the place that suits you.",
+            "The Region's moving advisers help you find the right municipality.",
+        ),
+        "stories": ("They took the step", "People who moved here tell about work, family and everyday life."),
+        "magazine": (
+            "The magazine Ta Steget",
+            "Features, facts and people from all over the county – posted to you free of charge.",
+        ),
+        "ambassadors": (
+            "Ask someone who lives here",
+            "Our ambassadors happily tell you what life is like where they live.",
+        ),
+        "coworking": (
+            "Bring your job",
+            "Office desks with fibre across the county, for remote workers.",
+            "Find a desk",
+        ),
+        "newsletter": (
+            "The newsletter",
+            "News, events and job openings from Jämtland Härjedalen, once a month.",
+            "Subscribe to the newsletter",
+        ),
+        "international": (
+            "Moving here from another country?",
+            "The International House guides you through the first weeks – and helps employers welcome you.",
+            "Go to the International House",
+        ),
+    },
+    "de": {
+        "municipalities": (
+            "Acht Gemeinden zur Wahl",
+            "Bergdorf, Industrieort oder die Stadt am Storsjön – finden Sie den Ort, der zu Ihnen passt.",
+            "Die Umzugsberatung der Region hilft Ihnen bei der Wahl.",
+        ),
+        "stories": (
+            "Sie haben den Schritt gewagt",
+            "Menschen, die hierher gezogen sind, erzählen von Arbeit, Familie und Alltag.",
+        ),
+        "magazine": (
+            "Das Magazin Ta Steget",
+            "Reportagen, Fakten und Menschen aus der ganzen Provinz – kostenlos per Post.",
+        ),
+        "ambassadors": (
+            "Fragen Sie jemanden, der hier wohnt",
+            "Unsere Botschafterinnen und Botschafter erzählen gern, wie das Leben bei ihnen ist.",
+        ),
+        "coworking": (
+            "Nehmen Sie Ihre Arbeit mit",
+            "Arbeitsplätze mit Glasfaser in der ganzen Provinz.",
+            "Einen Arbeitsplatz finden",
+        ),
+        "newsletter": (
+            "Der Newsletter",
+            "Neuigkeiten, Veranstaltungen und Stellen aus Jämtland Härjedalen, einmal im Monat.",
+            "Den Newsletter abonnieren",
+        ),
+        "international": (
+            "Sie ziehen aus dem Ausland hierher?",
+            "Das International House begleitet Sie durch die ersten Wochen.",
+            "Zum International House",
+        ),
+    },
+    "ar": {
+        "municipalities": (
+            "ثماني بلديات للاختيار بينها",
+            "قرية جبلية أو بلدة صناعية أو المدينة على بحيرة ستورشون – اعثر على المكان المناسب لك.",
+            "يساعدك مرشدو الانتقال في المنطقة على اختيار البلدية المناسبة.",
+        ),
+        "stories": ("أخذوا الخطوة", "أشخاص انتقلوا إلى هنا يحكون عن العمل والعائلة والحياة اليومية."),
+        "magazine": ("مجلة تا ستيغيت", "تقارير وحقائق وأشخاص من كل أنحاء المقاطعة – تصلك بالبريد مجانًا."),
+        "ambassadors": ("اسأل شخصًا يعيش هنا", "يسعد سفراؤنا أن يحكوا لك عن الحياة في مناطقهم."),
+        "coworking": ("اصطحب عملك معك", "مكاتب مشتركة مع إنترنت سريع في كل أنحاء المقاطعة.", "ابحث عن مكتب"),
+        "newsletter": (
+            "النشرة الإخبارية",
+            "أخبار وفعاليات ووظائف من يامتلاند هيريدالن، مرة في الشهر.",
+            "اشترك في النشرة الإخبارية",
+        ),
+        "international": (
+            "هل تنتقل إلى هنا من بلد آخر؟",
+            "يرشدك البيت الدولي خلال أسابيعك الأولى.",
+            "إلى البيت الدولي",
+        ),
+    },
+}

@@ -14,18 +14,9 @@ from tasteget.blocks import BodyBlock, FactBlock, GuideBodyBlock
 from tasteget.search import FOLDED_SEARCH, FoldedSearchMixin
 from tasteget.translations import with_content_languages
 
-
-def localized_pages(page_ids, locale_id):
-    """The live translations, in `locale_id`, of the pages `page_ids`, in order.
-
-    Pages chosen by editors are stored in the source language; visitors see
-    them in their own. Pages without a live translation are left out. Two
-    queries, whatever the number of pages.
-    """
-    keys = dict(Page.objects.filter(pk__in=page_ids).values_list("pk", "translation_key"))
-    pages = Page.objects.live().public().filter(translation_key__in=keys.values(), locale_id=locale_id).specific()
-    by_key = {page.translation_key: page for page in pages}
-    return with_content_languages(by_key[keys[pk]] for pk in page_ids if keys.get(pk) in by_key)
+from . import listings
+from .blocks import HomeSectionsBlock, NavigationBlock
+from .listings import localized_pages  # noqa: F401 - the menus and other apps' callers use it from here
 
 
 class BasePage(FoldedSearchMixin, Page):
@@ -67,6 +58,15 @@ class HomePage(BasePage):
         verbose_name=_("featured content"),
         help_text=_("Up to six pages shown as cards on the home page."),
     )
+    sections = StreamField(
+        HomeSectionsBlock(),
+        blank=True,
+        verbose_name=_("sections"),
+        help_text=_(
+            "The sections under the hero, in order: the municipalities, stories, the magazine, ambassadors, "
+            "and featured pages such as coworking, the newsletter and the international house."
+        ),
+    )
     body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
 
     content_panels = BasePage.content_panels + [
@@ -83,6 +83,7 @@ class HomePage(BasePage):
             ],
             heading=_("Call to register"),
         ),
+        FieldPanel("sections"),
         FieldPanel("featured"),
         FieldPanel("body"),
     ]
@@ -137,20 +138,42 @@ class MunicipalityPage(BasePage):
         Municipality, on_delete=models.PROTECT, related_name="pages", verbose_name=_("municipality")
     )
     intro = models.TextField(_("introduction"), max_length=600, blank=True)
+    hero_image = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    hero_image_alt = models.CharField(
+        _("hero image alt text"),
+        max_length=200,
+        blank=True,
+        help_text=_("Describe the image for people who cannot see it. Leave empty if it is only decoration."),
+    )
     facts = StreamField(
         [("fact", FactBlock())],
         blank=True,
         verbose_name=_("facts"),
-        help_text=_("Short facts such as population or travel time to Östersund."),
+        help_text=_(
+            "Key facts: population, travel time to Östersund, the airport and the nearest train station, the towns."
+        ),
     )
-    body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
+    body = StreamField(
+        BodyBlock(),
+        blank=True,
+        verbose_name=_("body"),
+        help_text=_("Sections with a heading each: housing, work, school and childcare, leisure."),
+    )
 
     content_panels = BasePage.content_panels + [
         FieldPanel("municipality"),
         FieldPanel("intro"),
+        MultiFieldPanel([FieldPanel("hero_image"), FieldPanel("hero_image_alt")], heading=_("Image")),
         FieldPanel("facts"),
         FieldPanel("body"),
-        HelpPanel(content=_("The municipality's moving advisers are shown automatically; edit them under Snippets.")),
+        HelpPanel(
+            content=_(
+                "Shown automatically: the municipality's stories, ambassadors, coworking spaces and moving "
+                "advisers (edit advisers under Snippets), and the registration form with the municipality chosen."
+            )
+        ),
     ]
     search_fields = BasePage.search_fields + [index.SearchField("intro"), index.SearchField("body"), *FOLDED_SEARCH]
 
@@ -162,7 +185,9 @@ class MunicipalityPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["coworking_spaces"] = spaces_for(self.municipality, self.locale_id)
+        context.update(listings.for_municipality(self.municipality, self.locale_id))
+        if self.municipality.is_region:
+            context.update(listings.municipality_pages(self.locale_id))
         context["registration_url"] = registration_url_for(self.locale_id, self.municipality)
         context["advisers"] = Adviser.objects.filter(
             municipality__translation_key=self.municipality.translation_key,
@@ -247,11 +272,14 @@ class SiteSettings(BaseSiteSetting):
     """
 
     navigation = StreamField(
-        [("page", blocks.PageChooserBlock(label=_("Page")))],
+        NavigationBlock(),
         blank=True,
-        max_num=8,
+        max_num=10,
         verbose_name=_("main navigation"),
-        help_text=_("The pages in the main menu, in order. Each is shown in the visitor's language."),
+        help_text=_(
+            "The main menu, in order: single pages, or sections with their pages (such as the municipalities). "
+            "The footer repeats it. Each page is shown in the visitor's language."
+        ),
     )
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)

@@ -273,7 +273,7 @@ class MagazineForm(PublicForm):
     country = forms.CharField(
         label=_("Country"),
         max_length=80,
-        initial="Sverige",
+        initial=_("Sweden"),
         widget=forms.TextInput(attrs={"autocomplete": "country-name"}),
     )
     email = forms.EmailField(

@@ -20,6 +20,7 @@ from tasteget.blocks import BodyBlock, FactBlock
 from tasteget.helpers import clean_slug
 from tasteget.paging import page_of
 from tasteget.search import FOLDED_SEARCH, FoldedSearchMixin
+from tasteget.translations import with_content_languages
 
 from .feeds import StoryFeed
 
@@ -95,7 +96,7 @@ class StoryIndexPage(RoutablePageMixin, Page):
     def index(self, request):
         stories, municipality, topic = self.filtered(request)
         page_of_stories = page_of(stories, request, STORIES_PER_PAGE)
-        stories_on_page = list(page_of_stories.object_list)
+        stories_on_page = with_content_languages(page_of_stories.object_list)
         StoryPage.attach_topics(stories_on_page)
         return self.render(
             request,
@@ -201,7 +202,7 @@ class StoryPage(FoldedSearchMixin, Page):
             .select_related("hero_image")
             .order_by("-date", "-pk")[:limit]
         )
-        return list(related)
+        return with_content_languages(related)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -104,8 +104,10 @@ def test_render_query_count_does_not_grow_with_the_number_of_pages(client, home,
     add_pages(are, 15)
     after = {"/": count("/"), "/are/": count("/are/")}
     assert after == before
-    # 31 on the home page: the language check for untranslated pages costs one.
-    assert max(after.values()) <= 31, after
+    # The home page shows the whole offer (menu sections, municipalities,
+    # stories, magazine, ambassadors, featured pages): a fixed cost, guarded
+    # against growth with content in tests/test_page_queries.py.
+    assert max(after.values()) <= 70, after
 
 
 def test_every_page_type_declares_its_parents_and_children():

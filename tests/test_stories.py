@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def titles(body):
-    return re.findall(r'<h3 class="card__title"><a href="[^"]+">([^<]+)</a></h3>', body)
+    return re.findall(r'<h3 class="card__title"><a [^>]*href="[^"]+">([^<]+)</a></h3>', body)
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,12 @@ from django.utils.html import format_html
 from django.utils.translation import get_language_info
 from wagtail.models import Locale, Page, Site
 
+from intake.services import advisers_for
+from places.models import Municipality
 from tasteget.translations import HAND_TRANSLATED, awaiting_translation, content_language
 
-from ..models import SiteSettings, localized_pages
+from .. import listings
+from ..models import MunicipalityPage, SiteSettings, localized_pages
 
 register = template.Library()
 
@@ -72,10 +75,22 @@ def active_locale_id(context):
 
 @register.simple_tag(takes_context=True)
 def main_navigation(context):
+    """The menu, the registration and newsletter pages in the page's language.
+
+    Computed once per request: the header and the footer both show it.
+    """
     request = context["request"]
-    site_settings = SiteSettings.for_request(request)
-    ids = [block.value.pk for block in site_settings.navigation if block.value]
-    return localized_pages(ids, active_locale_id(context))
+    locale_id = active_locale_id(context)
+    cached = getattr(request, "_tasteget_navigation", None)
+    if cached is None or cached["locale_id"] != locale_id:
+        site_settings = SiteSettings.for_request(request)
+        cached = {
+            "locale_id": locale_id,
+            "sections": listings.menu(site_settings.navigation, locale_id),
+            **listings.site_actions(locale_id),
+        }
+        request._tasteget_navigation = cached
+    return cached
 
 
 @register.simple_tag(takes_context=True)
@@ -123,3 +138,33 @@ def lang_attrs(page):
     if not language or language == translation.get_language():
         return ""
     return format_html(' lang="{}" dir="{}"', language, text_direction(language))
+
+
+@register.simple_tag(takes_context=True)
+def registration_next_steps(context, registration):
+    """For a guidance registration's thank-you page: who will call, and what
+    to read meanwhile about the chosen municipality, in the page's language."""
+    if registration is None or registration.kind != "guidance":
+        return None
+    locale_id = active_locale_id(context)
+    municipality = registration.municipality
+    local = Municipality.objects.localized(locale_id).filter(pk=municipality.pk).first()
+    return {
+        "advisers": advisers_for(registration),
+        "municipality_name": local.local_name if local else municipality.name,
+        "municipality_page": MunicipalityPage.objects.live()
+        .filter(locale_id=locale_id, municipality__translation_key=municipality.translation_key)
+        .first(),
+        **listings.for_municipality(municipality, locale_id),
+    }
+
+
+@register.simple_tag(takes_context=True)
+def municipality_page_url(context, municipality):
+    """The URL of a municipality's page in the page's language ("" if none)."""
+    page = (
+        MunicipalityPage.objects.live()
+        .filter(locale_id=active_locale_id(context), municipality__translation_key=municipality.translation_key)
+        .first()
+    )
+    return page.get_url(context["request"]) if page else ""

@@ -38,6 +38,17 @@ PAGES = [
     "/ar/ambassadorer/",
     "/de/magasinet/",
     "/ar/sok/?q=sverige",
+    # The whole-offer home page, municipality pages and the Region's overview
+    "/de/",
+    "/region/",
+    "/en/region/",
+    "/en/ostersund/",
+    "/de/are/",
+    "/ar/are/",
+    "/ar/region/",
+    "/en/magazine/",
+    "/en/order-the-magazine/",
+    "/nyhetsbrev/",
 ]
 
 

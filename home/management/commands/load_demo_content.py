@@ -66,25 +66,30 @@ class Command(BaseCommand):
             pages[slug] = page
 
         municipality_pages = []
-        for municipality in Municipality.objects.in_default_locale():
+        for number, municipality in enumerate(Municipality.objects.in_default_locale()):
             intro_sv, intro_en, facts = demo_data.MUNICIPALITY_PAGES[municipality.slug]
+            facts, body_sv, body_en = self.municipality_content(municipality.slug, facts)
+            region_titles = demo_data.REGION_PAGE if municipality.is_region else {}
             page = self.child(
                 home,
                 MunicipalityPage,
                 municipality.slug,
-                title=municipality.name,
+                title=region_titles.get("sv", municipality.name),
                 municipality=municipality,
                 intro=intro_sv,
+                hero_image=images[number % len(images)],
                 facts=[("fact", {"label": label_sv, "value": value}) for label_sv, _en, value in facts],
+                body=body_sv,
             )
             english = municipality.get_translation_or_none(locales["en"]) or municipality
             self.translate(
                 page,
                 locales["en"],
-                title=english.name,
+                title=region_titles.get("en", english.name),
                 municipality=english,
                 intro=intro_en,
                 facts=[("fact", {"label": label_en, "value": value}) for _sv, label_en, value in facts],
+                body=body_en,
             )
             self.advisers(municipality)
             municipality_pages.append(page)
@@ -116,11 +121,20 @@ class Command(BaseCommand):
             )
             form_pages[slug] = page
 
-        self.stories(home, locales, images)
-        self.magazine(home, locales, images)
-        self.coworking(home, locales)
-        self.ambassadors(home, locales)
-        international_house = self.international_house(home, locales)
+        story_index = self.stories(home, locales, images)
+        magazine_index = self.magazine(home, locales, images)
+        coworking_index = self.coworking(home, locales)
+        directory = self.ambassadors(home, locales)
+        international_house, employers = self.international_house(home, locales)
+        sections = {
+            "stories": story_index,
+            "magazine": magazine_index,
+            "coworking": coworking_index,
+            "ambassadors": directory,
+            "international": international_house,
+            "employers": employers,
+            **form_pages,
+        }
 
         # Reload: adding children changed the tree fields (numchild) in the
         # database, and saving stale instances would write them back.
@@ -129,17 +143,19 @@ class Command(BaseCommand):
         registration_page = form_pages["anmal-intresse"]
         if home.registration_page_id in (None, pages["flyttvagledning"].pk):
             home.registration_page = registration_page
-            home.featured = [("page", page) for page in [pages["om-ta-steget"], *municipality_pages[:3]]]
             home.save_revision().publish()
             home_en.registration_page = registration_page
-            home_en.featured = home.featured
             home_en.save_revision().publish()
             for extra_home in extra_homes:
                 extra_home.refresh_from_db()
                 extra_home.registration_page = registration_page
-                extra_home.featured = home.featured
                 extra_home.save_revision().publish()
-        self.site_settings(home, pages, municipality_pages, international_house)
+        for page in [home, home_en, *extra_homes]:
+            page.refresh_from_db()
+            if not page.sections:
+                page.sections = self.home_sections(page.locale.language_code, sections, images)
+                page.save_revision().publish()
+        self.site_settings(home, pages, municipality_pages, sections)
         # Every page not translated into an extra locale gets an alias there.
         ensure_locales()
         if options["verbosity"]:
@@ -149,6 +165,51 @@ class Command(BaseCommand):
 
     def body(self, paragraphs):
         return [("paragraph", RichText(f"<p>{text}</p>")) for text in paragraphs]
+
+    def municipality_content(self, slug, facts):
+        """Key facts and the housing/work/school/leisure sections of a municipality page."""
+        if slug not in demo_data.MUNICIPALITY_FACTS:
+            return facts, [], []
+        values = demo_data.MUNICIPALITY_FACTS[slug]
+        facts = [(sv, en, value) for (sv, en), value in zip(demo_data.FACT_LABELS, values, strict=True)]
+        towns = values[-1]
+        bodies = []
+        for language in ("sv", "en"):
+            body = []
+            for heading, text in demo_data.municipality_sections(language, towns):
+                body += [("heading", {"text": heading, "level": "h2"}), ("paragraph", RichText(f"<p>{text}</p>"))]
+            bodies.append(body)
+        return facts, *bodies
+
+    def home_sections(self, language, pages, images):
+        """The home page's sections, with texts in the page's language (Swedish where missing)."""
+        texts = demo_data.HOME_SECTIONS.get(language, demo_data.HOME_SECTIONS["sv"])
+
+        def feature(key, page, image, style="plain"):
+            heading, text, link_text = texts[key]
+            return (
+                "feature",
+                {
+                    "heading": heading,
+                    "text": text,
+                    "image": image,
+                    "image_alt": "",
+                    "page": page,
+                    "link_text": link_text,
+                    "style": style,
+                },
+            )
+
+        heading, text, undecided = texts["municipalities"]
+        return [
+            ("municipalities", {"heading": heading, "text": text, "undecided_text": undecided}),
+            ("stories", {"heading": texts["stories"][0], "text": texts["stories"][1], "stories": [], "number": 3}),
+            ("magazine", {"heading": texts["magazine"][0], "text": texts["magazine"][1]}),
+            ("ambassadors", {"heading": texts["ambassadors"][0], "text": texts["ambassadors"][1], "number": 4}),
+            feature("coworking", pages["coworking"], images[4]),
+            feature("international", pages["international"], images[5]),
+            feature("newsletter", pages["nyhetsbrev"], None, style="highlight"),
+        ]
 
     def home_fields(self, language):
         fields = dict(demo_data.HOME[language])
@@ -297,6 +358,7 @@ class Command(BaseCommand):
             self.translate(
                 story, locales["en"], title=t_en, intro=i_en, municipality=english_municipality, body=self.body([i_en])
             )
+        return index
 
     def magazine(self, home, locales, images):
         title_sv, intro_sv = demo_data.MAGAZINE_INDEX["sv"]
@@ -321,7 +383,18 @@ class Command(BaseCommand):
             index.add_child(instance=page)
             page.save_revision().publish()
             self.created += 1
-            self.translate(page, locales["en"], title=t_en, thank_you_title="Thank you for your order!")
+            english_titles = {story[6][0]: story[7][0] for story in demo_data.STORIES}
+            self.translate(
+                page,
+                locales["en"],
+                title=t_en,
+                thank_you_title="Thank you for your order!",
+                contents=[
+                    ("article", {"title": english_titles.get(title, title), "page_number": page_number})
+                    for title, page_number in contents
+                ],
+            )
+        return index
 
     def coworking(self, home, locales):
         title_sv, intro_sv = demo_data.COWORKING_INDEX["sv"]
@@ -353,6 +426,7 @@ class Command(BaseCommand):
                 english.facilities = facilities_en
                 english.save()
                 self.created += 1
+        return index
 
     def ambassadors(self, home, locales):
         title_sv, intro_sv = demo_data.AMBASSADOR_DIRECTORY["sv"]
@@ -362,7 +436,7 @@ class Command(BaseCommand):
             directory, locales["en"], slug=demo_data.AMBASSADOR_DIRECTORY["en_slug"], title=title_en, intro=intro_en
         )
         if Ambassador.objects.exists():
-            return
+            return directory
         municipalities = list(Municipality.objects.in_default_locale().exclude(kind="region"))
         for number, name in enumerate(demo_data.AMBASSADOR_NAMES):
             municipality = municipalities[number % len(municipalities)]
@@ -379,6 +453,7 @@ class Command(BaseCommand):
                 is_published=True,
             )
             self.created += 1
+        return directory
 
     def pdf(self, title, image):
         """A one-page PDF of the cover, made locally."""
@@ -390,6 +465,7 @@ class Command(BaseCommand):
             PILImage.open(handle).convert("RGB").save(buffer, format="PDF")
         document = Document(title=title)
         document.file = ContentFile(buffer.getvalue(), name=f"{title.lower().replace(' ', '-')}.pdf")
+        document.file_size = len(buffer.getvalue())  # Wagtail's upload form sets it; code must too
         document.save()
         self.created += 1
         return document
@@ -419,7 +495,7 @@ class Command(BaseCommand):
             slug=demo_data.EMPLOYER_GUIDE["en_slug"],
             **self.guide_fields(demo_data.EMPLOYER_GUIDE["en"]),
         )
-        return index
+        return index, section
 
     def guide(self, parent, slug, texts):
         return self.child(parent, GuidePage, slug, **self.guide_fields(texts))
@@ -439,22 +515,39 @@ class Command(BaseCommand):
             ],
         }
 
-    def site_settings(self, home, pages, municipality_pages, international_house):
+    def site_settings(self, home, pages, municipality_pages, sections):
         site = Site.objects.get(root_page=home)
         site_settings = SiteSettings.for_site(site)
-        if site_settings.navigation:
-            return
-        overview = municipality_pages[-1]  # the Region: "not decided yet"
+        overview = municipality_pages[-1]  # the Region: "not decided yet", and the list of all eight
+        old_default = [pages["flyttvagledning"].pk, overview.pk, sections["international"].pk, pages["om-ta-steget"].pk]
+        if site_settings.navigation and [item["value"] for item in site_settings.navigation.raw_data] != old_default:
+            return  # an editor's menu
+        issue = MagazineIssuePage.objects.child_of(sections["magazine"]).live().order_by("-date").first()
         site_settings.navigation = [
-            ("page", pages["flyttvagledning"]),
-            ("page", overview),
-            ("page", international_house),
+            ("section", {"page": overview, "children": municipality_pages[:-1]}),
+            ("page", sections["stories"]),
+            ("section", {"page": sections["magazine"], "children": [sections["bestall-magasinet"], issue]}),
+            ("page", sections["ambassadors"]),
+            ("page", sections["coworking"]),
+            ("section", {"page": sections["international"], "children": self.guides(sections)}),
+            (
+                "section",
+                {"page": pages["flyttvagledning"], "children": [sections["anmal-intresse"], sections["nyhetsbrev"]]},
+            ),
             ("page", pages["om-ta-steget"]),
         ]
-        site_settings.footer_links = [("page", pages["tillganglighet"]), ("page", pages["personuppgifter"])]
-        site_settings.contact_email = "tasteget@example.org"
-        site_settings.contact_phone = "+46 63 14 60 00"
-        site_settings.postal_address = "Region Jämtland Härjedalen\nBox 654\n831 27 Östersund"
-        site_settings.social_links = [("link", {"service": "Instagram", "url": "https://www.instagram.com/tasteget/"})]
+        if not site_settings.footer_links:
+            site_settings.footer_links = [("page", pages["tillganglighet"]), ("page", pages["personuppgifter"])]
+            site_settings.contact_email = "tasteget@example.org"
+            site_settings.contact_phone = "+46 63 14 60 00"
+            site_settings.postal_address = "Region Jämtland Härjedalen\nBox 654\n831 27 Östersund"
+            site_settings.social_links = [
+                ("link", {"service": "Instagram", "url": "https://www.instagram.com/tasteget/"})
+            ]
         site_settings.save()
         self.created += 1
+
+    def guides(self, sections):
+        """The international house's guides and its employer section, for the menu."""
+        house = sections["international"]
+        return [*GuidePage.objects.child_of(house).live(), sections["employers"]]
