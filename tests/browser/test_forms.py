@@ -256,6 +256,7 @@ def test_an_adviser_of_are_marks_a_registration_contacted_and_it_leaves_the_over
     page.get_by_role("combobox", name="Kontaktstatus").select_option("contacted")
     page.get_by_role("textbox", name="Anteckning").fill("Ringde, återkommer i maj.")
     page.get_by_role("button", name="Spara").click()
+    page.wait_for_url(site_server.url + "/admin/registrations/")  # saved, back at the list
     page.goto(site_server.url + "/admin/registrations/?work=overdue")
     assert page.get_by_role("row").filter(has_text="Försenad").count() == 0
     page.goto(site_server.url + "/admin/registrations/?work=new")
