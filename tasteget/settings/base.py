@@ -297,6 +297,8 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 # --- Wagtail ------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Ta steget"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+# Two factors for the admin: required in production (production.py), optional otherwise.
+WAGTAIL_2FA_REQUIRED = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Each language's own text search configuration, accents folded (search/backends.py).
