@@ -98,7 +98,8 @@ def relay_message(ambassador, cleaned, submission_key):
         "ambassadors/email/relayed_message.txt",
         {"ambassador": ambassador, "name": cleaned["name"], "message": cleaned["message"], "email": cleaned["email"]},
     )
-    subject = _("Ta steget: a message from %(name)s") % {"name": cleaned["name"][:60]}
+    # One line, whatever the form let through: a header cannot hold a line break.
+    subject = _("Ta steget: a message from %(name)s") % {"name": " ".join(cleaned["name"].split())[:60]}
     transaction.on_commit(
         lambda: send_email.enqueue([ambassador.email], str(subject), body, reply_to=[cleaned["email"]]), robust=True
     )
