@@ -11,6 +11,7 @@ import uuid
 from django.contrib.auth.models import Group
 from django.db import models
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
@@ -196,7 +197,9 @@ class AdviserGroup(models.Model):
 
 def registration_thanks(outcome):
     """The signed value of a registration's thank-you address (`?r=…`)."""
-    return thanks_token({"r": outcome.registration.pk, "d": outcome.duplicate_order})
+    # A repeated magazine order looks exactly like a new one: otherwise anyone
+    # could learn whether an address has ordered (issue 13).
+    return thanks_token({"r": outcome.registration.pk})
 
 
 def read_registration_thanks(request):
@@ -251,12 +254,12 @@ class FormPage(RoutablePageMixin, Page):
 
     @path("tack/", name="thanks")
     def thanks(self, request):
-        registration, duplicate = read_registration_thanks(request)
-        return self.render(
-            request,
-            context_overrides={"registration": registration, "duplicate_order": duplicate},
-            template="intake/thanks_page.html",
+        registration, _duplicate = read_registration_thanks(request)
+        response = self.render(
+            request, context_overrides={"registration": registration}, template="intake/thanks_page.html"
         )
+        add_never_cache_headers(response)  # about one person's registration
+        return response
 
 
 class RegistrationPage(FormPage):

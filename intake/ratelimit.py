@@ -1,9 +1,23 @@
-"""Per-IP limits on form submissions, in the shared cache (Redis in production)."""
+"""Limits on form submissions, in the shared cache (Redis in production).
 
+Two kinds of limit (issue 13, docs/security.md):
+
+- per client: valid submissions per address per window
+  (INTAKE_RATE_LIMIT per INTAKE_RATE_WINDOW seconds). Only valid
+  submissions count, so a stream of empty POSTs blocks no one, and the
+  address of an IPv6 client is its /64 (one household or one host).
+- per target: what one target may receive in a day, whatever the number of
+  senders (messages to one ambassador, confirmations to one e-mail address).
+"""
+
+import hashlib
+import ipaddress
 import time
 
 from django.conf import settings
 from django.core.cache import cache
+
+DAY = 24 * 3600
 
 
 def client_ip(request):
@@ -17,14 +31,39 @@ def client_ip(request):
     return request.META.get("REMOTE_ADDR", "unknown")
 
 
-def allow(request, scope="form"):
-    """Count this POST; False once the address has used up its window."""
-    window = settings.INTAKE_RATE_WINDOW
-    key = f"intake-rate:{scope}:{client_ip(request)}:{int(time.time() // window)}"
-    cache.add(key, 0, timeout=window + 5)
+def client_key(request):
+    """The rate-limit bucket of a client: its IPv4 address, or its IPv6 /64."""
+    address = client_ip(request)
     try:
-        count = cache.incr(key)
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address[:64]
+    if parsed.version == 6:
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
+
+
+def _count(key, timeout):
+    """Add one to a counter; returns the new count."""
+    cache.add(key, 0, timeout=timeout)
+    try:
+        return cache.incr(key)
     except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=window + 5)
-        count = 1
-    return count <= settings.INTAKE_RATE_LIMIT
+        cache.set(key, 1, timeout=timeout)
+        return 1
+
+
+def allow(request, scope="form"):
+    """Count one valid submission of this client; False once it has used up its window."""
+    window = settings.INTAKE_RATE_WINDOW
+    key = f"intake-rate:{scope}:{client_key(request)}:{int(time.time() // window)}"
+    return _count(key, window + 5) <= settings.INTAKE_RATE_LIMIT
+
+
+def allow_target(scope, target, limit, window=DAY):
+    """Count one submission to a target (an ambassador, an e-mail address); False over the limit."""
+    digest = hashlib.sha256(str(target).strip().lower().encode()).hexdigest()[:32]
+    key = f"intake-target:{scope}:{digest}:{int(time.time() // window)}"
+    return _count(key, window + 5) <= limit

@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -83,6 +84,7 @@ def embed_thanks(request, slug):
         },
     )
     response._csp_config = embed_policy(municipality)
+    add_never_cache_headers(response)  # names the person's municipality and due date
     return response
 
 

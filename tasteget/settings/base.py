@@ -187,6 +187,9 @@ INTAKE_MIN_FILL_SECONDS = env_int("INTAKE_MIN_FILL_SECONDS", 3)
 INTAKE_FORM_MAX_AGE = env_int("INTAKE_FORM_MAX_AGE", 24 * 3600)
 INTAKE_RATE_LIMIT = env_int("INTAKE_RATE_LIMIT", 10)
 INTAKE_RATE_WINDOW = env_int("INTAKE_RATE_WINDOW", 600)
+# Per target and day, whatever the number of senders (intake/ratelimit.py).
+INTAKE_AMBASSADOR_DAILY_LIMIT = env_int("INTAKE_AMBASSADOR_DAILY_LIMIT", 10)
+INTAKE_CONFIRMATIONS_PER_ADDRESS_DAILY = env_int("INTAKE_CONFIRMATIONS_PER_ADDRESS_DAILY", 3)
 # Reverse proxies in front of gunicorn that append to X-Forwarded-For (0: none).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
