@@ -100,7 +100,10 @@ class Registration(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} #{self.pk} ({self.first_name or self.email})"
+        # No name or e-mail: this label is stored in Wagtail's history (Reports
+        # → Site history), which other municipalities' advisers can see and
+        # which outlives the registration (issue 13).
+        return f"{self.get_kind_display()} #{self.pk}"
 
     @property
     def is_overdue(self):
