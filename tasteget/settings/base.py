@@ -155,6 +155,10 @@ TASKS = {
     }
 }
 
+# Finished tasks (their arguments hold whole e-mails) are deleted after this
+# many hours by `manage.py prune_task_results` (docs/data-protection.md).
+TASK_RESULT_RETENTION_HOURS = env_int("TASK_RESULT_RETENTION_HOURS", 24)
+
 # --- Registrations and the CRM bridge (docs/crm-bridge.md) -------------------
 CRM_BACKEND = env("CRM_BACKEND", "file")  # file | webhook | superoffice
 CRM_FILE_PATH = Path(env("CRM_FILE_PATH", VAR_DIR / "crm-outbox.jsonl"))
