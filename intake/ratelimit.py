@@ -17,18 +17,9 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
+from tasteget.security import client_ip
+
 DAY = 24 * 3600
-
-
-def client_ip(request):
-    """The visitor's address. Behind N trusted proxies (TRUSTED_PROXY_COUNT),
-    the Nth address from the right in X-Forwarded-For; the rest is forgeable."""
-    proxies = settings.TRUSTED_PROXY_COUNT
-    if proxies:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "unknown")
 
 
 def client_key(request):

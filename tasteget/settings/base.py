@@ -5,6 +5,7 @@ only when its variable exists. `dev`, `test` and `production` adjust this.
 See docs/configuration.md and .env.example.
 """
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -57,6 +58,10 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -77,9 +82,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Two factors for the admin (docs/security.md): an admin user must pass
+    # the one-time code before any admin page when WAGTAIL_2FA_REQUIRED.
+    "django_otp.middleware.OTPMiddleware",
+    "tasteget.two_factor.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Login throttling; last, as django-axes asks.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tasteget.urls"
@@ -196,6 +207,27 @@ INTAKE_AMBASSADOR_DAILY_LIMIT = env_int("INTAKE_AMBASSADOR_DAILY_LIMIT", 10)
 INTAKE_CONFIRMATIONS_PER_ADDRESS_DAILY = env_int("INTAKE_CONFIRMATIONS_PER_ADDRESS_DAILY", 3)
 # Reverse proxies in front of gunicorn that append to X-Forwarded-For (0: none).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# --- Sign-in: two factors and throttling (docs/security.md) -----------------
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Off here; production.py requires it (TASTEGET_REQUIRE_2FA), and a developer
+# may switch it on to try it.
+WAGTAIL_2FA_REQUIRED = env_bool("TASTEGET_REQUIRE_2FA", False)
+# The issuer shown in authenticator apps.
+OTP_TOTP_ISSUER = "Ta steget"
+# django-axes: five wrong passwords for one user name from one address lock
+# that combination for 15 minutes. Locking by user name alone would let
+# anyone lock a real user out; by address alone, one office behind NAT.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "tasteget.security.axes_client_ip"
+AXES_LOCKOUT_CALLABLE = "tasteget.security.lockout_response"
+AXES_VERBOSE = False
 
 # --- Passwords ----------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -325,8 +357,6 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 # --- Wagtail ------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Ta steget"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
-# Two factors for the admin: required in production (production.py), optional otherwise.
-WAGTAIL_2FA_REQUIRED = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Each language's own text search configuration, accents folded (search/backends.py).
@@ -355,6 +385,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.security.csrf": {"level": "WARNING"},
+        # Each failed login at INFO is noise; lockouts are logged as warnings.
+        "axes": {"level": "WARNING"},
         # Wagtail logs every page action at INFO; the admin's history keeps them.
         "wagtail": {"level": env("WAGTAIL_LOG_LEVEL", "WARNING")},
     },
