@@ -104,9 +104,13 @@ def embed_script(request):
 # --- Newsletter double opt-in and unsubscribe ---------------------------------
 
 
+# A confirmation link works for 30 days; an unsubscribe link always works.
+LINK_MAX_AGE = {"confirm": 30 * 24 * 3600, "unsubscribe": None}
+
+
 def registration_from_link(token, action):
     try:
-        data = signing.loads(token, salt=NEWSLETTER_SALT)
+        data = signing.loads(token, salt=NEWSLETTER_SALT, max_age=LINK_MAX_AGE[action])
     except signing.BadSignature as error:
         raise Http404 from error
     if data.get("a") != action:

@@ -10,13 +10,15 @@ from home.sitemaps import TranslatedSitemap
 from intake import views as intake_views
 from search import views as search_views
 
-from . import views
+from . import security, views
 
 handler404 = "tasteget.views.page_not_found"
 handler500 = "tasteget.views.server_error"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path(".well-known/security.txt", security.security_txt, name="security_txt"),
+    path(".well-known/security-policy.txt", security.security_policy, name="security_policy"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": TranslatedSitemap}}, name="sitemap"),

@@ -326,6 +326,8 @@ ADMIN_CSP = {
     "img-src": [CSP.SELF, "data:", "blob:"],
 }
 ADMIN_CSP_PATH_PREFIXES = ("/admin/",)
+# Where vulnerabilities are reported (/.well-known/security.txt), comma-separated URIs.
+SECURITY_CONTACTS = env_list("SECURITY_CONTACTS", ["mailto:security@tasteget.nu"])
 # Browser features no page of the site uses.
 PERMISSIONS_POLICY = ", ".join(
     f"{feature}=()"

@@ -72,3 +72,30 @@ def test_a_line_break_in_the_name_is_an_error_not_a_lost_message(client, django_
     assert "Write this on one line, without line breaks." in response.content.decode()
     assert "Hur är vintrarna?" in response.content.decode()  # the valid message is kept
     assert callbacks == []
+
+
+def test_security_txt_tells_how_to_report_a_vulnerability(client):
+    response = client.get("/.well-known/security.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    body = response.content.decode()
+    assert "Contact: mailto:security@tasteget.nu" in body
+    assert re.search(r"^Expires: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", body, re.M)
+    assert client.get("/.well-known/security-policy.txt").status_code == 200
+
+
+def test_newsletter_confirmation_links_expire_but_unsubscribe_links_do_not(client):
+    from unittest import mock
+
+    from intake.models import Registration
+    from intake.services import newsletter_link
+    from tests.factories import RegistrationFactory
+
+    registration = RegistrationFactory(kind="newsletter", email="n@example.org")
+    confirm, unsubscribe = newsletter_link(registration, "confirm"), newsletter_link(registration, "unsubscribe")
+    assert client.get(confirm).status_code == 200
+    later = __import__("time").time() + 31 * 24 * 3600
+    with mock.patch("django.core.signing.time.time", return_value=later):
+        assert client.get(confirm).status_code == 404
+        assert client.get(unsubscribe).status_code == 200
+    assert Registration.objects.filter(pk=registration.pk, confirmed_at__isnull=True).exists()
