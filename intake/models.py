@@ -106,6 +106,11 @@ class Registration(models.Model):
         return f"{self.get_kind_display()} #{self.pk}"
 
     @property
+    def listing_label(self):
+        """For the scoped admin listing only: never stored, never in history."""
+        return f"{self.get_kind_display()} #{self.pk} ({self.first_name or self.email})"
+
+    @property
     def is_overdue(self):
         return bool(self.due_date) and self.due_date < timezone.localdate() and self.kind == Kind.GUIDANCE
 

@@ -43,7 +43,7 @@ def test_wrong_passwords_lock_the_user_name_from_that_address_for_15_minutes(cli
     assert statuses == [200, 200, 200, 200, 429]  # the fifth wrong password locks
     locked = sign_in(client)  # the right password, too late
     assert locked.status_code == 429
-    assert "too many wrong passwords" in locked.content.decode()
+    assert "För många felaktiga lösenord" in locked.content.decode()  # translated (Swedish by default)
     assert "_auth_user_id" not in client.session
     # The real user, from their own address, is not locked out.
     assert sign_in(Client(), address="203.0.113.5").status_code == 302
@@ -106,7 +106,7 @@ def test_the_next_sign_in_asks_for_a_code_and_a_recovery_code_works_once(client,
     again.force_login(staff)
     reused = again.post("/admin/two-factor/verify/", {"code": codes[0]}, headers={"accept-language": "en"})
     assert reused.status_code == 200
-    assert "That code is not right" in reused.content.decode()
+    assert "Koden stämmer inte" in reused.content.decode()
     assert again.get("/admin/").status_code == 302
 
 
