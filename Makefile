@@ -20,6 +20,8 @@ install: $(VENV)/.installed
 
 ## Command 1: set everything up and run the site with its task worker.
 # Admin links (printed login, e-mails) point at the address actually served.
+# tasteget.settings.dev (DEBUG, public key) loads only with this flag.
+run messages: export TASTEGET_DEVELOPMENT = 1
 run: export WAGTAILADMIN_BASE_URL ?= http://$(HOST):$(PORT)
 run: install
 	$(PY) manage.py migrate --noinput
@@ -45,11 +47,17 @@ test: install-test-tools
 	DJANGO_SETTINGS_MODULE=tasteget.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-# The production settings must pass Django's deployment checks.
+# The production settings must pass Django's deployment checks: once as
+# configured here, and once exactly as docker compose starts the image from a
+# `.env` copied from .env.example (image default settings module, then
+# .env.example's values, then only the REQUIRED ones filled in).
+CHECK_SECRETS = SECRET_KEY=check-$$(head -c 48 /dev/urandom | base64 | tr -d '/+=') ALLOWED_HOSTS=tasteget.nu \
+	  CRM_BACKEND=webhook CRM_WEBHOOK_URL=https://crm.example.org/hook
 check: install
-	SECRET_KEY=check-$$(head -c 48 /dev/urandom | base64 | tr -d '/+=') ALLOWED_HOSTS=tasteget.nu \
-	  DATABASE_URL=postgres://tasteget@127.0.0.1:5432/tasteget \
+	env -u TASTEGET_DEVELOPMENT $(CHECK_SECRETS) DATABASE_URL=postgres://tasteget@127.0.0.1:5432/tasteget \
 	  $(PY) manage.py check --deploy --fail-level WARNING --settings=tasteget.settings.production
+	env -u TASTEGET_DEVELOPMENT DJANGO_SETTINGS_MODULE=tasteget.settings.production \
+	  scripts/with-env-file .env.example $(CHECK_SECRETS) -- $(PY) manage.py check --deploy --fail-level WARNING
 
 lint: install
 	$(VENV)/bin/ruff check .

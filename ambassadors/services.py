@@ -1,6 +1,7 @@
 """The steps an ambassador application goes through. The view validates, then
 calls `submit_application`."""
 
+import hashlib
 import logging
 
 from django.conf import settings
@@ -11,7 +12,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from intake import consent
+from intake import consent, ratelimit
+from intake.pipeline import Refused, reused_token_message
 from tasteget.helpers import absolute_url
 from tasteget.tasks import send_email
 
@@ -30,6 +32,8 @@ def submit_application(cleaned, submission_key, *, language, source=SOURCE):
     """
     existing = AmbassadorApplication.objects.filter(submission_key=submission_key).first()
     if existing:
+        if existing.email.lower() != cleaned["email"].lower() or existing.name != cleaned["name"]:
+            raise Refused(reused_token_message())  # never someone else's thank-you page
         return existing, False
     public_profile = cleaned["public_profile"]
     application = AmbassadorApplication(
@@ -91,14 +95,32 @@ def notify_coordinators(application):
 
 
 def relay_message(ambassador, cleaned, submission_key):
-    """E-mail the visitor's message to the ambassador, once, through the worker."""
-    if not cache.add(f"ambassador-message:{submission_key}", 1, timeout=settings.INTAKE_FORM_MAX_AGE):
-        return  # a double submit of the same form
+    """E-mail the visitor's message to the ambassador, once, through the worker.
+
+    At most INTAKE_AMBASSADOR_DAILY_LIMIT messages a day reach one
+    ambassador, however many addresses send them (issue 13).
+    """
+    fingerprint = hashlib.sha256(
+        "\x1f".join([cleaned["name"], cleaned["email"], cleaned["message"], str(ambassador.pk)]).encode()
+    ).hexdigest()
+    key = f"ambassador-message:{submission_key}"
+    if not cache.add(key, fingerprint, timeout=settings.INTAKE_FORM_MAX_AGE):
+        if cache.get(key) == fingerprint:
+            return  # a double submit of the same form
+        raise Refused(reused_token_message())
+    if not ratelimit.allow_target("ambassador", ambassador.pk, settings.INTAKE_AMBASSADOR_DAILY_LIMIT):
+        cache.delete(key)
+        raise Refused(
+            _("%(name)s has received many messages today. Your message is kept: please send it again tomorrow.")
+            % {"name": ambassador.name},
+            status=429,
+        )
     body = render_to_string(
         "ambassadors/email/relayed_message.txt",
         {"ambassador": ambassador, "name": cleaned["name"], "message": cleaned["message"], "email": cleaned["email"]},
     )
-    subject = _("Ta steget: a message from %(name)s") % {"name": cleaned["name"][:60]}
+    # One line, whatever the form let through: a header cannot hold a line break.
+    subject = _("Ta steget: a message from %(name)s") % {"name": " ".join(cleaned["name"].split())[:60]}
     transaction.on_commit(
         lambda: send_email.enqueue([ambassador.email], str(subject), body, reply_to=[cleaned["email"]]), robust=True
     )

@@ -27,6 +27,26 @@ from .choices import ContactMethod, Kind, MoveWhen, Topic
 TOKEN_SALT = "intake.form-token"  # noqa: S105 - a signing namespace, not a secret
 
 
+# C0 control characters and DEL; line breaks and tabs only in multi-line fields.
+_CONTROL = {chr(code) for code in [*range(0, 32), 127]}
+_MULTILINE_ALLOWED = {"\n", "\r", "\t"}
+
+
+def reject_control_characters(field_name, value, *, multiline):
+    """A clear error instead of a stored or mailed control character.
+
+    A line break in a one-line field (a name) ends up in an e-mail header,
+    where the mailer refuses it, after the visitor was told it was sent.
+    """
+    allowed = _MULTILINE_ALLOWED if multiline else set()
+    if isinstance(value, str) and (set(value) & _CONTROL) - allowed:
+        if not multiline and set(value) & _MULTILINE_ALLOWED:
+            message = _("Write this on one line, without line breaks.")
+        else:
+            message = _("Remove the invisible control characters from this field.")
+        raise forms.ValidationError(message, code="control_characters")
+
+
 def issue_token(kind):
     return signing.dumps({"k": kind, "t": int(time.time()), "n": secrets.token_hex(8)}, salt=TOKEN_SALT)
 
@@ -62,6 +82,18 @@ class PublicForm(forms.Form):
 
     def build_layout(self):
         raise NotImplementedError
+
+    def _clean_fields(self):
+        super()._clean_fields()
+        for name, field in self.fields.items():
+            if name not in self.cleaned_data or not isinstance(field, forms.CharField):
+                continue
+            try:
+                reject_control_characters(
+                    name, self.cleaned_data[name], multiline=isinstance(field.widget, forms.Textarea)
+                )
+            except forms.ValidationError as error:
+                self.add_error(name, error)
 
     def tail(self):
         return [

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
@@ -133,6 +134,14 @@ class Registration(models.Model):
         ]
 
     def __str__(self):
+        # No name or e-mail: this label is stored in Wagtail's history (Reports
+        # → Site history), which other municipalities' advisers can see and
+        # which outlives the registration (issue 13).
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def listing_label(self):
+        """For the scoped admin listing only: never stored, never in history."""
         return f"{self.get_kind_display()} #{self.pk} ({self.first_name or self.email})"
 
     @property
@@ -299,7 +308,9 @@ class EmbedLoad(models.Model):
 
 def registration_thanks(outcome):
     """The signed value of a registration's thank-you address (`?r=…`)."""
-    return thanks_token({"r": outcome.registration.pk, "d": outcome.duplicate_order})
+    # A repeated magazine order looks exactly like a new one: otherwise anyone
+    # could learn whether an address has ordered (issue 13).
+    return thanks_token({"r": outcome.registration.pk})
 
 
 def read_registration_thanks(request):
@@ -354,12 +365,12 @@ class FormPage(RoutablePageMixin, Page):
 
     @path("tack/", name="thanks")
     def thanks(self, request):
-        registration, duplicate = read_registration_thanks(request)
-        return self.render(
-            request,
-            context_overrides={"registration": registration, "duplicate_order": duplicate},
-            template="intake/thanks_page.html",
+        registration, _duplicate = read_registration_thanks(request)
+        response = self.render(
+            request, context_overrides={"registration": registration}, template="intake/thanks_page.html"
         )
+        add_never_cache_headers(response)  # about one person's registration
+        return response
 
 
 class RegistrationPage(FormPage):

@@ -4,8 +4,9 @@ Registrations for guidance, the magazine and the newsletter, the message to
 an ambassador and the application to become one all go through `handle_form`:
 
     GET  → the empty form;
-    POST → `check_submission` (rate limit, signed token, honeypot, minimum
-           fill time, consent version, the form's own rules)
+    POST → `check_submission` (signed token, honeypot, minimum fill time,
+           consent version, the form's own rules; then the rate limit,
+           which counts only valid submissions)
          → the form's service stores what was sent
          → a redirect to a signed thank-you address.
 
@@ -27,23 +28,46 @@ THANKS_MAX_AGE = 3600
 RETRY_AFTER_SECONDS = 30
 
 
+class Refused(Exception):
+    """Raised by a form's `save` to show the form again with a message.
+
+    For what only the service can know: a target that received enough today,
+    a token already used by other answers. Nothing was stored.
+    """
+
+    def __init__(self, message, status=200):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def reused_token_message():
+    return _(
+        "This form was already sent with other answers, perhaps by someone else. "
+        "Your answers are kept: please check them and send again."
+    )
+
+
+def too_many_message():
+    return _("Too many forms have been sent from your address. Please wait a few minutes and send again.")
+
+
 def check_submission(request, form):
-    """Validate a posted public form and count it against the sender's rate limit.
+    """Validate a posted public form; a valid one counts against the sender's rate limit.
 
     Returns None when the form may be processed; otherwise the status to show
     it again with (429 when rate limited, 200 with errors), every valid answer
-    kept and a fresh token for the next try.
+    kept and a fresh token for the next try. Invalid posts do not count: an
+    empty POST costs an attacker as much as it costs us, and behind a
+    misconfigured proxy it would otherwise block every visitor (issue 13).
     """
-    if not ratelimit.allow(request):
-        form.is_valid()
-        form.add_error(
-            None, _("Too many forms have been sent from your address. Please wait a few minutes and send again.")
-        )
-        form.rebound_token()
-        return 429
     if not form.is_valid():
         form.rebound_token()
         return 200
+    if not ratelimit.allow(request):
+        form.add_error(None, too_many_message())
+        form.rebound_token()
+        return 429
     return None
 
 
@@ -62,12 +86,18 @@ def handle_form(request, form_class, *, save, thanks_url, render, form_kwargs=No
     if status is None:
         try:
             outcome = save(form)
+        except Refused as refused:
+            form.add_error(None, refused.message)
+            form.rebound_token()
+            status = refused.status
         except DatabaseError:
             form.add_error(None, form.unavailable_message)
             form.rebound_token()
             status = 503
         else:
-            return HttpResponseRedirect(thanks_url(outcome))
+            redirect = HttpResponseRedirect(thanks_url(outcome))
+            add_never_cache_headers(redirect)  # the answer to a personal POST
+            return redirect
     return finish(render(form), status)
 
 

@@ -1,30 +1,60 @@
-"""Per-IP limits on form submissions, in the shared cache (Redis in production)."""
+"""Limits on form submissions, in the shared cache (Redis in production).
 
+Two kinds of limit (issue 13, docs/security.md):
+
+- per client: valid submissions per address per window
+  (INTAKE_RATE_LIMIT per INTAKE_RATE_WINDOW seconds). Only valid
+  submissions count, so a stream of empty POSTs blocks no one, and the
+  address of an IPv6 client is its /64 (one household or one host).
+- per target: what one target may receive in a day, whatever the number of
+  senders (messages to one ambassador, confirmations to one e-mail address).
+"""
+
+import hashlib
+import ipaddress
 import time
 
 from django.conf import settings
 from django.core.cache import cache
 
+from tasteget.security import client_ip
 
-def client_ip(request):
-    """The visitor's address. Behind N trusted proxies (TRUSTED_PROXY_COUNT),
-    the Nth address from the right in X-Forwarded-For; the rest is forgeable."""
-    proxies = settings.TRUSTED_PROXY_COUNT
-    if proxies:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "unknown")
+DAY = 24 * 3600
+
+
+def client_key(request):
+    """The rate-limit bucket of a client: its IPv4 address, or its IPv6 /64."""
+    address = client_ip(request)
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address[:64]
+    if parsed.version == 6:
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
+
+
+def _count(key, timeout):
+    """Add one to a counter; returns the new count."""
+    cache.add(key, 0, timeout=timeout)
+    try:
+        return cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, timeout=timeout)
+        return 1
 
 
 def allow(request, scope="form"):
-    """Count this POST; False once the address has used up its window."""
+    """Count one valid submission of this client; False once it has used up its window."""
     window = settings.INTAKE_RATE_WINDOW
-    key = f"intake-rate:{scope}:{client_ip(request)}:{int(time.time() // window)}"
-    cache.add(key, 0, timeout=window + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=window + 5)
-        count = 1
-    return count <= settings.INTAKE_RATE_LIMIT
+    key = f"intake-rate:{scope}:{client_key(request)}:{int(time.time() // window)}"
+    return _count(key, window + 5) <= settings.INTAKE_RATE_LIMIT
+
+
+def allow_target(scope, target, limit, window=DAY):
+    """Count one submission to a target (an ambassador, an e-mail address); False over the limit."""
+    digest = hashlib.sha256(str(target).strip().lower().encode()).hexdigest()[:32]
+    key = f"intake-target:{scope}:{digest}:{int(time.time() // window)}"
+    return _count(key, window + 5) <= limit

@@ -14,7 +14,9 @@ from places.models import Adviser, Municipality
 from tasteget.helpers import absolute_url
 
 from . import consent as consent_texts
+from . import ratelimit
 from .models import Consent, Delivery, Kind, Registration
+from .pipeline import Refused, reused_token_message
 from .working_days import add_working_days
 
 FIRST_CONTACT_WORKING_DAYS = 5
@@ -83,6 +85,10 @@ def register(*, kind, cleaned, municipality, source, language, submission_key, c
     """
     existing = Registration.objects.filter(submission_key=submission_key).first()
     if existing:
+        if not same_sender(existing, cleaned):
+            # One token, one registration: a second person posting the same
+            # form gets it back, never the first person's thank-you page.
+            raise Refused(reused_token_message())
         return Outcome(existing, created=False)
     municipality = municipality.canonical
     values = {name: cleaned[name] for name in FIELDS if cleaned.get(name) not in (None, "")}
@@ -134,10 +140,27 @@ def register(*, kind, cleaned, municipality, source, language, submission_key, c
     return Outcome(registration, created=True)
 
 
+def same_sender(registration, cleaned):
+    """Whether a repeated submission of one token carries the same person's answers."""
+    fields = ["first_name", "last_name", "email", "street_address", "postal_code"]
+    return all((getattr(registration, name) or "").lower() == (cleaned.get(name) or "").lower() for name in fields)
+
+
+def confirmation_allowed(email):
+    """At most INTAKE_CONFIRMATIONS_PER_ADDRESS_DAILY confirmations a day to one address.
+
+    The address is not verified: without a cap, anyone could make us send
+    confirmations (with a name they chose) to someone else (issue 13).
+    """
+    return ratelimit.allow_target("confirmation", email, settings.INTAKE_CONFIRMATIONS_PER_ADDRESS_DAILY)
+
+
 def create_deliveries(registration):
     if registration.kind == Kind.NEWSLETTER:
         # Double opt-in: only the confirmation link now; the CRM hears of the
         # subscriber once they confirm.
+        if not confirmation_allowed(registration.email):
+            return []
         return Delivery.objects.bulk_create(
             [
                 Delivery(
@@ -150,7 +173,7 @@ def create_deliveries(registration):
         # One e-mail per address, even if two adviser records share one.
         for email in sorted({adviser.email.lower() for adviser in advisers_for(registration)}):
             rows.append(Delivery(registration=registration, channel=Delivery.Channel.ADVISER_EMAIL, recipient=email))
-    if registration.email:
+    if registration.email and confirmation_allowed(registration.email):
         rows.append(
             Delivery(
                 registration=registration, channel=Delivery.Channel.CONFIRMATION_EMAIL, recipient=registration.email

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
@@ -94,6 +95,7 @@ def embed_thanks(request, slug):
         },
     )
     response._csp_config = embed_policy(municipality)
+    add_never_cache_headers(response)  # names the person's municipality and due date
     return response
 
 
@@ -122,9 +124,13 @@ def embed_script(request):
 # --- Newsletter double opt-in and unsubscribe ---------------------------------
 
 
+# A confirmation link works for 30 days; an unsubscribe link always works.
+LINK_MAX_AGE = {"confirm": 30 * 24 * 3600, "unsubscribe": None}
+
+
 def registration_from_link(token, action):
     try:
-        data = signing.loads(token, salt=NEWSLETTER_SALT)
+        data = signing.loads(token, salt=NEWSLETTER_SALT, max_age=LINK_MAX_AGE[action])
     except signing.BadSignature as error:
         raise Http404 from error
     if data.get("a") != action:

@@ -58,7 +58,9 @@ class RegistrationViewSet(ModelViewSet):
         TitleColumn(
             "__str__",
             label=_("Registration"),
-            accessor="__str__",
+            # The listing (scoped to what the user may see) names the person;
+            # __str__, which Wagtail stores in its history, does not.
+            accessor="listing_label",
             get_url=lambda registration: reverse("intake_registration:inspect", args=[registration.pk]),
         ),
         Column("kind", label=_("Kind"), accessor="get_kind_display"),

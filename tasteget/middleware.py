@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.http import Http404, QueryDict
 from django.middleware import csp
 
 
@@ -15,3 +16,49 @@ class ContentSecurityPolicyMiddleware(csp.ContentSecurityPolicyMiddleware):
         if not hasattr(response, "_csp_config") and request.path.startswith(settings.ADMIN_CSP_PATH_PREFIXES):
             response._csp_config = settings.ADMIN_CSP
         return super().process_response(request, response)
+
+
+# C0 control characters and DEL, except tab, line feed and carriage return.
+CONTROL_CHARACTERS = {chr(code) for code in [*range(0, 9), 11, 12, *range(14, 32), 127]}
+_STRIP = str.maketrans(dict.fromkeys(CONTROL_CHARACTERS))
+
+
+def without_control_characters(value):
+    return value.translate(_STRIP)
+
+
+class HostileInputMiddleware:
+    """Query parameters lose their control characters; a path with NUL is not found.
+
+    PostgreSQL refuses NUL in a string, so `?intresse=%00` used to give a 500
+    on any filter that reached the database (issue 13). Cleaning here covers
+    every view's query parameters at once; form fields reject them on their
+    own (Django's CharField refuses NUL, `intake.forms` the rest).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path:
+            raise Http404("NUL in path")
+        query = request.GET
+        if any(set(key + "".join(values)) & CONTROL_CHARACTERS for key, values in query.lists()):
+            cleaned = QueryDict(mutable=True)
+            for key, values in query.lists():
+                cleaned.setlist(without_control_characters(key), [without_control_characters(v) for v in values])
+            cleaned._mutable = False
+            request.GET = cleaned
+        return self.get_response(request)
+
+
+class PermissionsPolicyMiddleware:
+    """Switch off browser features the site never uses (PERMISSIONS_POLICY)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response

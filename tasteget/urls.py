@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.contrib import admin
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -12,12 +11,15 @@ from intake import health
 from intake import views as intake_views
 from search import views as search_views
 
+from . import security
+
 handler404 = "tasteget.views.page_not_found"
 handler500 = "tasteget.views.server_error"
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
-    path("django-admin/", admin.site.urls),
+    path(".well-known/security.txt", security.security_txt, name="security_txt"),
+    path(".well-known/security-policy.txt", security.security_policy, name="security_policy"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": TranslatedSitemap}}, name="sitemap"),

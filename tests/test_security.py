@@ -67,9 +67,7 @@ def test_server_error_page_is_designed_and_hides_the_error(client):
 
 
 def run_production(env_overrides, *command):
-    env = {
-        key: value for key, value in os.environ.items() if key not in {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"}
-    }
+    env = {key: value for key, value in os.environ.items() if key not in {*PRODUCTION_ENV, "TASTEGET_DEVELOPMENT"}}
     env.update(env_overrides, DJANGO_SETTINGS_MODULE="tasteget.settings.production")
     return subprocess.run(
         [sys.executable, "manage.py", *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
@@ -80,6 +78,7 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "a-long-random-production-secret-key-for-the-check-only-0123456789",
     "ALLOWED_HOSTS": "tasteget.nu",
     "DATABASE_URL": "postgres://tasteget@127.0.0.1:5432/tasteget",
+    "CRM_BACKEND": "webhook",
 }
 
 

@@ -56,13 +56,22 @@ def language_alternates(context):
             item["is_alias"] = not item["is_translation"]
         elif page is None or not isinstance(page, Page):
             # A view outside the page tree (search, errors): same path, other prefix.
-            item["url"] = translate_url(request.get_full_path(), code)
+            item["url"] = translate_url(local_path(request), code)
             item["is_translation"] = True
         else:
             with translation.override(code):
                 item["url"] = reverse("wagtail_serve", args=[""])
         alternates.append(item)
     return alternates
+
+
+def local_path(request):
+    """The request's path and query as a path on this site.
+
+    `//evil.example/x/` (or `/\\evil.example/`) would be a link to another
+    host: leading slashes and backslashes collapse to one (issue 13).
+    """
+    return "/" + request.get_full_path().lstrip("/\\")
 
 
 def active_locale_id(context):

@@ -5,6 +5,7 @@ only when its variable exists. `dev`, `test` and `production` adjust this.
 See docs/configuration.md and .env.example.
 """
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -57,6 +58,10 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -72,16 +77,24 @@ MIDDLEWARE = [
     "tasteget.middleware_reliability.HealthzMiddleware",
     "tasteget.middleware_reliability.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "tasteget.middleware.PermissionsPolicyMiddleware",
     "tasteget.middleware.ContentSecurityPolicyMiddleware",
+    "tasteget.middleware.HostileInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Two factors for the admin (docs/security.md): an admin user must pass
+    # the one-time code before any admin page when WAGTAIL_2FA_REQUIRED.
+    "django_otp.middleware.OTPMiddleware",
+    "tasteget.two_factor.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Login throttling; last, as django-axes asks.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tasteget.urls"
@@ -157,6 +170,10 @@ TASKS = {
     }
 }
 
+# Finished tasks (their arguments hold whole e-mails) are deleted after this
+# many hours by `manage.py prune_task_results` (docs/data-protection.md).
+TASK_RESULT_RETENTION_HOURS = env_int("TASK_RESULT_RETENTION_HOURS", 24)
+
 # --- Registrations and the CRM bridge (docs/crm-bridge.md) -------------------
 CRM_BACKEND = env("CRM_BACKEND", "file")  # file | webhook | superoffice
 CRM_FILE_PATH = Path(env("CRM_FILE_PATH", VAR_DIR / "crm-outbox.jsonl"))
@@ -212,8 +229,32 @@ INTAKE_MIN_FILL_SECONDS = env_int("INTAKE_MIN_FILL_SECONDS", 3)
 INTAKE_FORM_MAX_AGE = env_int("INTAKE_FORM_MAX_AGE", 24 * 3600)
 INTAKE_RATE_LIMIT = env_int("INTAKE_RATE_LIMIT", 10)
 INTAKE_RATE_WINDOW = env_int("INTAKE_RATE_WINDOW", 600)
+# Per target and day, whatever the number of senders (intake/ratelimit.py).
+INTAKE_AMBASSADOR_DAILY_LIMIT = env_int("INTAKE_AMBASSADOR_DAILY_LIMIT", 10)
+INTAKE_CONFIRMATIONS_PER_ADDRESS_DAILY = env_int("INTAKE_CONFIRMATIONS_PER_ADDRESS_DAILY", 3)
 # Reverse proxies in front of gunicorn that append to X-Forwarded-For (0: none).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# --- Sign-in: two factors and throttling (docs/security.md) -----------------
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Off here; production.py requires it (TASTEGET_REQUIRE_2FA), and a developer
+# may switch it on to try it.
+WAGTAIL_2FA_REQUIRED = env_bool("TASTEGET_REQUIRE_2FA", False)
+# The issuer shown in authenticator apps.
+OTP_TOTP_ISSUER = "Ta steget"
+# django-axes: five wrong passwords for one user name from one address lock
+# that combination for 15 minutes. Locking by user name alone would let
+# anyone lock a real user out; by address alone, one office behind NAT.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "tasteget.security.axes_client_ip"
+AXES_LOCKOUT_CALLABLE = "tasteget.security.lockout_response"
+AXES_VERBOSE = False
 
 # --- Passwords ----------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -306,14 +347,35 @@ SECURE_CSP = {
 }
 # The Wagtail admin (a trusted, logged-in area) still relies on inline
 # scripts and styles; it gets a policy of its own. See tasteget/middleware.py.
+# No 'unsafe-eval' (Wagtail 8's admin does not need it: the browser tests load
+# admin pages and fail on any CSP violation) and frames only from the hosts
+# the public site allows (previews are same-origin, embeds YouTube/Vimeo).
 ADMIN_CSP = {
     **SECURE_CSP,
-    "script-src": [CSP.SELF, CSP.UNSAFE_INLINE, CSP.UNSAFE_EVAL],
+    "script-src": [CSP.SELF, CSP.UNSAFE_INLINE],
     "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
     "img-src": [CSP.SELF, "data:", "blob:"],
-    "frame-src": [CSP.SELF, "https:"],
 }
-ADMIN_CSP_PATH_PREFIXES = ("/admin/", "/django-admin/")
+ADMIN_CSP_PATH_PREFIXES = ("/admin/",)
+# Where vulnerabilities are reported (/.well-known/security.txt), comma-separated URIs.
+SECURITY_CONTACTS = env_list("SECURITY_CONTACTS", ["mailto:security@tasteget.nu"])
+# Browser features no page of the site uses.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -334,6 +396,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     WAGTAILSEARCH_BACKENDS["default"]["BACKEND"] = "search.backends"
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"bmp": "png", "gif": "png", "tiff": "png"}
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
+# Documents are served from our origin: no HTML or SVG (script in our origin).
+WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "doc", "odt", "xlsx", "xls", "ods", "pptx", "odp", "txt", "csv", "rtf", "zip"]
 # Responsive embeds use CSS aspect-ratio: the inline style Wagtail would add
 # is blocked by the public CSP.
 WAGTAILEMBEDS_RESPONSIVE_HTML = False
@@ -354,6 +418,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.security.csrf": {"level": "WARNING"},
+        # Each failed login at INFO is noise; lockouts are logged as warnings.
+        "axes": {"level": "WARNING"},
         # Wagtail logs every page action at INFO; the admin's history keeps them.
         "wagtail": {"level": env("WAGTAIL_LOG_LEVEL", "WARNING")},
     },

@@ -4,6 +4,8 @@
 no issues (CI runs it).
 """
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
 from .base import DATABASES
 from .env import env, env_bool, env_int, require
@@ -12,10 +14,13 @@ SECRET_KEY = require("SECRET_KEY")
 ALLOWED_HOSTS = [host.strip() for host in require("ALLOWED_HOSTS").split(",") if host.strip()]
 require("DATABASE_URL")
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL in production.")
 DEBUG = False
+# The CRM is chosen on purpose: the `file` backend writes every registration's
+# personal data to a local file that nothing purges, so production refuses it.
+CRM_BACKEND = require("CRM_BACKEND")
+if CRM_BACKEND == "file":
+    raise ImproperlyConfigured("CRM_BACKEND=file is for development only; use webhook or superoffice in production.")
 
 # Mail always goes over SMTP in production: to EMAIL_HOST when set, otherwise
 # to the relay on the host itself (localhost:25).
@@ -45,3 +50,6 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", f"https://{ALLOWED_HOSTS[0]}")
+# Every person who can see personal data or publish signs in with two factors
+# (docs/security.md); TASTEGET_REQUIRE_2FA=false exists only for an emergency.
+WAGTAIL_2FA_REQUIRED = env_bool("TASTEGET_REQUIRE_2FA", True)

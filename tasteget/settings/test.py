@@ -20,3 +20,7 @@ INTAKE_MIN_FILL_SECONDS = 0
 INTAKE_RATE_LIMIT = 1000
 CRM_BACKEND = "file"
 CRM_FILE_PATH = VAR_DIR / "test-crm-outbox.jsonl"
+# Two factors and login throttling are off except in the tests of them
+# (tests/security/test_admin_login.py switches them on).
+WAGTAIL_2FA_REQUIRED = False
+AXES_ENABLED = False

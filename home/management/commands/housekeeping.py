@@ -1,7 +1,9 @@
 """The site's recurring jobs while it runs (`make run`, compose): every
-minute, scheduled pages go live (and expire) on time; once a day, ambassador
-applications past their retention are deleted and each municipality's
-advisers get their digest of new and overdue registrations.
+minute, scheduled pages go live (and expire) on time and, on working-day
+mornings, each municipality's advisers get their digest of new and overdue
+registrations; every hour, finished task results older than
+TASK_RESULT_RETENTION_HOURS and old search statistics are deleted; once a
+day, ambassador applications past their retention are deleted.
 
 A database outage does not stop the loop: the round is logged and tried
 again at the next minute.
@@ -20,10 +22,14 @@ from intake.work import send_daily_digests
 logger = logging.getLogger(__name__)
 
 
-def run_once(daily=True):
-    """One round of the recurring jobs; the daily ones too when `daily`."""
+def run_once(daily=True, hourly=True):
+    """One round of the recurring jobs; the hourly and daily ones too when asked."""
     call_command("publish_scheduled", verbosity=0)
     send_daily_digests()  # limits itself: working days from 07:00, once a day
+    if hourly:
+        # Finished task results hold e-mail bodies (relayed messages): kept a day at most.
+        call_command("prune_task_results", verbosity=0)
+        call_command("searchpromotions_garbage_collect", verbosity=0)
     if daily:
         call_command("purge_ambassador_applications", verbosity=0)
 
@@ -35,13 +41,14 @@ class Command(BaseCommand):
         parser.add_argument("--every", type=int, default=0, help="Repeat every N seconds (0: run once).")
 
     def handle(self, *args, every, **options):
-        last_daily = None
+        last_daily = last_hour = None
         while True:
             close_old_connections()
-            today = timezone.localdate()
+            now = timezone.localtime()
+            hour = now.replace(minute=0, second=0, microsecond=0)
             try:
-                run_once(daily=last_daily != today)
-                last_daily = today
+                run_once(daily=last_daily != now.date(), hourly=last_hour != hour)
+                last_daily, last_hour = now.date(), hour
             except DatabaseError:
                 if not every:
                     raise

@@ -1,0 +1,20 @@
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from . import two_factor
+
+
+@hooks.register("register_admin_urls")
+def two_factor_urls():
+    return [
+        path("two-factor/verify/", two_factor.verify, name="tasteget_2fa_verify"),
+        path("two-factor/setup/", two_factor.setup, name="tasteget_2fa_setup"),
+        path("two-factor/recovery-codes/", two_factor.recovery_codes, name="tasteget_2fa_recovery_codes"),
+    ]
+
+
+@hooks.register("register_settings_menu_item")
+def two_factor_menu_item():
+    return MenuItem(_("Two-factor sign-in"), reverse("tasteget_2fa_recovery_codes"), icon_name="key", order=10000)
