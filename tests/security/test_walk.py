@@ -28,6 +28,7 @@ ROLES = [
     "Ambassadörssamordnare",
     "Region: anmälningar",
     "Flyttvägledare: Åre kommun",
+    "Webbredaktör: Krokoms kommun",
 ]
 # Routes a walk must not follow: they change state on GET or end the session.
 SKIP = ("logout", "/admin/login/", "/admin/two-factor/", "/admin/failwhale/")  # failwhale: Wagtail's deliberate 500
