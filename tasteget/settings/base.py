@@ -74,10 +74,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: /healthz answers before host validation and the HTTPS redirect;
     # a lost database gives 503 and keeps the visitor's answers.
+    # Outermost: even /healthz and the database-outage page get it.
+    "tasteget.middleware.PermissionsPolicyMiddleware",
     "tasteget.middleware_reliability.HealthzMiddleware",
     "tasteget.middleware_reliability.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "tasteget.middleware.PermissionsPolicyMiddleware",
     "tasteget.middleware.ContentSecurityPolicyMiddleware",
     "tasteget.middleware.HostileInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
