@@ -240,7 +240,7 @@ def test_an_adviser_of_are_marks_a_registration_contacted_and_it_leaves_the_over
         "u.groups.add(Group.objects.get(name='Flyttvägledare: Åre kommun')); "
         "are = Municipality.objects.get(slug='are', locale__language_code='sv'); "
         "Registration.objects.create(kind='guidance', municipality=are, source='tasteget.nu', language='sv', "
-        "submission_key='browser-overdue', first_name='Ingrid', last_name='Sentid', email='late@example.org', "
+        "submission_key='browser-overdue', first_name='Sentid', last_name='Ingridsson', email='late@example.org', "
         "due_date=datetime.date.today() - datetime.timedelta(days=3))"
     )
     page.goto(site_server.url + "/admin/login/")
