@@ -43,7 +43,8 @@ class Command(BaseCommand):
     def handle(self, *args, every, **options):
         last_daily = last_hour = None
         while True:
-            close_old_connections()
+            if every:  # a long-running loop: drop a connection a database outage broke
+                close_old_connections()
             now = timezone.localtime()
             hour = now.replace(minute=0, second=0, microsecond=0)
             try:
