@@ -140,6 +140,13 @@ def clone_test_database(connection, workdir):
         server["password"] = settings["PASSWORD"]
     connection.close()
     with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
+        # A template must have no other session. Threads of this test run
+        # (the browser tests' session-wide live server) may still hold one;
+        # end them, they reconnect on their next query.
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [settings["NAME"]],
+        )
         admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{settings["NAME"]}"')
     with psycopg.connect(dbname=name, autocommit=True, **server) as clone:
         clone.execute(f"DELETE FROM {QUEUE}")  # noqa: S608 - a constant; the suite's set-up tasks
