@@ -7,13 +7,14 @@ prefetched, so a card's `<picture>` costs no query of its own.
 """
 
 from django.apps import apps
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from wagtail.images import get_image_model
 from wagtail.models import Page
 
 from ambassadors.models import Ambassador, AmbassadorDirectoryPage
 from intake.models import MagazineOrderPage, NewsletterPage, RegistrationPage
-from magazine.models import MagazineIndexPage, MagazineIssuePage
+from magazine.models import MagazineIndexPage
+from magazine.models import current_issue as magazine_current_issue
 from places.models import CoworkingIndexPage, Municipality, spaces_for, with_local_names
 from stories.models import StoryIndexPage, StoryPage
 from tasteget.translations import with_content_languages
@@ -85,14 +86,9 @@ def stories(locale_id, chosen_ids=(), number=3):
 
 
 def current_issue(locale_id):
-    issue = (
-        MagazineIssuePage.objects.live()
-        .public()
-        .filter(locale_id=locale_id)
-        .prefetch_related(with_renditions("cover"))
-        .order_by("-date", "-pk")
-        .first()
-    )
+    issue = magazine_current_issue(locale_id)
+    if issue is not None:
+        prefetch_related_objects([issue], with_renditions("cover"))
     return {
         "issue": issue,
         "order_page": first_page(MagazineOrderPage, locale_id),

@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
@@ -392,13 +393,21 @@ def registration_url_for(locale_id, municipality):
     return f"{page.url}?kommun={municipality.slug}" if page else ""
 
 
+def magazine_issue_on_order():
+    """The magazine issue orders are taken for now, or "" when none.
+
+    The magazine app owns issues and marks the current one; it answers
+    through the `current_magazine_issue` hook (intake sits below it).
+    """
+    for hook in hooks.get_hooks("current_magazine_issue"):
+        number = hook()
+        if number:
+            return number
+    return ""
+
+
 class MagazineOrderPage(FormPage):
-    magazine_issue = models.CharField(
-        _("current issue"),
-        max_length=60,
-        help_text=_("The issue people order now, such as 2026:1. One order per address per issue."),
-    )
-    content_panels = FormPage.content_panels + [FieldPanel("magazine_issue")]
+    """The order form for the printed magazine: always the current issue."""
 
     class Meta:
         verbose_name = _("magazine order page")
@@ -407,7 +416,14 @@ class MagazineOrderPage(FormPage):
         return MagazineForm
 
     def form_kwargs(self, request):
-        return {"magazine_issue": self.magazine_issue}
+        return {"magazine_issue": magazine_issue_on_order()}
+
+    @path("")
+    def form_view(self, request):
+        if not magazine_issue_on_order():
+            # Between issues: say so, and take no order for an issue that is not out.
+            return self.render(request, context_overrides={"orders_closed": True}, template=self.form_template)
+        return super().form_view(request)
 
 
 class NewsletterPage(FormPage):

@@ -5,9 +5,9 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel, PageChooserPanel
 from wagtail.fields import StreamField
-from wagtail.models import Page
+from wagtail.models import Locale, Page
 
 from intake.forms import MagazineForm
 from intake.models import FormPage
@@ -15,8 +15,20 @@ from intake.models import FormPage
 
 class MagazineIndexPage(Page):
     intro = models.TextField(_("introduction"), max_length=600, blank=True)
+    current_issue = models.ForeignKey(
+        "magazine.MagazineIssuePage",
+        verbose_name=_("current issue"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "The issue people can order now, on its own page, on the home page and on the order form. "
+            "Empty: the newest published issue."
+        ),
+    )
 
-    content_panels = Page.content_panels + [FieldPanel("intro")]
+    content_panels = Page.content_panels + [FieldPanel("intro"), PageChooserPanel("current_issue")]
     parent_page_types = ["home.HomePage"]
     subpage_types = ["magazine.MagazineIssuePage"]
     max_count_per_parent = 1
@@ -95,17 +107,12 @@ class MagazineIssuePage(FormPage):
         return MagazineForm
 
     def form_kwargs(self, request):
-        return {"magazine_issue": self.issue_number}
+        # The number as set on the source page, whatever a translation says.
+        return {"magazine_issue": current_issue_number()}
 
     def is_current(self):
-        newest = (
-            MagazineIssuePage.objects.live()
-            .sibling_of(self)
-            .order_by("-date", "-pk")
-            .values_list("pk", flat=True)
-            .first()
-        )
-        return newest == self.pk
+        current = current_issue(self.locale_id)
+        return current is not None and current.pk == self.pk
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -118,3 +125,27 @@ class MagazineIssuePage(FormPage):
         if request.method == "POST" and not self.is_current():
             return redirect(self.url)
         return super().serve(request, *args, **kwargs)
+
+
+def current_issue(locale_id=None):
+    """The issue that takes orders, in this language (or None).
+
+    It is set in one place: "current issue" on the magazine page in the
+    default language (the source of its translations). Unset, it is the
+    newest published issue. In another language it is the translation of that
+    issue, when published. Without `locale_id`: in the default language.
+    """
+    default = Locale.get_default()
+    issues = MagazineIssuePage.objects.live().public()
+    index = MagazineIndexPage.objects.filter(locale=default).first()
+    chosen = issues.filter(pk=index.current_issue_id).first() if index and index.current_issue_id else None
+    chosen = chosen or issues.filter(locale=default).order_by("-date", "-pk").first()
+    if chosen is None or locale_id in (None, chosen.locale_id):
+        return chosen
+    return issues.filter(translation_key=chosen.translation_key, locale_id=locale_id).first()
+
+
+def current_issue_number():
+    """The number orders are taken for now (such as "2026:1"), or "" when no issue is published."""
+    issue = current_issue()
+    return issue.issue_number if issue else ""

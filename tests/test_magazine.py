@@ -3,7 +3,7 @@
 import pytest
 
 from intake.models import Registration
-from magazine.models import MagazineIssuePage
+from magazine.models import MagazineIndexPage, MagazineIssuePage
 from tests.conftest import form_values
 
 pytestmark = pytest.mark.django_db
@@ -59,3 +59,48 @@ def test_the_pdf_is_served_so_it_cannot_run_scripts_in_our_origin(client):
     assert response["Content-Security-Policy"] == "default-src 'none'"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def mark_current(slug):
+    """What an editor does: choose the current issue on the Swedish magazine page, and publish."""
+    index = MagazineIndexPage.objects.get(locale__language_code="sv")
+    index.current_issue = MagazineIssuePage.objects.get(slug=slug, locale__language_code="sv")
+    index.save_revision().publish()
+
+
+def test_the_issue_marked_current_takes_the_orders_everywhere(client):
+    mark_current("nummer-2025-2")
+    # Its own page carries the form; the newer issue's page does not.
+    assert "Order the printed magazine" in client.get("/en/magazine/nummer-2025-2/").content.decode()
+    assert "Order the printed magazine" not in client.get("/en/magazine/nummer-2026-1/").content.decode()
+    # The home page shows it as the issue to order.
+    home = client.get("/").content.decode()
+    magazine_section = home.split('class="section section--tinted" aria-labelledby="section-', 1)[1].split("</section>")[0]
+    assert "/magasinet/nummer-2025-2/" in magazine_section and "/magasinet/nummer-2026-1/" not in magazine_section
+    # The order form (intake's page) takes orders for it, in both languages.
+    for path in ("/bestall-magasinet/", "/en/order-the-magazine/"):
+        html = client.get(path).content.decode()
+        assert client.post(path, {**form_values(html), **ORDER, "street_address": path}).status_code == 302
+    assert sorted(Registration.objects.values_list("magazine_issue", flat=True)) == ["2025:2", "2025:2"]
+
+
+def test_the_english_issue_page_orders_the_number_set_on_the_source(client):
+    english = MagazineIssuePage.objects.get(slug="nummer-2026-1", locale__language_code="en")
+    english.issue_number = "Spring 2026"  # a translator's liberty must not split the orders
+    english.save_revision().publish()
+    html = client.get("/en/magazine/nummer-2026-1/").content.decode()
+    client.post("/en/magazine/nummer-2026-1/", {**form_values(html), **ORDER})
+    assert Registration.objects.get().magazine_issue == "2026:1"
+
+
+def test_between_issues_the_order_form_says_so_and_stores_nothing(client):
+    open_html = client.get("/bestall-magasinet/").content.decode()
+    for issue in MagazineIssuePage.objects.all():
+        issue.unpublish()
+    response = client.get("/bestall-magasinet/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Inget nummer kan beställas just nu" in html and "<form" not in html.split("<main", 1)[1]
+    response = client.post("/bestall-magasinet/", {**form_values(open_html), **ORDER})
+    assert response.status_code == 200
+    assert Registration.objects.count() == 0

@@ -97,7 +97,6 @@ class Command(BaseCommand):
         form_pages = {}
         for slug, texts in demo_data.FORM_PAGES.items():
             page_class = getattr(intake_models, texts["class"])
-            extra = {"magazine_issue": "2026:1"} if page_class is intake_models.MagazineOrderPage else {}
             title, intro, thanks_title, thanks_text = texts["sv"]
             page = self.child(
                 home,
@@ -107,7 +106,6 @@ class Command(BaseCommand):
                 intro=f"<p>{intro}</p>",
                 thank_you_title=thanks_title,
                 thank_you_text=f"<p>{thanks_text}</p>" if thanks_text else "",
-                **extra,
             )
             title, intro, thanks_title, thanks_text = texts["en"]
             self.translate(
