@@ -7,12 +7,13 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
+from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from intake.models import registration_url_for
 from places.models import Adviser, Municipality, canonical_municipalities, spaces_for, validate_origins  # noqa: F401 - landed migrations name them here
 from tasteget.blocks import BodyBlock, FactBlock, GuideBodyBlock
 from tasteget.search import FOLDED_SEARCH, FoldedSearchMixin
-from tasteget.translations import with_content_languages
+from tasteget.translations import PAGE_TRANSLATABLE_FIELDS, LocalSnippetsMixin, with_content_languages
 
 from . import listings
 from .blocks import HomeSectionsBlock, NavigationBlock
@@ -133,7 +134,7 @@ class ContentPage(BasePage):
         verbose_name = _("content page")
 
 
-class MunicipalityPage(BasePage):
+class MunicipalityPage(LocalSnippetsMixin, BasePage):
     municipality = models.ForeignKey(
         Municipality, on_delete=models.PROTECT, related_name="pages", verbose_name=_("municipality")
     )
@@ -176,6 +177,17 @@ class MunicipalityPage(BasePage):
         ),
     ]
     search_fields = BasePage.search_fields + [index.SearchField("intro"), index.SearchField("body"), *FOLDED_SEARCH]
+    # The municipality is chosen, not translated (see LocalSnippetsMixin).
+    translatable_fields = [
+        *PAGE_TRANSLATABLE_FIELDS,
+        SynchronizedField("municipality", overridable=False),
+        TranslatableField("intro"),
+        SynchronizedField("hero_image"),
+        TranslatableField("hero_image_alt"),
+        TranslatableField("facts"),
+        TranslatableField("body"),
+    ]
+    local_snippet_fields = ("municipality",)
 
     parent_page_types = ["home.HomePage"]
     subpage_types = ["home.ContentPage"]

@@ -20,7 +20,7 @@ from tasteget.blocks import BodyBlock, FactBlock
 from tasteget.helpers import clean_slug
 from tasteget.paging import page_of
 from tasteget.search import FOLDED_SEARCH, FoldedSearchMixin
-from tasteget.translations import with_content_languages
+from tasteget.translations import PAGE_TRANSLATABLE_FIELDS, LocalSnippetsMixin, with_content_languages
 
 from .feeds import StoryFeed
 
@@ -126,7 +126,7 @@ class StoryPageForm(WagtailAdminPageForm):
             self.fields["topics"].queryset = StoryTopic.objects.filter(locale_id=locale_id)
 
 
-class StoryPage(FoldedSearchMixin, Page):
+class StoryPage(LocalSnippetsMixin, FoldedSearchMixin, Page):
     people = models.CharField(_("who"), max_length=120, help_text=_("The person or people, such as 'Anna and Johan'."))
     moved_from = models.CharField(_("moved from"), max_length=120, blank=True)
     municipality = models.ForeignKey(
@@ -161,6 +161,21 @@ class StoryPage(FoldedSearchMixin, Page):
         FieldPanel("body"),
     ]
     base_form_class = StoryPageForm
+    # As wagtail-localize would find them, but the municipality is chosen, not
+    # translated: a translation points at the municipality in its own language.
+    translatable_fields = [
+        *PAGE_TRANSLATABLE_FIELDS,
+        TranslatableField("people"),
+        TranslatableField("moved_from"),
+        SynchronizedField("municipality", overridable=False),
+        TranslatableField("place"),
+        SynchronizedField("date"),
+        SynchronizedField("hero_image"),
+        TranslatableField("hero_image_alt"),
+        TranslatableField("intro"),
+        TranslatableField("body"),
+    ]
+    local_snippet_fields = ("municipality", "topics")
     search_fields = Page.search_fields + [
         index.SearchField("people"),
         index.SearchField("place"),

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from wagtail.models import Locale, Page, PageLogEntry
+from wagtail_localize.fields import SynchronizedField, TranslatableField
 from wagtail_localize.models import LocaleSynchronization
 from wagtail_localize.synctree import synchronize_tree
 
@@ -115,3 +116,52 @@ def with_content_languages(pages):
             language = locale_code(page.locale_id)
         page.__dict__[CACHED] = language
     return pages
+
+
+# The fields of wagtail's Page as wagtail-localize treats them, for pages that
+# list their translatable fields themselves.
+PAGE_TRANSLATABLE_FIELDS = [
+    TranslatableField("title"),
+    TranslatableField("slug"),
+    SynchronizedField("show_in_menus"),
+    TranslatableField("seo_title"),
+    TranslatableField("search_description"),
+]
+
+
+class LocalSnippetsMixin:
+    """Snippets chosen on a page follow the page's language.
+
+    wagtail-localize would translate a chosen snippet (a municipality) along
+    with the page, creating a Swedish-named copy in the target language. The
+    pages declare such fields as `SynchronizedField(..., overridable=False)`:
+    the translation starts with the source's choice, and every save (the
+    translation's first included, draft or live) points each one at its
+    translation in the page's language when there is one. Where there is
+    none, the source's snippet stays: a name not yet translated, never a copy.
+    """
+
+    local_snippet_fields = ()
+
+    def save(self, *args, **kwargs):
+        self.choose_local_snippets()
+        return super().save(*args, **kwargs)
+
+    def choose_local_snippets(self):
+        for name in self.local_snippet_fields:
+            field = self._meta.get_field(name)
+            if field.many_to_many:
+                chosen = list(getattr(self, name).all())
+                local = [in_locale(snippet, self.locale_id) for snippet in chosen]
+                if [snippet.pk for snippet in local] != [snippet.pk for snippet in chosen]:
+                    setattr(self, name, local)
+            elif getattr(self, field.attname) is not None:
+                setattr(self, name, in_locale(getattr(self, name), self.locale_id))
+
+
+def in_locale(snippet, locale_id):
+    """The translation of `snippet` in this locale, or the snippet itself."""
+    if snippet.locale_id == locale_id:
+        return snippet
+    translation = type(snippet)._default_manager.filter(translation_key=snippet.translation_key, locale_id=locale_id)
+    return translation.first() or snippet

@@ -4,10 +4,13 @@ from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
-from wagtail.models import Page
+from wagtail.models import Locale, Page
 from wagtail_localize.models import StringSegment, Translation
 
-from home.models import ContentPage
+from home.models import ContentPage, MunicipalityPage
+from places.models import Municipality
+from stories.models import StoryIndexPage, StoryTopic
+from tests.factories import StoryPageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -66,3 +69,52 @@ def test_editor_translates_a_page_in_the_admin_and_it_is_served_in_english(
         assert f'hreflang="sv" href="http://testserver{page.url}"' in body
     assert f'<a href="{url}" hreflang="en" lang="en">English</a>' in sv_body
     assert f'<a href="{page.url}" hreflang="sv" lang="sv">Svenska</a>' in en_body
+
+
+def submit_translation(admin_client, page, *locales):
+    response = admin_client.post(
+        reverse("wagtail_localize:submit_page_translation", args=[page.pk]),
+        {"locales": [locale.pk for locale in locales]},
+    )
+    assert response.status_code == 302
+
+
+def test_a_translated_story_points_at_the_municipality_and_topics_in_its_own_language(admin_client, locales):
+    german = Locale.objects.get(language_code="de")
+    index = StoryIndexPage.objects.get(locale=locales["sv"])
+    are = Municipality.objects.get(slug="are", locale=locales["sv"])
+    nature, family = StoryTopic.objects.filter(locale=locales["sv"], slug__in=["natur", "familj"]).order_by("slug")
+    story = StoryPageFactory(parent=index, municipality=are, slug="till-fjallet")
+    story.topics = [nature, family]
+    story.save_revision().publish()
+    municipalities, topics = Municipality.objects.count(), StoryTopic.objects.count()
+
+    submit_translation(admin_client, story, locales["en"], german)
+
+    # No Swedish-named copies of the snippets in English or German.
+    assert (Municipality.objects.count(), StoryTopic.objects.count()) == (municipalities, topics)
+    english = story.get_translation(locales["en"]).specific
+    assert english.municipality == are.get_translation(locales["en"])
+    assert {topic.locale_id for topic in english.topics.all()} == {locales["en"].pk}
+    assert {topic.translation_key for topic in english.topics.all()} == {nature.translation_key, family.translation_key}
+    # No German municipality or topic exists: the Swedish ones stay chosen.
+    deutsch = story.get_translation(german).specific
+    assert deutsch.municipality == are
+    assert set(deutsch.topics.all()) == {nature, family}
+
+
+def test_a_translated_municipality_page_shows_its_municipality_in_its_own_language(admin_client, locales):
+    german = Locale.objects.get(language_code="de")
+    page = MunicipalityPage.objects.get(slug="are", locale=locales["sv"])
+    english = page.get_translation(locales["en"]).specific
+    english_are = Municipality.objects.get(slug="are", locale=locales["en"])
+    assert english.municipality == english_are
+    municipalities = Municipality.objects.count()
+    # Re-submitting the translations (an editor updating them) creates no snippet either.
+    admin_client.post(reverse("wagtail_localize:update_translations", args=[page.pk]), {"publish_translations": ""})
+    submit_translation(admin_client, page, german)
+    assert Municipality.objects.count() == municipalities
+    assert page.get_translation(german).specific.municipality.locale_id in {locales["sv"].pk, german.pk}
+    assert Municipality.objects.filter(locale=german).count() == 0
+    html = admin_client.get(english.url).content.decode()
+    assert english_are.name in html

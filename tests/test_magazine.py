@@ -75,7 +75,8 @@ def test_the_issue_marked_current_takes_the_orders_everywhere(client):
     assert "Order the printed magazine" not in client.get("/en/magazine/nummer-2026-1/").content.decode()
     # The home page shows it as the issue to order.
     home = client.get("/").content.decode()
-    magazine_section = home.split('class="section section--tinted" aria-labelledby="section-', 1)[1].split("</section>")[0]
+    tinted = 'class="section section--tinted" aria-labelledby="section-'
+    magazine_section = home.split(tinted, 1)[1].split("</section>")[0]
     assert "/magasinet/nummer-2025-2/" in magazine_section and "/magasinet/nummer-2026-1/" not in magazine_section
     # The order form (intake's page) takes orders for it, in both languages.
     for path in ("/bestall-magasinet/", "/en/order-the-magazine/"):
