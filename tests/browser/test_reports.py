@@ -32,7 +32,7 @@ def column_names(page):
 
 
 @pytest.mark.browser
-def test_a_region_user_opens_q3_2026_sees_the_eight_side_by_side_and_downloads_the_xlsx(site_server, page):
+def test_a_region_user_opens_q3_2026_sees_the_eight_side_by_side_and_downloads_the_xlsx(site_server, page, axe):
     log_in(site_server, page, "region-report", "Region: anmälningar")
     page.goto(site_server.url + "/admin/reports/quarterly/")
     page.locator("select[name=quarter]").select_option("2026-Q3")
@@ -41,6 +41,7 @@ def test_a_region_user_opens_q3_2026_sees_the_eight_side_by_side_and_downloads_t
     assert EIGHT <= set(column_names(page))
     assert page.locator("figure.report-chart svg[role=img]").count() >= 16
     assert page.locator("table.report-table caption").count() >= 10
+    assert axe(page) == []
     with page.expect_download() as download:
         page.locator("a[download]").click()
     assert download.value.suggested_filename == "ta-steget-rapport-2026-Q3.xlsx"
