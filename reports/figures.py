@@ -117,7 +117,8 @@ def guidance(period, ids):
         figures["total"] += 1
         figures["months"][month_of(created_at)] += 1
         figures["sources"][source] += 1
-        figures["topics"].update(topic for topic in topics or [] if isinstance(topic, str))
+        if isinstance(topics, list):  # stored JSON: count only what the form can store
+            figures["topics"].update(topic for topic in topics if isinstance(topic, str))
     return found
 
 

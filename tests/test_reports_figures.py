@@ -62,17 +62,18 @@ def test_guidance_registrations_per_month_source_and_topic_in_stockholm_time(tow
     guidance(town, at(2026, 7, 1, 0, 5), topics=["jobs", "housing"])  # just after midnight: July
     guidance(town, at(2026, 8, 31, 23, 30), source="https://www.are.se", topics=["housing"])  # still August
     guidance(town, at(2026, 9, 30, 23, 59), topics=[])  # the last minute of Q3
+    guidance(town, at(2026, 7, 2, 10), topics="jobs")  # not a list (a bad import): the person counts, no topic
     guidance(town, at(2026, 10, 1, 0, 0))  # the first of Q4: not counted
     guidance(town, at(2026, 6, 30, 23, 59))  # the last of Q2: not counted
     RegistrationFactory(municipality=town, kind=Kind.NEWSLETTER, created_at=at(2026, 8, 1, 12))  # not guidance
     found = figures.guidance(Q3, [town.pk])[town.pk]
-    assert found["total"] == 3
+    assert found["total"] == 4
     assert figures.months_of(found["months"], Q3) == [
-        (datetime.date(2026, 7, 1), 1),
+        (datetime.date(2026, 7, 1), 2),
         (datetime.date(2026, 8, 1), 1),
         (datetime.date(2026, 9, 1), 1),
     ]
-    assert found["sources"] == {"tasteget.nu": 2, "https://www.are.se": 1}
+    assert found["sources"] == {"tasteget.nu": 3, "https://www.are.se": 1}
     assert found["topics"] == {"housing": 2, "jobs": 1}
 
 
