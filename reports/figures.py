@@ -12,7 +12,7 @@ for the people who read the report.
 
 import datetime
 import statistics
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, Sum
@@ -159,7 +159,7 @@ def service_level(period, ids, today):
     return found
 
 
-OUTCOMES = [status for status in ContactStatus.values]
+OUTCOMES = list(ContactStatus.values)
 
 
 def outcomes(period, ids):
@@ -328,13 +328,3 @@ def report(period, municipalities, now=None):
 def months_of(counter, period):
     """[(first day of month, number)] for every month of the period, zeros included."""
     return [(month, counter.get(month, 0)) for month in period.months()]
-
-
-def totals(found):
-    """Sum a section's figures over municipalities (numbers only)."""
-    summed = defaultdict(int)
-    for figures in found.values():
-        for key, value in figures.items():
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                summed[key] += value
-    return dict(summed)
