@@ -4,7 +4,8 @@ relay contact form, and applications to become one."""
 import datetime
 
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models, transaction
+from django.db.models import F
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import get_language, get_language_info
@@ -188,6 +189,33 @@ class AmbassadorApplication(models.Model):
     def status_changed(self):
         """A decision was recorded (or undone): the handled time follows the status."""
         self.handled_at = None if self.status == ApplicationStatus.NEW else timezone.now()
+
+
+class RelayDay(models.Model):
+    """How many visitors' messages were relayed to the ambassadors of one
+    municipality on one day: a count for the quarterly report, no people."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField(_("date"))
+    messages = models.PositiveIntegerField(_("messages relayed"), default=0)
+
+    class Meta:
+        verbose_name = _("messages relayed on a day")
+        constraints = [models.UniqueConstraint(fields=["municipality", "date"], name="one_relay_count_per_day")]
+
+    def __str__(self):
+        return f"{self.municipality_id} {self.date}: {self.messages}"
+
+    @classmethod
+    def count(cls, municipality_id, day=None):
+        day = day or timezone.localdate()
+        if cls.objects.filter(municipality_id=municipality_id, date=day).update(messages=F("messages") + 1):
+            return
+        try:
+            with transaction.atomic():
+                cls.objects.create(municipality_id=municipality_id, date=day, messages=1)
+        except IntegrityError:
+            cls.objects.filter(municipality_id=municipality_id, date=day).update(messages=F("messages") + 1)
 
 
 AMBASSADORS_PER_PAGE = 20

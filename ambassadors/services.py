@@ -17,7 +17,7 @@ from intake.pipeline import Refused, reused_token_message
 from tasteget.helpers import absolute_url
 from tasteget.tasks import send_email
 
-from .models import AmbassadorApplication
+from .models import AmbassadorApplication, RelayDay
 
 logger = logging.getLogger(__name__)
 
@@ -124,3 +124,4 @@ def relay_message(ambassador, cleaned, submission_key):
     transaction.on_commit(
         lambda: send_email.enqueue([ambassador.email], str(subject), body, reply_to=[cleaned["email"]]), robust=True
     )
+    RelayDay.count(ambassador.municipality_id)  # for the quarterly report: a number, no person

@@ -145,16 +145,23 @@ def retry_failed_deliveries(request, pk):
     return redirect("intake_registration:inspect", pk)
 
 
-def embed_municipalities(user):
-    """The municipalities whose embed code this user handles: every one for
-    Region staff, else those linked to the user's web editor groups."""
-    municipalities = Municipality.objects.in_default_locale().municipalities()
+def municipalities_in_scope(user, *permissions):
+    """The (canonical) municipalities a user works for: every one, the Region
+    included, for Region staff; else those linked to the user's groups, when
+    the user holds one of `permissions`."""
+    municipalities = Municipality.objects.in_default_locale()
     if user.is_superuser or user.has_perm("intake.view_all_registrations"):
         return municipalities
-    if not user.has_perm("intake.manage_embed"):
+    if not any(user.has_perm(permission) for permission in permissions):
         return municipalities.none()
     keys = AdviserGroup.objects.filter(group__user=user).values("municipality__translation_key")
     return municipalities.filter(translation_key__in=keys)
+
+
+def embed_municipalities(user):
+    """The municipalities whose embed code this user handles: every one for
+    Region staff, else those linked to the user's web editor groups."""
+    return municipalities_in_scope(user, "intake.manage_embed").municipalities()
 
 
 def can_embed(user):

@@ -8,7 +8,7 @@ stories, ambassadors and pages all point here; this app imports none of them.
 from anyascii import anyascii
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
+from django.core.validators import EmailValidator, URLValidator
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -45,6 +45,19 @@ def validate_origins(value):
                 _("%(origin)s is not an origin: write only the scheme and host, such as https://www.berg.se."),
                 params={"origin": origin},
             )
+
+
+def validate_emails(value):
+    """Each line must be one e-mail address."""
+    check_email = EmailValidator()
+    for line in value.splitlines():
+        if line.strip():
+            try:
+                check_email(line.strip())
+            except ValidationError:
+                raise ValidationError(
+                    _("%(line)s is not an e-mail address: write one address per line."), params={"line": line.strip()}
+                ) from None
 
 
 class MunicipalityQuerySet(models.QuerySet):
@@ -97,6 +110,15 @@ class Municipality(TranslatableMixin, ClusterableModel):
         validators=[validate_origins],
         help_text=_("One origin per line, such as https://www.are.se. Only these sites may show the form in a frame."),
     )
+    report_emails = models.TextField(
+        _("report contacts"),
+        blank=True,
+        validators=[validate_emails],
+        help_text=_(
+            "One e-mail address per line. On the first working day of each quarter these addresses get a link "
+            "to the municipality's report for the quarter before (no personal data)."
+        ),
+    )
 
     objects = MunicipalityQuerySet.as_manager()
 
@@ -116,6 +138,7 @@ class Municipality(TranslatableMixin, ClusterableModel):
         FieldPanel("sort_order"),
         FieldPanel("presentation"),
         FieldPanel("embed_origins"),
+        FieldPanel("report_emails"),
     ]
 
     class Meta(TranslatableMixin.Meta):
@@ -140,6 +163,10 @@ class Municipality(TranslatableMixin, ClusterableModel):
         if self.locale.language_code == settings.LANGUAGE_CODE:
             return self
         return Municipality.objects.in_default_locale().get(translation_key=self.translation_key)
+
+    @property
+    def report_contacts(self):
+        return sorted({line.strip().lower() for line in self.report_emails.splitlines() if line.strip()})
 
     @property
     def allowed_origins(self):

@@ -9,6 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from home.sitemaps import TranslatedSitemap
 from intake import health
 from intake import views as intake_views
+from reports import beacon
 from search import views as search_views
 
 from . import security
@@ -24,6 +25,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": TranslatedSitemap}}, name="sitemap"),
     path("embed/tasteget.js", intake_views.embed_script, name="intake_embed_script"),
+    path("page-view", beacon.page_view, name="page_view"),
 ]
 
 if settings.DEBUG:

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from ambassadors.models import Ambassador
+from ambassadors.models import Ambassador, RelayDay
 from places.models import Municipality
 from tests.conftest import form_values, run_worker
 
@@ -127,6 +127,8 @@ def test_a_double_submit_relays_one_message(client, django_capture_on_commit_cal
         client.post(url, data)
     run_worker()
     assert len(mail.outbox) == 1
+    # The quarterly report counts one relayed message for the ambassador's municipality, and no person.
+    assert list(RelayDay.objects.values_list("municipality_id", "messages")) == [(ambassador.municipality_id, 1)]
 
 
 def test_contact_form_has_the_same_spam_protection(client, settings):

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "ambassadors",
     "search",
     "home",
+    "reports",
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.forms",

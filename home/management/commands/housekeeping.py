@@ -2,7 +2,9 @@
 minute, scheduled pages go live (and expire) on time and, on working-day
 mornings, each municipality's advisers get their digest of new and overdue
 registrations; every hour, finished task results older than
-TASK_RESULT_RETENTION_HOURS and old search statistics are deleted; once a
+TASK_RESULT_RETENTION_HOURS and old search statistics are deleted and, from
+the first working day of a quarter, each municipality's report contacts get
+the link to the quarterly report (once); once a
 day, ambassador applications past their retention are deleted.
 
 A database outage does not stop the loop: the round is logged and tried
@@ -30,6 +32,8 @@ def run_once(daily=True, hourly=True):
         # Finished task results hold e-mail bodies (relayed messages): kept a day at most.
         call_command("prune_task_results", verbosity=0)
         call_command("searchpromotions_garbage_collect", verbosity=0)
+        # From 07:00 on the first working day of a quarter, once per contact (reports/quarterly_mail.py).
+        call_command("send_quarterly_reports", verbosity=0)
     if daily:
         call_command("purge_ambassador_applications", verbosity=0)
 

@@ -1,0 +1,68 @@
+"""The quarterly report in the admin: for Region staff every municipality
+side by side, for an adviser or a municipality's web editor their own.
+The scope is the registrations listing's (intake.admin_views)."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+
+from intake.admin_views import municipalities_in_scope
+
+from . import charts, figures, tables, xlsx
+from .forms import ReportForm
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def report_municipalities(user):
+    return list(
+        municipalities_in_scope(user, "intake.view_registration", "intake.manage_embed").order_by("sort_order", "name")
+    )
+
+
+def can_see_reports(user):
+    return bool(report_municipalities(user))
+
+
+def quarterly_report(request):
+    allowed = report_municipalities(request.user)
+    if not allowed:
+        raise PermissionDenied
+    form = ReportForm(request.GET or None, municipalities=allowed)
+    period = form.period()
+    slug = form.chosen_slug()
+    municipalities = [m for m in allowed if m.slug == slug] or allowed
+    report = figures.report(period, municipalities)
+    sections = tables.sections(report)
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(xlsx.workbook(report, sections, municipalities), content_type=XLSX)
+        name = period.quarter_label or f"{period.start:%Y%m%d}-{period.end:%Y%m%d}"
+        response["Content-Disposition"] = f'attachment; filename="ta-steget-rapport-{name}.xlsx"'
+        return response
+    for section in sections:
+        for table in section.tables:
+            table.charts = (
+                [
+                    charts.month_chart(table, index, f"{municipality.name}: {table.caption}")
+                    for index, municipality in enumerate(municipalities)
+                ]
+                if table.chart
+                else []
+            )
+    query = request.GET.copy()
+    query["format"] = "xlsx"
+    return TemplateResponse(
+        request,
+        "reports/admin/report.html",
+        {
+            "form": form,
+            "period": period,
+            "earlier": report["earlier"],
+            "municipalities": municipalities,
+            "sections": sections,
+            "xlsx_query": query.urlencode(),
+            "title": _("Quarterly report"),
+        },
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )

@@ -1,0 +1,149 @@
+"""The quarterly report in the admin: who sees which municipalities, the
+charts with their tables, the spreadsheet, bad input and the query count."""
+
+import datetime
+import io
+import zoneinfo
+
+import openpyxl
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from intake.choices import ContactStatus, Kind
+from places.models import Municipality
+from tests.factories import RegistrationFactory
+
+pytestmark = pytest.mark.django_db
+STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
+URL = "/admin/reports/quarterly/"
+EIGHT = ["Bergs kommun", "Bräcke kommun", "Härjedalens kommun", "Krokoms kommun", "Ragunda kommun",
+         "Strömsunds kommun", "Åre kommun", "Östersunds kommun"]  # fmt: skip
+
+
+def user_in(django_user_model, name, group):
+    user = django_user_model.objects.create_user(name, f"{name}@example.org", "a-long-test-password")
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def region_client(client, django_user_model):
+    client.force_login(user_in(django_user_model, "region", "Region: anmälningar"))
+    return client
+
+
+@pytest.fixture
+def are_client(client, django_user_model):
+    client.force_login(user_in(django_user_model, "are-adviser", "Flyttvägledare: Åre kommun"))
+    return client
+
+
+@pytest.fixture
+def data():
+    are = Municipality.objects.in_default_locale().get(slug="are")
+    berg = Municipality.objects.in_default_locale().get(slug="berg")
+    moment = datetime.datetime(2026, 8, 12, 10, tzinfo=STOCKHOLM)
+    RegistrationFactory(municipality=are, created_at=moment, contact_status=ContactStatus.MOVED)
+    RegistrationFactory(municipality=are, created_at=moment, source="https://www.are.se")
+    RegistrationFactory(municipality=are, created_at=moment.replace(year=2025))
+    RegistrationFactory(municipality=berg, created_at=moment, source="https://=cmd|' /C calc'!A0")
+    RegistrationFactory(municipality=berg, kind=Kind.NEWSLETTER, created_at=moment, confirmed_at=moment, due_date=None)
+    return are, berg
+
+
+def test_region_staff_see_every_municipality_side_by_side_with_charts_and_tables(region_client, data):
+    response = region_client.get(URL, {"quarter": "2026-Q3"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    for name in EIGHT:
+        assert f'<th scope="colgroup" colspan="2">{name}</th>' in html
+    # Two per-month charts (registrations, page views) for each of the eight and the Region.
+    assert html.count('<figure class="report-chart">') == 2 * 9
+    assert html.count("<caption>") >= 10 and html.count('role="img"') == 2 * 9
+    registrations = response.context["sections"][0].tables[0]
+    are_column = [m.slug for m in response.context["municipalities"]].index("are")
+    august = registrations.rows[1]
+    assert august.label == datetime.date(2026, 8, 1) and august.cells[are_column] == (2, 1)
+    chart = registrations.charts[are_column]
+    assert [round(bar.height) for bar in chart["bars"][2:4]] == [
+        round(2 / chart["top"] * 142),
+        round(1 / chart["top"] * 142),
+    ]
+
+
+def test_an_adviser_sees_only_their_municipality(are_client, data):
+    html = are_client.get(URL, {"quarter": "2026-Q3"}).content.decode()
+    assert '<th scope="colgroup" colspan="2">Åre kommun</th>' in html
+    assert "Bergs kommun" not in html
+    # Asking for another municipality falls back to their own.
+    html = are_client.get(URL, {"quarter": "2026-Q3", "municipality": "berg"}).content.decode()
+    assert "Bergs kommun</th>" not in html
+
+
+def test_people_without_a_municipality_get_no_report(client, django_user_model, data):
+    client.force_login(user_in(django_user_model, "editor", "Editors"))
+    assert client.get(URL).status_code in (302, 403)
+
+
+def test_the_spreadsheet_has_a_sheet_per_section_with_real_numbers_and_dates(region_client, data):
+    are, berg = data
+    response = region_client.get(URL, {"quarter": "2026-Q3", "format": "xlsx"})
+    assert response["Content-Disposition"] == 'attachment; filename="ta-steget-rapport-2026-Q3.xlsx"'
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert len(book.sheetnames) == 7
+    sheet = book.worksheets[0]
+    assert sheet["A2"].value == datetime.datetime(2026, 7, 1) and sheet["B2"].value == datetime.datetime(2026, 9, 30)
+    rows = list(sheet.iter_rows(values_only=True))
+    heading = next(row for row in rows if row[0] in ("Month", "Månad"))
+    are_column = heading.index("Åre kommun")
+    august = next(row for row in rows if row[0] == datetime.datetime(2026, 8, 1))
+    assert august[are_column] == 2 and august[are_column + 1] == 1  # a year earlier: one
+    # A source that looks like a formula stays text.
+    assert not any(isinstance(cell, str) and cell.startswith("=") for row in rows for cell in row)
+    shares = book.worksheets[1]
+    share_row = next(
+        row
+        for row in shares.iter_rows()
+        if row[0].value and "%" not in str(row[0].value) and row[1].number_format == "0.0%"
+    )
+    assert share_row[1].number_format == "0.0%"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"quarter": "2026-Q9"},
+        {"start": "2026-13-01", "end": "2026-01-01"},
+        {"start": "2026-05-01", "end": "2026-04-01"},
+        {"start": "2020-01-01", "end": "2026-01-01"},
+        {"start": "2026-01-01"},
+        {"municipality": "x" * 500},
+    ],
+)
+def test_bad_choices_give_a_report_of_this_quarter_and_a_message_never_an_error(region_client, query):
+    response = region_client.get(URL, query)
+    assert response.status_code in (200, 400)
+    assert "<caption>" in response.content.decode()
+
+
+def test_a_chosen_from_to_period_is_reported(region_client, data):
+    html = region_client.get(URL, {"start": "2026-08-01", "end": "2026-08-31", "municipality": "are"}).content.decode()
+    assert "Bergs kommun</th>" not in html
+    response = region_client.get(URL, {"start": "2026-08-01", "end": "2026-08-31", "municipality": "are"})
+    assert response.context["period"].months() == [datetime.date(2026, 8, 1)]
+
+
+def test_the_report_takes_a_bounded_number_of_queries(region_client, data):
+    with CaptureQueriesContext(connection) as few:
+        region_client.get(URL, {"quarter": "2026-Q3"})
+    for number in range(30):
+        RegistrationFactory(
+            municipality=data[number % 2],
+            created_at=datetime.datetime(2026, 7, 1 + number, 10, tzinfo=STOCKHOLM),
+            topics=["jobs"],
+        )
+    with CaptureQueriesContext(connection) as many:
+        region_client.get(URL, {"quarter": "2026-Q3"})
+    assert len(many) == len(few) <= 40
