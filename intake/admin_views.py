@@ -266,7 +266,8 @@ def mailing_list_mark_sent(request):
     until = parse_until(request.POST.get("until"))
     if until is None:
         raise Http404
-    count = new_magazine_orders(until).update(fulfilment="sent")
+    # fulfilled_at starts the orders' retention (intake/retention.py).
+    count = new_magazine_orders(until).update(fulfilment="sent", fulfilled_at=timezone.now())
     messages.success(request, _("Orders marked as sent: %(count)d.") % {"count": count})
     return redirect("intake_mailing_list")
 

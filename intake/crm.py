@@ -114,6 +114,11 @@ class Adapter:
     def deliver(self, payload, known, on_person):
         raise NotImplementedError
 
+    def withdraw_known(self, payload, known):
+        """Unsubscribe a person the site keeps no address of (intake/retention.py);
+        the payload carries `person_key`, the hash of the address."""
+        return self.deliver(payload, known, None)
+
 
 class HttpAdapter(Adapter):
     timeout = (5, 15)  # connect, per read; the whole delivery is bounded by `deadline`
@@ -389,6 +394,20 @@ class SuperOfficeAdapter(HttpAdapter):
             created = self.json_of(self.call("POST", "Appointment", json=appointment))
             followup_id = str(created.get("AppointmentId") or "")
         return CrmResult(person_id=person_id, followup_id=followup_id)
+
+    def withdraw_known(self, payload, known):
+        """A reduced newsletter subscription (no address kept): withdraw the
+        e-marketing consent on the person id stored when it was delivered."""
+        if not known.person_id:
+            raise PermanentError(
+                "No SuperOffice person id is stored for this subscription: withdraw the consent in SuperOffice by hand."
+            )
+        self.call(
+            "PUT",
+            f"Person/{known.person_id}/Consent/EMARKETING",
+            params={"source": "WEBFORM", "legalBase": "WITHDRAWN"},
+        )
+        return CrmResult(person_id=known.person_id)
 
 
 def payload_summary(payload):

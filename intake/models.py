@@ -111,6 +111,24 @@ class Registration(models.Model):
     )
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     unsubscribed_at = models.DateTimeField(_("unsubscribed"), null=True, blank=True)
+    # Retention (intake/retention.py, docs/data-protection.md).
+    fulfilled_at = models.DateTimeField(
+        _("sent to the mailing house"), null=True, blank=True, help_text=_("When the mailing list was marked sent.")
+    )
+    person_hash = models.CharField(
+        _("hash of the e-mail address"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("Kept in place of the address once a newsletter subscription is reduced."),
+    )
+    anonymised_at = models.DateTimeField(
+        _("personal data removed"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The row stays, without personal data, so that past report figures do not change."),
+    )
     created_at = models.DateTimeField(_("registered"), default=timezone.now, db_index=True)
 
     objects = RegistrationQuerySet.as_manager()

@@ -216,6 +216,11 @@ def send(delivery):
             delivery.crm_person_id = person_id
             Delivery.objects.filter(pk=delivery.pk).update(crm_person_id=person_id)
 
+        if delivery.action == Delivery.Action.UNSUBSCRIBE and not delivery.registration.email:
+            # A reduced subscription (intake/retention.py): no address to look
+            # the person up by, only the CRM person id its registration got.
+            known.person_id = known.person_id or registered_person_id(delivery)
+            return get_adapter(deadline=deadline).withdraw_known(build_payload(delivery), known)
         return get_adapter(deadline=deadline).deliver(build_payload(delivery), known, remember_person)
     try:
         email_for(delivery).send()
@@ -224,6 +229,14 @@ def send(delivery):
     except (smtplib.SMTPException, OSError) as error:
         raise TemporaryError(f"E-mail not sent: {error}") from error
     return CrmResult()
+
+
+def registered_person_id(delivery):
+    """The CRM person id the registration's own delivery stored, or ""."""
+    ids = Delivery.objects.filter(
+        registration=delivery.registration_id, channel=Delivery.Channel.CRM, action=Delivery.Action.REGISTER
+    ).exclude(crm_person_id="")
+    return ids.values_list("crm_person_id", flat=True).first() or ""
 
 
 def finish(delivery, status, error="", alert=False, cause=None):

@@ -175,6 +175,14 @@ TASKS = {
 # many hours by `manage.py prune_task_results` (docs/data-protection.md).
 TASK_RESULT_RETENTION_HOURS = env_int("TASK_RESULT_RETENTION_HOURS", 24)
 
+# Retention of the site's copy of registrations (intake/retention.py, run
+# daily by housekeeping; docs/data-protection.md). The CRM is the register of
+# record: a guidance registration loses its personal data this many months
+# after it was both delivered and first contacted; a magazine order this many
+# months after its mailing list was marked sent.
+REGISTRATION_RETENTION_MONTHS = env_int("REGISTRATION_RETENTION_MONTHS", 12)
+MAGAZINE_RETENTION_MONTHS = env_int("MAGAZINE_RETENTION_MONTHS", 3)
+
 # --- Registrations and the CRM bridge (docs/crm-bridge.md) -------------------
 CRM_BACKEND = env("CRM_BACKEND", "file")  # file | webhook | superoffice
 CRM_FILE_PATH = Path(env("CRM_FILE_PATH", VAR_DIR / "crm-outbox.jsonl"))

@@ -3,7 +3,9 @@ minute, scheduled pages go live (and expire) on time and, on working-day
 mornings, each municipality's advisers get their digest of new and overdue
 registrations; every hour, finished task results older than
 TASK_RESULT_RETENTION_HOURS and old search statistics are deleted; once a
-day, ambassador applications past their retention are deleted.
+day, registrations past their retention lose their personal data
+(`purge_personal_data`, intake/retention.py) and ambassador applications
+past their retention are deleted. Each purge logs its counts ("retention: …").
 
 A database outage does not stop the loop: the round is logged and tried
 again at the next minute.
@@ -31,6 +33,7 @@ def run_once(daily=True, hourly=True):
         call_command("prune_task_results", verbosity=0)
         call_command("searchpromotions_garbage_collect", verbosity=0)
     if daily:
+        call_command("purge_personal_data", verbosity=0)
         call_command("purge_ambassador_applications", verbosity=0)
 
 
