@@ -246,6 +246,8 @@ class Delivery(models.Model):
     class Action(models.TextChoices):
         REGISTER = "register", _("Register")
         UNSUBSCRIBE = "unsubscribe", _("Unsubscribe")
+        # The person asked to be erased (Art. 17): the CRM erases them too (privacy/).
+        ERASE = "erase", _("Erase")
 
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="deliveries")
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
@@ -285,6 +287,7 @@ class Delivery(models.Model):
         return f"{self.get_channel_display()} → {self.recipient or 'CRM'} ({self.get_status_display()})"
 
 
+from .access_models import AccessLogEntry  # noqa: E402, F401 - who saw whose personal data
 from .outbox_models import Beacon, CrmGate  # noqa: E402, F401 - delivery pacing and heartbeats
 
 

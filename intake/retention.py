@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import CharField, Exists, OuterRef, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .choices import Kind
 from .models import Delivery, Registration
@@ -201,6 +202,51 @@ def start_magazine_clocks(now):
     )
 
 
+def clear_erasure_hashes():
+    """An erased person's address hash stays on the row only until the CRM has been told."""
+    return (
+        Registration.objects.filter(anonymised_at__isnull=False)
+        .exclude(person_hash="")
+        .exclude(undelivered())
+        .update(person_hash="")
+    )
+
+
+def planned_removal(registration, now=None):
+    """When the purge removes this registration's personal data: (datetime or None, why)."""
+    now = now or timezone.now()
+    if registration.anonymised_at:
+        return registration.anonymised_at, _("Personal data already removed.")
+    deliveries = list(registration.deliveries.all())
+    if any(delivery.status != Delivery.Status.DELIVERED for delivery in deliveries):
+        return None, _("Kept until every delivery has arrived; Region staff see it as held back.")
+    if registration.kind == Kind.GUIDANCE:
+        crm = [d.delivered_at for d in deliveries if d.channel == Delivery.Channel.CRM and d.delivered_at]
+        if not registration.contacted_at or not crm:
+            return None, _("%(months)s months after it reached the CRM and the first contact was recorded.") % {
+                "months": settings.REGISTRATION_RETENTION_MONTHS
+            }
+        start = max(registration.contacted_at, max(crm))
+        return months_before(start, -settings.REGISTRATION_RETENTION_MONTHS), _(
+            "%(months)s months after delivery and first contact."
+        ) % {"months": settings.REGISTRATION_RETENTION_MONTHS}
+    if registration.kind == Kind.MAGAZINE:
+        if not registration.fulfilled_at:
+            return None, _("%(months)s months after the mailing list with this order is sent.") % {
+                "months": settings.MAGAZINE_RETENTION_MONTHS
+            }
+        return months_before(registration.fulfilled_at, -settings.MAGAZINE_RETENTION_MONTHS), _(
+            "%(months)s months after the mailing list was sent."
+        ) % {"months": settings.MAGAZINE_RETENTION_MONTHS}
+    if registration.unsubscribed_at:
+        return now, _("At the next daily purge: the subscription has ended.")
+    if registration.confirmed_at:
+        return None, _("The address is reduced to a hash once the CRM has it; the rest stays until unsubscribed.")
+    return registration.created_at + datetime.timedelta(days=UNCONFIRMED_NEWSLETTER_DAYS), _(
+        "Never confirmed: removed when the confirmation link expires."
+    )
+
+
 def purge(now=None):
     """Run every retention rule once; return the counts (also logged)."""
     now = now or timezone.now()
@@ -210,6 +256,7 @@ def purge(now=None):
         "magazine_anonymised": anonymise(due_magazine(now), now),
         "newsletter_reduced": reduce_newsletter(due_newsletter_reduction()),
         "newsletter_anonymised": anonymise(due_newsletter_removal(now), now),
+        "erasure_hashes_cleared": clear_erasure_hashes(),
         "held_back": held_back(now).count(),
     }
     logger.info("retention: %s", " ".join(f"{name}={count}" for name, count in counts.items()))

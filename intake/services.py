@@ -296,6 +296,20 @@ def build_payload(delivery):
     }
 
 
+def erasure_payload(delivery):
+    """What a CRM adapter's `erase` receives: identifiers only, never the erased data."""
+    registration = delivery.registration
+    return {
+        "id": str(delivery.external_id),
+        "event": "person.erased",
+        "action": Delivery.Action.ERASE,
+        "registration_id": registration.pk,
+        "person_key": registration.person_hash or None,
+        "crm_person_id": delivery.crm_person_id or None,
+        "requested_at": delivery.created_at.isoformat(),
+    }
+
+
 def person_key(email):
     """A stable key for one person: SHA-256 of the trimmed, lower-cased e-mail
     (no e-mail, no key). The CRM and the webhook receiver merge on it."""

@@ -34,7 +34,7 @@ from tasteget.helpers import absolute_url
 from . import pacing
 from .crm import CrmResult, DeliveryError, PermanentError, TemporaryError, get_adapter
 from .models import Delivery, Kind
-from .services import advisers_for, build_payload, newsletter_link
+from .services import advisers_for, build_payload, erasure_payload, newsletter_link
 
 logger = logging.getLogger(__name__)
 
@@ -202,7 +202,7 @@ def superseded(delivery):
     return (
         delivery.channel == Delivery.Channel.CRM
         and registration.kind == Kind.NEWSLETTER
-        and delivery.action != Delivery.Action.UNSUBSCRIBE
+        and delivery.action == Delivery.Action.REGISTER
         and registration.unsubscribed_at is not None
     )
 
@@ -216,6 +216,8 @@ def send(delivery):
             delivery.crm_person_id = person_id
             Delivery.objects.filter(pk=delivery.pk).update(crm_person_id=person_id)
 
+        if delivery.action == Delivery.Action.ERASE:
+            return get_adapter(deadline=deadline).erase(erasure_payload(delivery), known)
         if delivery.action == Delivery.Action.UNSUBSCRIBE and not delivery.registration.email:
             # A reduced subscription (intake/retention.py): no address to look
             # the person up by, only the CRM person id its registration got.

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "stories",
     "magazine",
     "ambassadors",
+    "privacy",
     "search",
     "home",
     "wagtail_localize",
@@ -182,6 +183,8 @@ TASK_RESULT_RETENTION_HOURS = env_int("TASK_RESULT_RETENTION_HOURS", 24)
 # months after its mailing list was marked sent.
 REGISTRATION_RETENTION_MONTHS = env_int("REGISTRATION_RETENTION_MONTHS", 12)
 MAGAZINE_RETENTION_MONTHS = env_int("MAGAZINE_RETENTION_MONTHS", 3)
+# The access log (who opened, exported or erased whose data) is kept this long.
+ACCESS_LOG_RETENTION_DAYS = env_int("ACCESS_LOG_RETENTION_DAYS", 730)
 
 # --- Registrations and the CRM bridge (docs/crm-bridge.md) -------------------
 CRM_BACKEND = env("CRM_BACKEND", "file")  # file | webhook | superoffice
@@ -191,6 +194,11 @@ CRM_WEBHOOK_SECRET = env("CRM_WEBHOOK_SECRET", "")
 SUPEROFFICE_API_URL = env("SUPEROFFICE_API_URL", "")
 SUPEROFFICE_USERNAME = env("SUPEROFFICE_USERNAME", "")
 SUPEROFFICE_PASSWORD = env("SUPEROFFICE_PASSWORD", "")
+# What an erasure request (Art. 17, privacy/) does in SuperOffice: "delete"
+# (DELETE Person/{id}), "anonymise" (the person's name, e-mail and phone
+# overwritten, the row and its history kept) or "manual" (a step recorded
+# for the data protection officer to do by hand).
+SUPEROFFICE_ERASURE = env("SUPEROFFICE_ERASURE", "delete")
 SUPEROFFICE_CLIENT_SECRET = env("SUPEROFFICE_CLIENT_SECRET", "")
 SUPEROFFICE_SYSTEM_USER_TOKEN = env("SUPEROFFICE_SYSTEM_USER_TOKEN", "")
 SUPEROFFICE_PRIVATE_KEY = env("SUPEROFFICE_PRIVATE_KEY", "").replace("\\n", "\n")

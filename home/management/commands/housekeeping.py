@@ -5,7 +5,8 @@ registrations; every hour, finished task results older than
 TASK_RESULT_RETENTION_HOURS and old search statistics are deleted; once a
 day, registrations past their retention lose their personal data
 (`purge_personal_data`, intake/retention.py) and ambassador applications
-past their retention are deleted. Each purge logs its counts ("retention: …").
+past their retention are deleted, and so are access-log entries older than
+ACCESS_LOG_RETENTION_DAYS. Each purge logs its counts ("retention: …").
 
 A database outage does not stop the loop: the round is logged and tried
 again at the next minute.
@@ -19,6 +20,7 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
+from intake.access_models import prune_access_log
 from intake.work import send_daily_digests
 
 logger = logging.getLogger(__name__)
@@ -35,6 +37,7 @@ def run_once(daily=True, hourly=True):
     if daily:
         call_command("purge_personal_data", verbosity=0)
         call_command("purge_ambassador_applications", verbosity=0)
+        prune_access_log()
 
 
 class Command(BaseCommand):
