@@ -120,7 +120,10 @@ def find(query):
     registrations = Registration.objects.none()
     if "@" in query:
         person.query_kind = "email"
-        registrations = Registration.objects.filter(Q(email__iexact=query) | Q(person_hash=person_key(query)))
+        # An erased person's hash waits on an anonymised row for the CRM: not theirs any more.
+        registrations = Registration.objects.filter(
+            Q(email__iexact=query) | Q(person_hash=person_key(query), anonymised_at__isnull=True)
+        )
         person.applications = list(AmbassadorApplication.objects.filter(email__iexact=query))
         person.ambassadors = list(Ambassador.objects.filter(email__iexact=query))
     elif len(phone_digits(query)) >= 6:

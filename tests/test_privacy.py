@@ -196,9 +196,8 @@ def test_erasure_removes_the_person_keeps_the_figures_and_tells_the_crm(
 
     page = dpo.get(response["Location"]).content.decode()
     assert f"#{sara['guidance'].pk}" in page and "sara" not in page.lower()
-    assert "sara" not in dpo.post("/admin/personal-data/", {"q": EMAIL}).content.decode().lower().replace(
-        EMAIL.lower(), ""
-    )
+    again = dpo.post("/admin/personal-data/", {"q": EMAIL}).content.decode()
+    assert "Nothing on the site belongs" in again or "Inget på webbplatsen hör till" in again
     assert "sara" not in dpo.get("/admin/personal-data/access-log/").content.decode().lower()
 
     # The hash stays only until the CRM has been told; the next purge clears it.
