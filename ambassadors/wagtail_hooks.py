@@ -12,6 +12,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from intake.access_models import AccessLogEntry, record_access
 from places.models import Municipality
 from tasteget.helpers import neutralise_formula
 
@@ -67,6 +68,12 @@ class ApplicationIndexView(generic.IndexView):
     def preprocess_field_value(self, field, value, export_format):
         return neutralise_formula(super().preprocess_field_value(field, value, export_format))
 
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if self.is_export:
+            record_access(request.user, AccessLogEntry.Action.EXPORT, "ambassador application list")
+        return response
+
 
 class ApplicationEditView(generic.EditView):
     """Staff record a decision; the applicant's answers are not editable."""
@@ -74,7 +81,23 @@ class ApplicationEditView(generic.EditView):
     def save_instance(self):
         if "status" in self.form.changed_data:
             self.form.instance.status_changed()
-        return super().save_instance()
+        instance = super().save_instance()
+        record_access(
+            self.request.user, AccessLogEntry.Action.CHANGE, "ambassador application", [(LOG_LABEL, instance.pk)]
+        )
+        return instance
+
+
+class ApplicationInspectView(generic.InspectView):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        record_access(
+            self.request.user, AccessLogEntry.Action.VIEW, "ambassador application", [(LOG_LABEL, self.object.pk)]
+        )
+        return context
+
+
+LOG_LABEL = "ambassador application"
 
 
 class AmbassadorApplicationViewSet(ModelViewSet):
@@ -89,6 +112,7 @@ class AmbassadorApplicationViewSet(ModelViewSet):
     inspect_view_enabled = True
     index_view_class = ApplicationIndexView
     edit_view_class = ApplicationEditView
+    inspect_view_class = ApplicationInspectView
     filterset_class = ApplicationFilterSet
     search_fields = ["name"]
     form_fields = ["status"]

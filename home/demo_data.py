@@ -100,6 +100,26 @@ CONTENT_PAGES = {
             [
                 "Region Jämtland Härjedalen är personuppgiftsansvarig. Uppgifterna används bara för det "
                 "du har bett om, och kontakter utan aktivitet på fem år raderas en gång om året.",
+                "Flyttvägledning: namn, e-post, telefon, hur du vill bli kontaktad, kommun, hushåll och det du "
+                "skriver. Grund: ditt samtycke. Uppgifterna går till vårt kontaktregister (CRM) och till "
+                "kommunens flyttvägledare. Webbplatsens egen kopia tas bort 12 månader efter att den nått "
+                "registret och du blivit kontaktad.",
+                "Magasinet: namn och postadress, som distributören får för utskicket. Webbplatsens kopia tas bort "
+                "tre månader efter utskicket.",
+                "Nyhetsbrevet: e-post, språk, kommun och intressen, tills du avslutar prenumerationen (länken "
+                "finns i varje utskick). När registret har fått din adress sparar webbplatsen bara ett hashvärde "
+                "av den. En prenumeration som aldrig bekräftas tas bort efter 30 dagar.",
+                "Ortsambassadörer: en ansökan som inte leder till ett uppdrag raderas senast 12 månader efter att "
+                "den kom in. Meddelanden till en ambassadör sparas inte; de skickas vidare och raderas inom ett "
+                "dygn.",
+                "Du har rätt att få veta vad vi har om dig, få ut det (som JSON eller Excel), få fel rättat och "
+                "få uppgifterna raderade, även i kontaktregistret. Kontakta Region Jämtland Härjedalens "
+                "dataskyddsombud. Du kan också klaga hos Integritetsskyddsmyndigheten (IMY).",
+                "Kakor: den som bara läser får inga kakor. Sidor med ett formulär sätter en kaka, csrftoken, "
+                "som skyddar formuläret mot förfalskade inskick; den innehåller inga uppgifter om dig. Den "
+                "som loggar in i redigeringsverktyget får också en inloggningskaka (sessionid). Språket "
+                "framgår av adressen, inte av en kaka. Vi använder ingen statistik, inga annonser och inget "
+                "som hämtas från andra webbplatser. Bockarna i checklistorna sparas bara i din egen webbläsare.",
             ],
         ),
         "en": (
@@ -108,6 +128,27 @@ CONTENT_PAGES = {
             [
                 "Region Jämtland Härjedalen is the data controller. Your information is used only for what "
                 "you asked for, and contacts with no activity for five years are deleted once a year.",
+                "Moving guidance: name, e-mail, phone, how you want to be contacted, municipality, household "
+                "and what you write. Basis: your consent. It goes to our contact register (CRM) and to the "
+                "municipality's moving advisers. The site's own copy is removed 12 months after it reached the "
+                "register and you were contacted.",
+                "The magazine: name and postal address, which the mailing house receives for the mailing. The "
+                "site's copy is removed three months after the mailing.",
+                "The newsletter: e-mail, language, municipality and interests, until you unsubscribe (the link is "
+                "in every issue). Once the register has your address, the site keeps only a hash of it. A "
+                "subscription that is never confirmed is removed after 30 days.",
+                "Place ambassadors: an application that does not lead to the role is deleted at the latest 12 "
+                "months after it arrived. Messages to an ambassador are not kept; they are passed on and "
+                "deleted within a day.",
+                "You have the right to know what we hold about you, to get a copy (as JSON or Excel), to have "
+                "errors corrected and to have your data erased, in the contact register too. Contact Region "
+                "Jämtland Härjedalen's data protection officer. You may also complain to the Swedish Authority "
+                "for Privacy Protection (IMY).",
+                "Cookies: a visitor who only reads gets no cookies. Pages with a form set one cookie, csrftoken, "
+                "which protects the form against forged submissions; it holds nothing about you. Someone who "
+                "signs in to the editing tool also gets a sign-in cookie (sessionid). The language is in the "
+                "address, not in a cookie. We use no analytics, no ads and nothing loaded from other websites. "
+                "The ticks in the checklists are stored only in your own browser.",
             ],
         ),
     },

@@ -30,6 +30,7 @@ from wagtail.log_actions import log
 from places.models import Municipality
 from tasteget.helpers import neutralise_formula
 
+from .access_models import AccessLogEntry, record_access
 from .forms import AllowedWebsitesForm
 from .models import AdviserGroup, Delivery, EmbedLoad, Kind, Registration
 
@@ -57,6 +58,12 @@ class RegistrationIndexView(generic.IndexView):
         value = super().preprocess_field_value(field, value, export_format)
         return neutralise_formula(value) if export_format == "csv" else value
 
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if self.is_export:
+            record_access(request.user, AccessLogEntry.Action.EXPORT, "registration list")
+        return response
+
 
 class RegistrationInspectView(ScopedObjectMixin, generic.InspectView):
     template_name = "intake/admin/inspect.html"
@@ -67,6 +74,7 @@ class RegistrationInspectView(ScopedObjectMixin, generic.InspectView):
         context["consent"] = getattr(self.object, "consent", None)
         context["can_retry"] = self.request.user.has_perm("intake.retry_delivery")
         context["retrying"] = any(d.status == Delivery.Status.RETRYING for d in context["deliveries"])
+        record_access(self.request.user, AccessLogEntry.Action.VIEW, "registration", [("registration", self.object.pk)])
         return context
 
 
@@ -100,6 +108,11 @@ class RegistrationEditView(ScopedObjectMixin, generic.EditView):
 
     def get_form_class(self):
         return ContactRecordForm if self.is_guidance() else super().get_form_class()
+
+    def save_instance(self):
+        instance = super().save_instance()
+        record_access(self.request.user, AccessLogEntry.Action.CHANGE, "registration", [("registration", instance.pk)])
+        return instance
 
 
 class RegistrationDeleteView(ScopedObjectMixin, generic.DeleteView):
@@ -249,6 +262,7 @@ def mailing_list(request):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="ta-steget-utskick-{until:%Y%m%d-%H%M}.csv"'
         writer = csv.writer(response)
+        record_access(request.user, AccessLogEntry.Action.EXPORT, "magazine mailing list")
         writer.writerow([str(label) for _name, label in MAILING_COLUMNS])
         for order in orders:
             writer.writerow([neutralise_formula(getattr(order, name)) for name, _label in MAILING_COLUMNS])
@@ -273,7 +287,8 @@ def mailing_list_mark_sent(request):
     until = parse_until(request.POST.get("until"))
     if until is None:
         raise Http404
-    count = new_magazine_orders(until).update(fulfilment="sent")
+    # fulfilled_at starts the orders' retention (intake/retention.py).
+    count = new_magazine_orders(until).update(fulfilment="sent", fulfilled_at=timezone.now())
     messages.success(request, _("Orders marked as sent: %(count)d.") % {"count": count})
     return redirect("intake_mailing_list")
 

@@ -114,6 +114,11 @@ class Adapter:
     def deliver(self, payload, known, on_person):
         raise NotImplementedError
 
+    def withdraw_known(self, payload, known):
+        """Unsubscribe a person the site keeps no address of (intake/retention.py);
+        the payload carries `person_key`, the hash of the address."""
+        return self.deliver(payload, known, None)
+
 
 class HttpAdapter(Adapter):
     timeout = (5, 15)  # connect, per read; the whole delivery is bounded by `deadline`
@@ -183,9 +188,13 @@ class FileAdapter(Adapter):
                 handle.write(json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False) + "\n")
         return CrmResult(person_id=person_key(payload))
 
+    def erase(self, payload, known=None):
+        """An erasure is one more line in the file (identifiers only); once per delivery id."""
+        return self.deliver(payload, known)
+
 
 def person_key(payload):
-    email = (payload["person"].get("email") or "").lower()
+    email = (payload.get("person", {}).get("email") or "").lower()
     return "file-" + hashlib.sha256(email.encode()).hexdigest()[:16]
 
 
@@ -222,6 +231,11 @@ class WebhookAdapter(HttpAdapter):
             except (ValueError, AttributeError):
                 person_id = ""  # the receiver owes us no body
         return CrmResult(person_id=person_id)
+
+    def erase(self, payload, known=None):
+        """A signed `person.erased` event (identifiers only), like any delivery."""
+        self.deliver(payload, known)
+        return CrmResult(person_id=payload.get("crm_person_id") or "")
 
 
 class SuperOfficeAuth:
@@ -389,6 +403,49 @@ class SuperOfficeAdapter(HttpAdapter):
             created = self.json_of(self.call("POST", "Appointment", json=appointment))
             followup_id = str(created.get("AppointmentId") or "")
         return CrmResult(person_id=person_id, followup_id=followup_id)
+
+    def withdraw_known(self, payload, known):
+        """A reduced newsletter subscription (no address kept): withdraw the
+        e-marketing consent on the person id stored when it was delivered."""
+        if not known.person_id:
+            raise PermanentError(
+                "No SuperOffice person id is stored for this subscription: withdraw the consent in SuperOffice by hand."
+            )
+        self.call(
+            "PUT",
+            f"Person/{known.person_id}/Consent/EMARKETING",
+            params={"source": "WEBFORM", "legalBase": "WITHDRAWN"},
+        )
+        return CrmResult(person_id=known.person_id)
+
+    def erase(self, payload, known=None):
+        """Erase the person the site delivered: DELETE Person/{id}, or overwrite
+        their name and contact details (SUPEROFFICE_ERASURE). Without a stored
+        person id, or set to "manual", it fails with the step a person must take."""
+        person_id = payload.get("crm_person_id") or (known.person_id if known else "")
+        if not person_id:
+            raise PermanentError(
+                "No SuperOffice person id is stored: find and erase the person in SuperOffice by hand."
+            )
+        mode = settings.SUPEROFFICE_ERASURE
+        if mode == "delete":
+            self.call("DELETE", f"Person/{person_id}")
+        elif mode == "anonymise":
+            self.call(
+                "PUT",
+                f"Person/{person_id}",
+                json={
+                    "PersonId": int(person_id),
+                    "Firstname": "Raderad",
+                    "Lastname": "",
+                    "Emails": [],
+                    "MobilePhones": [],
+                    "Description": "",
+                },
+            )
+        else:
+            raise PermanentError(f"Erase SuperOffice person {person_id} by hand (SUPEROFFICE_ERASURE is {mode!r}).")
+        return CrmResult(person_id=person_id)
 
 
 def payload_summary(payload):

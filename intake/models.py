@@ -112,6 +112,24 @@ class Registration(models.Model):
     )
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     unsubscribed_at = models.DateTimeField(_("unsubscribed"), null=True, blank=True)
+    # Retention (intake/retention.py, docs/data-protection.md).
+    fulfilled_at = models.DateTimeField(
+        _("sent to the mailing house"), null=True, blank=True, help_text=_("When the mailing list was marked sent.")
+    )
+    person_hash = models.CharField(
+        _("hash of the e-mail address"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("Kept in place of the address once a newsletter subscription is reduced."),
+    )
+    anonymised_at = models.DateTimeField(
+        _("personal data removed"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The row stays, without personal data, so that past report figures do not change."),
+    )
     created_at = models.DateTimeField(_("registered"), default=timezone.now, db_index=True)
 
     objects = RegistrationQuerySet.as_manager()
@@ -229,6 +247,8 @@ class Delivery(models.Model):
     class Action(models.TextChoices):
         REGISTER = "register", _("Register")
         UNSUBSCRIBE = "unsubscribe", _("Unsubscribe")
+        # The person asked to be erased (Art. 17): the CRM erases them too (privacy/).
+        ERASE = "erase", _("Erase")
 
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="deliveries")
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
@@ -268,6 +288,7 @@ class Delivery(models.Model):
         return f"{self.get_channel_display()} → {self.recipient or 'CRM'} ({self.get_status_display()})"
 
 
+from .access_models import AccessLogEntry  # noqa: E402, F401 - who saw whose personal data
 from .outbox_models import Beacon, CrmGate  # noqa: E402, F401 - delivery pacing and heartbeats
 
 

@@ -200,9 +200,10 @@ def unsubscribe_newsletter(registration):
 def record_newsletter_event(registration, timestamp_field, action):
     """Set the timestamp once and queue the CRM delivery that reports it."""
     with transaction.atomic():
-        updated = Registration.objects.filter(pk=registration.pk, **{f"{timestamp_field}__isnull": True}).update(
-            **{timestamp_field: timezone.now()}
-        )
+        # An anonymised row (intake/retention.py) is a statistic, no longer a subscription.
+        updated = Registration.objects.filter(
+            pk=registration.pk, anonymised_at__isnull=True, **{f"{timestamp_field}__isnull": True}
+        ).update(**{timestamp_field: timezone.now()})
         if not updated:
             return
         delivery, _ = Delivery.objects.get_or_create(
@@ -252,7 +253,8 @@ def build_payload(delivery):
         "action": delivery.action,
         "registration_id": registration.pk,
         # The same for every registration of one person, however they arrive.
-        "person_key": person_key(registration.email),
+        # A reduced newsletter subscription keeps only the hash (intake/retention.py).
+        "person_key": person_key(registration.email) or registration.person_hash or None,
         "created_at": registration.created_at.isoformat(),
         "source": registration.source,
         "language": registration.language,
@@ -291,6 +293,20 @@ def build_payload(delivery):
             "text": consent.text,
             "given_at": consent.given_at.isoformat(),
         },
+    }
+
+
+def erasure_payload(delivery):
+    """What a CRM adapter's `erase` receives: identifiers only, never the erased data."""
+    registration = delivery.registration
+    return {
+        "id": str(delivery.external_id),
+        "event": "person.erased",
+        "action": Delivery.Action.ERASE,
+        "registration_id": registration.pk,
+        "person_key": registration.person_hash or None,
+        "crm_person_id": delivery.crm_person_id or None,
+        "requested_at": delivery.created_at.isoformat(),
     }
 
 

@@ -34,7 +34,7 @@ from tasteget.helpers import absolute_url
 from . import pacing
 from .crm import CrmResult, DeliveryError, PermanentError, TemporaryError, get_adapter
 from .models import Delivery, Kind
-from .services import advisers_for, build_payload, newsletter_link
+from .services import advisers_for, build_payload, erasure_payload, newsletter_link
 
 logger = logging.getLogger(__name__)
 
@@ -202,7 +202,7 @@ def superseded(delivery):
     return (
         delivery.channel == Delivery.Channel.CRM
         and registration.kind == Kind.NEWSLETTER
-        and delivery.action != Delivery.Action.UNSUBSCRIBE
+        and delivery.action == Delivery.Action.REGISTER
         and registration.unsubscribed_at is not None
     )
 
@@ -216,6 +216,13 @@ def send(delivery):
             delivery.crm_person_id = person_id
             Delivery.objects.filter(pk=delivery.pk).update(crm_person_id=person_id)
 
+        if delivery.action == Delivery.Action.ERASE:
+            return get_adapter(deadline=deadline).erase(erasure_payload(delivery), known)
+        if delivery.action == Delivery.Action.UNSUBSCRIBE and not delivery.registration.email:
+            # A reduced subscription (intake/retention.py): no address to look
+            # the person up by, only the CRM person id its registration got.
+            known.person_id = known.person_id or registered_person_id(delivery)
+            return get_adapter(deadline=deadline).withdraw_known(build_payload(delivery), known)
         return get_adapter(deadline=deadline).deliver(build_payload(delivery), known, remember_person)
     try:
         email_for(delivery).send()
@@ -224,6 +231,14 @@ def send(delivery):
     except (smtplib.SMTPException, OSError) as error:
         raise TemporaryError(f"E-mail not sent: {error}") from error
     return CrmResult()
+
+
+def registered_person_id(delivery):
+    """The CRM person id the registration's own delivery stored, or ""."""
+    ids = Delivery.objects.filter(
+        registration=delivery.registration_id, channel=Delivery.Channel.CRM, action=Delivery.Action.REGISTER
+    ).exclude(crm_person_id="")
+    return ids.values_list("crm_person_id", flat=True).first() or ""
 
 
 def finish(delivery, status, error="", alert=False, cause=None):

@@ -10,7 +10,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from places.models import Municipality
 
-from . import admin_views, work
+from . import admin_views, retention, work
 from .choices import ContactStatus
 from .models import Delivery, Kind, Registration
 
@@ -28,13 +28,19 @@ class RegistrationFilterSet(WagtailFilterSet):
         label=_("Delivery status"), choices=Delivery.Status.choices, field_name="deliveries__status", distinct=True
     )
     created_at = django_filters.DateFromToRangeFilter(label=_("Registered"), widget=DateRangePickerWidget)
+    retention = django_filters.ChoiceFilter(
+        label=_("Retention"), choices=[("held", _("Held back from the purge"))], method="filter_retention"
+    )
 
     class Meta:
         model = Registration
-        fields = ["work", "contact_status", "kind", "municipality", "status", "created_at", "fulfilment"]
+        fields = ["work", "contact_status", "kind", "municipality", "status", "created_at", "fulfilment", "retention"]
 
     def filter_work(self, queryset, name, value):
         return getattr(queryset, value)() if value in dict(WORK) else queryset
+
+    def filter_retention(self, queryset, name, value):
+        return queryset.filter(pk__in=retention.held_back().values("pk")) if value == "held" else queryset
 
 
 class RegistrationViewSet(ModelViewSet):
@@ -180,3 +186,25 @@ class WorkPanel(Component):
 def add_work_panel(request, panels):
     if request.user.has_perm("intake.view_registration"):
         panels.append(WorkPanel(request.user))
+
+
+class RetentionPanel(Component):
+    """On the Region's dashboard: registrations the daily purge keeps because a
+    delivery is open or failed, or no first contact was recorded (intake/retention.py).
+    Nothing undelivered is ever purged without someone having seen it here."""
+
+    name = "registrations_held_back"
+    template_name = "intake/admin/retention_panel.html"
+    order = 55
+
+    def get_context_data(self, parent_context=None):
+        return {
+            "count": retention.held_back().count(),
+            "url": reverse("intake_registration:index") + "?retention=held",
+        }
+
+
+@hooks.register("construct_homepage_panels")
+def add_retention_panel(request, panels):
+    if request.user.has_perm("intake.view_all_registrations"):
+        panels.append(RetentionPanel())

@@ -43,6 +43,7 @@ class FakeCrm(ThreadingHTTPServer):
         self.people = {}  # e-mail -> person id
         self.appointments = []
         self.consents = []
+        self.erasures = []  # erasure requests: ("webhook", payload) or ("superoffice", method, person id)
         self.lock = threading.Lock()
 
     @property
@@ -124,6 +125,10 @@ class Handler(BaseHTTPRequestHandler):
         url = urlparse(self.path)
         if url.path == "/hook":
             payload = json.loads(body)
+            if payload.get("event") == "person.erased":
+                with server.lock:
+                    server.erasures.append(("webhook", payload))
+                return self.reply(200, {})
             with server.lock:
                 email = payload["person"]["email"]
                 person_id = server.people.setdefault(email, len(server.people) + 1)
@@ -158,6 +163,10 @@ class Handler(BaseHTTPRequestHandler):
             answer = recorded("superoffice_person_created.json")
             answer.update(PersonId=person_id, Firstname=payload["Firstname"], Lastname=payload["Lastname"])
             return self.reply(201, answer)
+        if url.path.startswith("/api/v1/Person/") and self.command in ("DELETE", "PUT") and url.path.count("/") == 4:
+            with server.lock:
+                server.erasures.append(("superoffice", self.command, url.path.rsplit("/", 1)[1]))
+            return self.reply(204)
         if url.path.startswith("/api/v1/Person/") and "/Consent/" in url.path:
             with server.lock:
                 server.consents.append((url.path, parse_qs(url.query)))
@@ -172,7 +181,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(201, answer)
         return self.reply(404, {"Error": "not found"})
 
-    do_GET = do_POST = do_PUT = handle_any
+    do_GET = do_POST = do_PUT = do_DELETE = handle_any
 
 
 def start():

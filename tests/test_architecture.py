@@ -19,6 +19,7 @@ LAYERS = [
     {"places"},
     {"intake"},
     {"stories", "magazine", "ambassadors"},
+    {"privacy"},
     {"home"},
     {"search"},
     {"reports"},

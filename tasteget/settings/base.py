@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "stories",
     "magazine",
     "ambassadors",
+    "privacy",
     "search",
     "home",
     "reports",
@@ -176,6 +177,16 @@ TASKS = {
 # many hours by `manage.py prune_task_results` (docs/data-protection.md).
 TASK_RESULT_RETENTION_HOURS = env_int("TASK_RESULT_RETENTION_HOURS", 24)
 
+# Retention of the site's copy of registrations (intake/retention.py, run
+# daily by housekeeping; docs/data-protection.md). The CRM is the register of
+# record: a guidance registration loses its personal data this many months
+# after it was both delivered and first contacted; a magazine order this many
+# months after its mailing list was marked sent.
+REGISTRATION_RETENTION_MONTHS = env_int("REGISTRATION_RETENTION_MONTHS", 12)
+MAGAZINE_RETENTION_MONTHS = env_int("MAGAZINE_RETENTION_MONTHS", 3)
+# The access log (who opened, exported or erased whose data) is kept this long.
+ACCESS_LOG_RETENTION_DAYS = env_int("ACCESS_LOG_RETENTION_DAYS", 730)
+
 # --- Registrations and the CRM bridge (docs/crm-bridge.md) -------------------
 CRM_BACKEND = env("CRM_BACKEND", "file")  # file | webhook | superoffice
 CRM_FILE_PATH = Path(env("CRM_FILE_PATH", VAR_DIR / "crm-outbox.jsonl"))
@@ -184,6 +195,11 @@ CRM_WEBHOOK_SECRET = env("CRM_WEBHOOK_SECRET", "")
 SUPEROFFICE_API_URL = env("SUPEROFFICE_API_URL", "")
 SUPEROFFICE_USERNAME = env("SUPEROFFICE_USERNAME", "")
 SUPEROFFICE_PASSWORD = env("SUPEROFFICE_PASSWORD", "")
+# What an erasure request (Art. 17, privacy/) does in SuperOffice: "delete"
+# (DELETE Person/{id}), "anonymise" (the person's name, e-mail and phone
+# overwritten, the row and its history kept) or "manual" (a step recorded
+# for the data protection officer to do by hand).
+SUPEROFFICE_ERASURE = env("SUPEROFFICE_ERASURE", "delete")
 SUPEROFFICE_CLIENT_SECRET = env("SUPEROFFICE_CLIENT_SECRET", "")
 SUPEROFFICE_SYSTEM_USER_TOKEN = env("SUPEROFFICE_SYSTEM_USER_TOKEN", "")
 SUPEROFFICE_PRIVATE_KEY = env("SUPEROFFICE_PRIVATE_KEY", "").replace("\\n", "\n")

@@ -2,12 +2,16 @@
 consent text promises ("deleted 12 months after I applied at the latest").
 Run it daily; docs/data-protection.md explains the retention."""
 
+import logging
+
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from wagtail.models import ModelLogEntry
 
 from ambassadors.models import AmbassadorApplication
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -21,5 +25,6 @@ class Command(BaseCommand):
                 content_type=ContentType.objects.get_for_model(AmbassadorApplication), object_id__in=pks
             ).delete()
             count, _details = AmbassadorApplication.objects.filter(pk__in=pks).delete()
+        logger.info("retention: ambassador_applications_deleted=%s", count)
         if options["verbosity"]:
             self.stdout.write(f"Deleted {count} ambassador applications.")

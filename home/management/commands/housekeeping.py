@@ -4,8 +4,11 @@ mornings, each municipality's advisers get their digest of new and overdue
 registrations; every hour, finished task results older than
 TASK_RESULT_RETENTION_HOURS and old search statistics are deleted and, from
 the first working day of a quarter, each municipality's report contacts get
-the link to the quarterly report (once); once a
-day, ambassador applications past their retention are deleted.
+the link to the quarterly report (once); once a day, registrations past
+their retention lose their personal data (`purge_personal_data`,
+intake/retention.py) and ambassador applications past their retention are
+deleted, and so are access-log entries older than ACCESS_LOG_RETENTION_DAYS.
+Each purge logs its counts ("retention: …").
 
 A database outage does not stop the loop: the round is logged and tried
 again at the next minute.
@@ -19,6 +22,7 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
+from intake.access_models import prune_access_log
 from intake.work import send_daily_digests
 
 logger = logging.getLogger(__name__)
@@ -35,7 +39,9 @@ def run_once(daily=True, hourly=True):
         # From 07:00 on the first working day of a quarter, once per contact (reports/quarterly_mail.py).
         call_command("send_quarterly_reports", verbosity=0)
     if daily:
+        call_command("purge_personal_data", verbosity=0)
         call_command("purge_ambassador_applications", verbosity=0)
+        prune_access_log()
 
 
 class Command(BaseCommand):

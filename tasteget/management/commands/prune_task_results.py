@@ -9,11 +9,14 @@ service runs this every hour; without containers, run it from cron.
 """
 
 import datetime
+import logging
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
+
+logger = logging.getLogger(__name__)
 
 FINISHED = ("SUCCESSFUL", "FAILED")
 
@@ -22,6 +25,7 @@ def prune_task_results(hours=None, now=None):
     hours = settings.TASK_RESULT_RETENTION_HOURS if hours is None else hours
     cutoff = (now or timezone.now()) - datetime.timedelta(hours=hours)
     deleted, _ = DBTaskResult.objects.filter(status__in=FINISHED, finished_at__lt=cutoff).delete()
+    logger.info("retention: task_results_deleted=%s", deleted)
     return deleted
 
 
