@@ -1,8 +1,11 @@
 """Site search: language, accents, types, promotions, statistics, hostile queries."""
 
+import datetime
 import re
 
 import pytest
+from django.core.management import call_command
+from django.utils import timezone
 from wagtail.contrib.search_promotions.models import Query, SearchPromotion
 from wagtail.models import Page
 
@@ -80,3 +83,21 @@ def test_hostile_or_empty_queries_get_a_normal_page(client, query):
 def test_search_pagination_survives_bad_page_numbers(client):
     for page in ("abc", "999", "-1"):
         assert client.get("/en/sok/", {"q": "municipality", "sida": page}).status_code == 200
+
+
+@pytest.mark.parametrize("query", ["anna.berg@example.org", "070-123 45 67", "19800101-1234"])
+def test_a_search_for_an_address_or_number_is_not_kept_as_a_missed_search(client, query):
+    client.get("/sok/", {"q": query})
+    client.get("/sok/", {"q": "zebrafinkar"})  # the control: an ordinary miss is kept
+    assert list(MissedQuery.objects.values_list("query_string", flat=True)) == ["zebrafinkar"]
+
+
+def test_missed_searches_are_pruned_after_their_retention(client, settings):
+    settings.MISSED_SEARCH_RETENTION_DAYS = 90
+    MissedQuery.record("gammal", "sv")
+    MissedQuery.record("färsk", "sv")
+    old = timezone.now() - datetime.timedelta(days=91)
+    MissedQuery.objects.filter(query_string="gammal").update(last_searched=old)
+    for _ in range(2):  # twice: the second run finds nothing more to delete
+        call_command("housekeeping")
+    assert list(MissedQuery.objects.values_list("query_string", flat=True)) == ["färsk"]

@@ -186,6 +186,9 @@ REGISTRATION_RETENTION_MONTHS = env_int("REGISTRATION_RETENTION_MONTHS", 12)
 MAGAZINE_RETENTION_MONTHS = env_int("MAGAZINE_RETENTION_MONTHS", 3)
 # The access log (who opened, exported or erased whose data) is kept this long.
 ACCESS_LOG_RETENTION_DAYS = env_int("ACCESS_LOG_RETENTION_DAYS", 730)
+# Searches that found nothing (search.MissedQuery) are kept this many days
+# after they were last searched.
+MISSED_SEARCH_RETENTION_DAYS = env_int("MISSED_SEARCH_RETENTION_DAYS", 90)
 
 # --- Registrations and the CRM bridge (docs/crm-bridge.md) -------------------
 CRM_BACKEND = env("CRM_BACKEND", "file")  # file | webhook | superoffice

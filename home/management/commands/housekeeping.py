@@ -7,7 +7,8 @@ the first working day of a quarter, each municipality's report contacts get
 the link to the quarterly report (once); once a day, registrations past
 their retention lose their personal data (`purge_personal_data`,
 intake/retention.py) and ambassador applications past their retention are
-deleted, and so are access-log entries older than ACCESS_LOG_RETENTION_DAYS.
+deleted, and so are access-log entries older than ACCESS_LOG_RETENTION_DAYS
+and searches without results not searched for MISSED_SEARCH_RETENTION_DAYS.
 Each purge logs its counts ("retention: …").
 
 A database outage does not stop the loop: the round is logged and tried
@@ -41,6 +42,7 @@ def run_once(daily=True, hourly=True):
     if daily:
         call_command("purge_personal_data", verbosity=0)
         call_command("purge_ambassador_applications", verbosity=0)
+        call_command("prune_missed_searches", verbosity=0)
         prune_access_log()
 
 
