@@ -63,3 +63,32 @@ def test_every_page_type_is_two_clicks_from_the_home_page(site_server, page, sta
     } <= set(pages.values())
     for slug in MUNICIPALITIES:
         assert f"{start}{slug}/" in reached, slug
+
+
+def test_menu_sections_close_as_a_menu_does(site_server, page):
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(site_server.url + "/")
+    sections = page.locator("details.main-nav__section")
+    assert sections.count() >= 2
+    first, second = sections.nth(0), sections.nth(1)
+    is_open = "element => element.open"
+
+    first.locator("summary").click()
+    assert first.evaluate(is_open)
+    page.locator("main h1").first.click()  # a click outside closes it
+    assert not first.evaluate(is_open)
+
+    first.locator("summary").click()
+    second.locator("summary").click()  # opening another closes the first
+    assert second.evaluate(is_open) and not first.evaluate(is_open)
+
+    page.keyboard.press("Escape")  # Escape closes it and gives focus back to its button
+    assert not second.evaluate(is_open)
+    assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
+
+    # Links inside an open section still work.
+    first.locator("summary").click()
+    link = first.locator(".main-nav__sub a").nth(1)
+    href = link.get_attribute("href")
+    link.click()
+    page.wait_for_url(site_server.url + href)
