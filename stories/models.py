@@ -111,6 +111,10 @@ class StoryIndexPage(RoutablePageMixin, Page):
             },
         )
 
+    def get_cached_paths(self):
+        # Purged with the index (home/purge.py): the Atom feed lists the same stories.
+        return ["/", "/feed/"]
+
     @path("feed/", name="feed")
     def feed(self, request):
         return StoryFeed(self)(request)
