@@ -48,8 +48,8 @@ from .models import HomePage, MunicipalityPage, SiteSettings
 logger = logging.getLogger(__name__)
 
 SITEMAP_PATH = "/sitemap.xml"
-# Pages the menu of every page links to.
-SITE_WIDE_TYPES = (RegistrationPage, NewsletterPage)
+# Pages the header or footer of every page links to (tasteget_tags.site_frame).
+SITE_WIDE_TYPES = (RegistrationPage, NewsletterPage, HomePage)
 # Pages the home and municipality pages link to (listings.first_page).
 LINKED_FROM_HOME = (StoryIndexPage, MagazineIndexPage, CoworkingIndexPage, AmbassadorDirectoryPage, MagazineOrderPage)
 

@@ -73,6 +73,23 @@ def purge_all():
     page_cache().set(SITE_GENERATION_KEY, new_generation(), timeout=None)
 
 
+def site_wide(key, build):
+    """A part of every page (the menu, the footer links) kept until the whole
+    site is purged: one round trip to the cache, `build()` on a miss."""
+    cache = page_cache()
+    key = f"pagecache:part:{key}"
+    found = cache.get_many([key, SITE_GENERATION_KEY])
+    generation, entry = found.get(SITE_GENERATION_KEY), found.get(key)
+    if entry is not None and generation is not None and entry[0] == generation:
+        return entry[1]
+    if generation is None:
+        cache.add(SITE_GENERATION_KEY, new_generation(), timeout=None)
+        generation = cache.get(SITE_GENERATION_KEY)
+    value = build()
+    cache.set(key, (generation, value), settings.PAGE_CACHE_SECONDS)
+    return value
+
+
 def query_key(request):
     """The normalised query string of a cacheable request, or None."""
     allowed = getattr(settings, "PAGE_CACHE_QUERY_KEYS", DEFAULT_QUERY_KEYS)

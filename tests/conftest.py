@@ -38,6 +38,12 @@ def admin_client(client, django_user_model):
     return client
 
 
+@pytest.fixture
+def uncached(settings):
+    """Render every request (query-count guards measure the render, not the page cache)."""
+    settings.PAGE_CACHE_ENABLED = False
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     from django.core.cache import cache, caches
