@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -111,6 +112,25 @@ def start(env, port, workers):
     sys.exit("gunicorn did not start")
 
 
+def start_varnish(backend_port):
+    """Varnish with the compose VCL, pointed at this gunicorn (None without varnishd)."""
+    if not shutil.which("varnishd"):
+        return None, None
+    work = Path(tempfile.mkdtemp(prefix="tasteget-bench-varnish-"))
+    vcl = (ROOT / "deploy" / "varnish" / "default.vcl").read_text()
+    vcl = vcl.replace('.host = "web";', '.host = "127.0.0.1";').replace('.port = "8000";', f'.port = "{backend_port}";')
+    (work / "default.vcl").write_text(vcl)
+    port = free_port()
+    varnish = subprocess.Popen(
+        ["varnishd", "-F", "-a", f"127.0.0.1:{port}", "-f", str(work / "default.vcl"), "-s", "malloc,64m"]
+        + ["-n", str(work / "instance")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(3)
+    return varnish, port
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
@@ -171,6 +191,21 @@ def main():
             if label == "cached":
                 burst = wrk(base + "/", 200, args.burst_seconds)
                 print(f"burst: 200 connections on /: {burst[0]:.0f}/s, p99 {burst[1]:.1f} ms, errors {burst[2]}")
+                varnish, varnish_port = start_varnish(port)
+                if varnish:
+                    front = f"http://127.0.0.1:{varnish_port}"
+                    try:
+                        for _title, path in PAGES:
+                            requests.get(front + path, timeout=30)
+                        front_static = wrk(front + static, args.connections, args.seconds)[0]
+                        for title, path in PAGES:
+                            rate = wrk(front + path, args.connections, args.seconds)[0]
+                            print(f"varnish   {title:18} {rate:9.1f}/s  {rate / front_static:6.1%} of static")
+                        burst = wrk(front + "/", 200, args.burst_seconds)
+                        print(f"burst through Varnish: {burst[0]:.0f}/s, p99 {burst[1]:.1f} ms, errors {burst[2]}")
+                    finally:
+                        varnish.terminate()
+                        varnish.wait()
         finally:
             server.terminate()
             server.wait()
