@@ -141,6 +141,11 @@ def main():
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--burst-seconds", type=int, default=30)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument(
+        "--measure-only",
+        action="store_true",
+        help="the database is filled already (load_demo_content would alias every story)",
+    )
     args = parser.parse_args()
     if not args.database_url.startswith("postgres"):
         sys.exit("Give --database-url postgres://… (the target is measured on PostgreSQL).")
@@ -164,11 +169,15 @@ def main():
     manage = [sys.executable, str(ROOT / "manage.py")]
     name = args.database_url.rsplit("/", 1)[1]
     subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], capture_output=True)
-    for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"], ["load_demo_content"]):
+    setup = [["collectstatic", "--noinput"]]
+    if not args.measure_only:
+        setup = [["migrate", "--noinput"], *setup, ["load_demo_content"]]
+    for command in setup:
         subprocess.run([*manage, *command, "-v", "0"], cwd=ROOT, env=env, check=True)
-    fill = FILL.format(stories=args.stories, ambassadors=args.ambassadors)
-    subprocess.run([*manage, "shell", "-c", fill], cwd=ROOT, env={**env, "PAGE_CACHE_ENABLED": "false"}, check=True)
-    subprocess.run([*manage, "update_index", "-v", "0"], cwd=ROOT, env=env, check=True)
+    if not args.measure_only:
+        fill = FILL.format(stories=args.stories, ambassadors=args.ambassadors)
+        subprocess.run([*manage, "shell", "-c", fill], cwd=ROOT, env={**env, "PAGE_CACHE_ENABLED": "false"}, check=True)
+        subprocess.run([*manage, "update_index", "-v", "0"], cwd=ROOT, env=env, check=True)
     subprocess.run(["redis-cli", "-u", args.redis_url, "flushdb"], capture_output=True)
     manifest = json.loads((Path(static_root) / "staticfiles.json").read_text())
     static = "/static/" + manifest["paths"]["css/site.css"]
