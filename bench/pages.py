@@ -117,6 +117,7 @@ def start_varnish(backend_port):
     if not shutil.which("varnishd"):
         return None, None
     work = Path(tempfile.mkdtemp(prefix="tasteget-bench-varnish-"))
+    work.chmod(0o755)  # varnishd drops to its own user
     vcl = (ROOT / "deploy" / "varnish" / "default.vcl").read_text()
     vcl = vcl.replace('.host = "web";', '.host = "127.0.0.1";').replace('.port = "8000";', f'.port = "{backend_port}";')
     (work / "default.vcl").write_text(vcl)
@@ -127,8 +128,15 @@ def start_varnish(backend_port):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    time.sleep(3)
-    return varnish, port
+    for _ in range(50):
+        try:
+            requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+            return varnish, port
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    varnish.terminate()
+    print("varnishd did not start: no front-cache figures")
+    return None, None
 
 
 def main():
