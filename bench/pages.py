@@ -154,6 +154,7 @@ def main():
         action="store_true",
         help="the database is filled already (load_demo_content would alias every story)",
     )
+    parser.add_argument("--modes", default="cached,uncached", help="which halves to run")
     args = parser.parse_args()
     if not args.database_url.startswith("postgres"):
         sys.exit("Give --database-url postgres://… (the target is measured on PostgreSQL).")
@@ -191,7 +192,8 @@ def main():
     static = "/static/" + manifest["paths"]["css/site.css"]
 
     results = {}
-    for label, cache_flag in (("cached", "true"), ("uncached", "false")):
+    modes = [(label, flag) for label, flag in (("cached", "true"), ("uncached", "false")) if label in args.modes]
+    for label, cache_flag in modes:
         port = free_port()
         server = start({**env, "PAGE_CACHE_ENABLED": cache_flag}, port, args.workers)
         base = f"http://127.0.0.1:{port}"
