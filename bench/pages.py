@@ -192,7 +192,9 @@ def main():
     static = "/static/" + manifest["paths"]["css/site.css"]
 
     results = {}
-    modes = [(label, flag) for label, flag in (("cached", "true"), ("uncached", "false")) if label in args.modes]
+    modes = [
+        (label, flag) for label, flag in (("cached", "true"), ("uncached", "false")) if label in args.modes.split(",")
+    ]
     for label, cache_flag in modes:
         port = free_port()
         server = start({**env, "PAGE_CACHE_ENABLED": cache_flag}, port, args.workers)
