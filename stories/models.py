@@ -111,6 +111,10 @@ class StoryIndexPage(RoutablePageMixin, Page):
             },
         )
 
+    def get_cached_paths(self):
+        # Purged with the index (home/purge.py): the Atom feed lists the same stories.
+        return ["/", "/feed/"]
+
     @path("feed/", name="feed")
     def feed(self, request):
         return StoryFeed(self)(request)
@@ -206,14 +210,17 @@ class StoryPage(LocalSnippetsMixin, FoldedSearchMixin, Page):
             story.__dict__["topic_list"] = by_story.get(story.pk, [])
 
     def related_stories(self, limit=3):
-        topic_slugs = [topic.slug for topic in self.topic_list]
+        # The topic match is a subquery, not a join: no DISTINCT over every
+        # story of the locale, and the newest three come straight off the index.
+        tagged = StoryPage.topics.through.objects.filter(
+            storytopic__slug__in=[topic.slug for topic in self.topic_list]
+        ).values("storypage_id")
         related = (
             StoryPage.objects.live()
             .public()
             .filter(locale_id=self.locale_id)
             .exclude(pk=self.pk)
-            .filter(models.Q(municipality__slug=self.municipality.slug) | models.Q(topics__slug__in=topic_slugs))
-            .distinct()
+            .filter(models.Q(municipality__slug=self.municipality.slug) | models.Q(pk__in=tagged))
             .select_related("hero_image")
             .order_by("-date", "-pk")[:limit]
         )

@@ -38,13 +38,21 @@ def admin_client(client, django_user_model):
     return client
 
 
+@pytest.fixture
+def uncached(settings):
+    """Render every request (query-count guards measure the render, not the page cache)."""
+    settings.PAGE_CACHE_ENABLED = False
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
 
-    cache.clear()
+    for each in (cache, caches["pages"]):
+        each.clear()
     yield
-    cache.clear()
+    for each in (cache, caches["pages"]):
+        each.clear()
 
 
 def form_values(html):

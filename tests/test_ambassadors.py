@@ -65,7 +65,7 @@ def add_ambassadors(count):
     )
 
 
-def test_directory_query_count_is_fixed_as_profiles_grow(client):
+def test_directory_query_count_is_fixed_as_profiles_grow(client, uncached):
     def count():
         client.get("/en/ambassadors/")
         with CaptureQueriesContext(connection) as captured:

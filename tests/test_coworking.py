@@ -29,7 +29,7 @@ def test_municipality_page_shows_its_spaces_and_a_map_link(client):
     assert "https://www.openstreetmap.org/?mlat=63.17920&amp;mlon=14.63570" in body
 
 
-def test_listing_query_count_does_not_grow_with_spaces(client):
+def test_listing_query_count_does_not_grow_with_spaces(client, uncached):
     def count():
         client.get("/en/coworking/")
         with CaptureQueriesContext(connection) as captured:

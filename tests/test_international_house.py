@@ -212,7 +212,7 @@ def test_an_editor_translates_an_alias_into_arabic_and_the_notice_goes(
     assert arabic.url in client.get("/sitemap.xml").content.decode()
 
 
-def test_section_query_count_stays_fixed_as_guides_grow(client, page_by_slug):
+def test_section_query_count_stays_fixed_as_guides_grow(client, page_by_slug, uncached):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

@@ -86,7 +86,7 @@ def test_menu_sections_and_pages_follow_the_visitors_language(client):
     assert 'href="/en/register/">Register interest</a>' in body or "Register interest" in body
 
 
-def test_editors_menu_is_read_without_loading_its_pages_one_by_one(client, home):
+def test_editors_menu_is_read_without_loading_its_pages_one_by_one(client, home, uncached):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

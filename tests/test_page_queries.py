@@ -48,7 +48,7 @@ def add_stories(number, start=0):
         )
 
 
-def test_home_and_municipality_pages_cost_the_same_with_10_and_200_stories(client):
+def test_home_and_municipality_pages_cost_the_same_with_10_and_200_stories(client, uncached):
     add_stories(10)
     with_ten = {path: count(client, path) for path in PATHS}
     add_stories(190, start=10)

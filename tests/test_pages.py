@@ -83,7 +83,7 @@ def test_unknown_page_gets_the_designed_404_in_the_visitors_language(client):
     assert "Vi hittar inte sidan" in sv
 
 
-def test_render_query_count_does_not_grow_with_the_number_of_pages(client, home, page_by_slug):
+def test_render_query_count_does_not_grow_with_the_number_of_pages(client, home, page_by_slug, uncached):
     def count(path):
         client.get(path)  # warm caches (site root paths) as in production
         with CaptureQueriesContext(connection) as queries:

@@ -80,7 +80,7 @@ def test_a_translated_space_replaces_its_swedish_record_in_that_locale(locales):
 
 
 @pytest.mark.parametrize("path", ["/ar/", "/de/", "/ar/international-house/", "/de/international-house/"])
-def test_listing_fallback_pages_costs_no_query_per_card(client, path, page_by_slug):
+def test_listing_fallback_pages_costs_no_query_per_card(client, path, page_by_slug, uncached):
     """Cards and menus of untranslated pages know their language in a fixed number of queries."""
     from home.models import GuidePage
 

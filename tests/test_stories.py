@@ -105,7 +105,7 @@ def queries(client, path):
     return len(captured)
 
 
-def test_query_count_is_fixed_as_stories_grow(client):
+def test_query_count_is_fixed_as_stories_grow(client, uncached):
     before = (queries(client, "/en/stories/"), queries(client, "/en/stories/kodar-vid-storsjon/"))
     add_stories(40)
     after = (queries(client, "/en/stories/"), queries(client, "/en/stories/kodar-vid-storsjon/"))

@@ -11,6 +11,7 @@ from wagtail.models import Locale, Page, Site
 
 from intake.services import advisers_for
 from places.models import Municipality
+from tasteget import pagecache
 from tasteget.translations import HAND_TRANSLATED, awaiting_translation, content_language
 
 from .. import listings
@@ -82,43 +83,54 @@ def active_locale_id(context):
     return Locale.get_active().pk
 
 
-@register.simple_tag(takes_context=True)
-def main_navigation(context):
-    """The menu, the registration and newsletter pages in the page's language.
-
-    Computed once per request: the header and the footer both show it.
-    """
+def site_frame(context):
+    """The menu, the registration and newsletter pages, the footer links and
+    the home page in the page's language: the same on every page of a
+    language, so kept in the page cache's store until the whole site is purged
+    (home/purge.py: the site settings, a page they choose, the registration,
+    newsletter or home pages), and read once per request."""
     request = context["request"]
     locale_id = active_locale_id(context)
-    cached = getattr(request, "_tasteget_navigation", None)
+    cached = getattr(request, "_tasteget_frame", None)
     if cached is None or cached["locale_id"] != locale_id:
-        site_settings = SiteSettings.for_request(request)
-        cached = {
-            "locale_id": locale_id,
-            "sections": listings.menu(site_settings.navigation, locale_id),
-            **listings.site_actions(locale_id),
-        }
-        request._tasteget_navigation = cached
+        site = Site.find_for_request(request)
+        site_id = site.pk if site else 0
+        cached = pagecache.site_wide(f"frame:{site_id}:{locale_id}", lambda: build_frame(request, site, locale_id))
+        request._tasteget_frame = cached
     return cached
+
+
+def build_frame(request, site, locale_id):
+    site_settings = SiteSettings.for_request(request)
+    ids = [block.value.pk for block in site_settings.footer_links if block.value]
+    root = None
+    if site is not None:
+        root = Page.objects.live().filter(translation_key=site.root_page.translation_key, locale_id=locale_id).first()
+        root = root or site.root_page
+    return {
+        "locale_id": locale_id,
+        "sections": listings.menu(site_settings.navigation, locale_id),
+        **listings.site_actions(locale_id),
+        "footer_links": localized_pages(ids, locale_id),
+        "root": root,
+    }
+
+
+@register.simple_tag(takes_context=True)
+def main_navigation(context):
+    """The menu, the registration and newsletter pages in the page's language."""
+    return site_frame(context)
 
 
 @register.simple_tag(takes_context=True)
 def footer_links(context):
-    request = context["request"]
-    site_settings = SiteSettings.for_request(request)
-    ids = [block.value.pk for block in site_settings.footer_links if block.value]
-    return localized_pages(ids, active_locale_id(context))
+    return site_frame(context)["footer_links"]
 
 
 @register.simple_tag(takes_context=True)
 def localized_root(context):
     """The home page in the visitor's language (the site root when untranslated)."""
-    request = context["request"]
-
-    site = Site.find_for_request(request)
-    if site is None:
-        return None
-    return site.root_page.localized
+    return site_frame(context)["root"]
 
 
 @register.simple_tag(takes_context=True)

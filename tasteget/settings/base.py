@@ -84,6 +84,10 @@ MIDDLEWARE = [
     "tasteget.middleware.ContentSecurityPolicyMiddleware",
     "tasteget.middleware.HostileInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # HTML compressed (static files come compressed from whitenoise); then the
+    # page cache, inside the security headers so every answer gets them fresh.
+    "django.middleware.gzip.GZipMiddleware",
+    "tasteget.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -158,6 +162,49 @@ if env("REDIS_URL"):
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Whole pages for anonymous visitors (tasteget/pagecache.py, docs/performance.md):
+# in Redis when there is one, else in files under var/ so that every process
+# (runserver, the worker that publishes scheduled pages) sees the same purges.
+if env("REDIS_URL"):
+    CACHES["pages"] = {**CACHES["default"], "KEY_PREFIX": "tasteget-pages", "TIMEOUT": None}
+else:
+    CACHES["pages"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache" / "pages"),
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+PAGE_CACHE_ALIAS = "pages"
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
+# Shared caches (ours, nginx/Varnish, a CDN) keep a page this long: they are purged on publish.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 24 * 3600)
+# Browsers cannot be purged: they keep a page at most this long.
+PAGE_CACHE_BROWSER_SECONDS = env_int("PAGE_CACHE_BROWSER_SECONDS", 60)
+PAGE_CACHE_404_SECONDS = env_int("PAGE_CACHE_404_SECONDS", 300)
+PAGE_CACHE_EXCLUDED_PREFIXES = ("/admin/", "/documents/", "/media/", "/static/", "/healthz", "/.well-known/")
+PAGE_CACHE_CONTENT_TYPES = ("text/html", "application/xml", "application/atom+xml", "application/rss+xml")
+# A CDN or front cache to purge with the page cache (wagtail.contrib.frontend_cache):
+# FRONTEND_CACHE_PURGE_URL (Varnish or nginx answering PURGE, as in compose),
+# or CLOUDFLARE_API_TOKEN + CLOUDFLARE_ZONE_ID, or CLOUDFRONT_DISTRIBUTION_ID.
+WAGTAILFRONTENDCACHE = {}
+if env("FRONTEND_CACHE_PURGE_URL"):
+    WAGTAILFRONTENDCACHE["proxy"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+        "LOCATION": env("FRONTEND_CACHE_PURGE_URL"),
+    }
+if env("CLOUDFLARE_API_TOKEN"):
+    WAGTAILFRONTENDCACHE["cloudflare"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudflareBackend",
+        "BEARER_TOKEN": env("CLOUDFLARE_API_TOKEN"),
+        "ZONEID": env("CLOUDFLARE_ZONE_ID", ""),
+    }
+if env("CLOUDFRONT_DISTRIBUTION_ID"):
+    WAGTAILFRONTENDCACHE["cloudfront"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudfrontBackend",
+        "DISTRIBUTION_ID": env("CLOUDFRONT_DISTRIBUTION_ID"),
+    }
+# Our purges name every language's URL themselves.
+WAGTAILFRONTENDCACHE_LANGUAGES = []
 
 # --- Background tasks ---------------------------------------------------------
 # One durable queue in the database, drained by `manage.py db_worker`.

@@ -1,0 +1,288 @@
+"""Which cached pages show a page or a snippet, and purging exactly those.
+
+The page cache (tasteget/pagecache.py) and a CDN or front cache in front
+(wagtail.contrib.frontend_cache, configured by environment) are purged here
+when content changes: a page published, unpublished, moved or deleted, or a
+snippet that pages show saved or deleted. What shows what:
+
+- a page is shown at its own address, by its translations and aliases (the
+  language switcher, the alias's copy of its content), by its parent (the
+  listings of stories, guides, issues), by every page that chose it (Wagtail's
+  reference index: featured pages, the registration page), and by the sitemap;
+- stories also on the home pages, their municipality's pages and the stories
+  that list them as related; issues on the home pages; municipality pages on
+  the home pages and the Region's page; the singleton pages that the home and
+  municipality pages link to (story index, magazine, coworking, ambassadors,
+  the magazine order page) on those pages;
+- a page chosen in the site settings (menu, footer), and the registration and
+  newsletter pages (linked from the menu of every page), on every page: the
+  whole site's generation is renewed;
+- snippets: see `SNIPPET_RULES`.
+
+Signals, connected in `HomeConfig.ready()`, because Wagtail's publishing
+(the admin, scheduled publishing, code) announces itself only through them.
+Every purge runs at once and again after the transaction commits: a request
+that rendered the old content between the two stored it under the old
+generation, so it is never served.
+"""
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.db.models.signals import post_delete, post_save, pre_delete
+from wagtail.contrib.frontend_cache.utils import purge_urls_from_cache
+from wagtail.models import Page, ReferenceIndex
+from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move, pre_page_move
+
+from ambassadors.models import Ambassador, AmbassadorDirectoryPage
+from intake.models import MagazineOrderPage, NewsletterPage, RegistrationPage
+from magazine.models import MagazineIndexPage, MagazineIssuePage
+from places.models import Adviser, CoworkingIndexPage, CoworkingSpace, Municipality
+from stories.models import StoryIndexPage, StoryPage, StoryTopic
+from tasteget import pagecache
+
+from .models import HomePage, MunicipalityPage, SiteSettings
+
+logger = logging.getLogger(__name__)
+
+SITEMAP_PATH = "/sitemap.xml"
+# Pages the header or footer of every page links to (tasteget_tags.site_frame).
+SITE_WIDE_TYPES = (RegistrationPage, NewsletterPage, HomePage)
+# Pages the home and municipality pages link to (listings.first_page).
+LINKED_FROM_HOME = (StoryIndexPage, MagazineIndexPage, CoworkingIndexPage, AmbassadorDirectoryPage, MagazineOrderPage)
+
+
+class Purge:
+    """Paths and full URLs to purge, collected from pages, then sent once."""
+
+    def __init__(self):
+        self.paths = set()
+        self.urls = set()
+        self.everything = False
+
+    def add_pages(self, pages):
+        for page in pages:
+            self.add_page(page)
+
+    def add_page(self, page):
+        parts = page.get_url_parts()
+        if parts is None:
+            return
+        _site_id, root_url, page_path = parts
+        for sub_path in page.specific_deferred.get_cached_paths():
+            path = page_path.rstrip("/") + "/" + sub_path.lstrip("/")
+            self.add_path(path, root_url)
+
+    def add_path(self, path, root_url=""):
+        self.paths.add(path)
+        if root_url:
+            self.urls.add(root_url.rstrip("/") + path)
+
+    def send(self):
+        paths, urls, everything = set(self.paths), set(self.urls), self.everything
+        run(paths, urls, everything)
+        transaction.on_commit(lambda: run(paths, urls, everything))
+
+
+def run(paths, urls, everything):
+    if everything:
+        pagecache.purge_all()
+    else:
+        pagecache.purge_paths(paths)
+    if settings.WAGTAILFRONTENDCACHE:
+        if everything:
+            # A CDN is purged by URL: every live page's.
+            urls = urls | {url for page in Page.objects.live().exclude(depth=1) for url in full_urls(page)}
+        if urls:
+            purge_urls_from_cache(sorted(urls))
+
+
+def full_urls(page):
+    parts = page.get_url_parts()
+    if parts is None:
+        return []
+    _site_id, root_url, page_path = parts
+    return [root_url.rstrip("/") + page_path.rstrip("/") + "/" + sub.lstrip("/") for sub in page.get_cached_paths()]
+
+
+def translation_groups(pages):
+    """The pages, their translations, and the aliases of all of them."""
+    keys = {page.translation_key for page in pages}
+    group = Page.objects.filter(translation_key__in=keys)
+    return Page.objects.filter(Q(translation_key__in=keys) | Q(alias_of__in=group))
+
+
+def referencing(objects):
+    """(pages, whether site settings) that choose any of `objects` (reference index)."""
+    references = ReferenceIndex.get_references_to_in_bulk(list(objects))
+    page_type = ReferenceIndex._get_base_content_type(Page)
+    settings_type = ReferenceIndex._get_base_content_type(SiteSettings)
+    page_ids = set()
+    settings_chosen = False
+    for base_type_id, object_id in references.values_list("base_content_type_id", "object_id").distinct():
+        if base_type_id == page_type.pk:
+            page_ids.add(int(object_id))
+        elif base_type_id == settings_type.pk:
+            settings_chosen = True
+    return page_ids, settings_chosen
+
+
+def in_every_locale(model, translation_keys):
+    return model.objects.live().filter(translation_key__in=translation_keys)
+
+
+def municipality_pages_of(municipality_keys):
+    return MunicipalityPage.objects.live().filter(municipality__translation_key__in=municipality_keys)
+
+
+def purge_for_pages(pages, purge=None):
+    purge = purge or Purge()
+    pages = list(pages)
+    if not pages:
+        return purge
+    group = list(translation_groups(pages).specific(defer=True))
+    purge.add_pages(group)
+    purge.add_path(SITEMAP_PATH)
+    purge.add_pages(Page.objects.filter(pk__in={page.get_parent().pk for page in group if page.depth > 2}))
+    chosen_by, settings_chosen = referencing(group)
+    if settings_chosen or any(isinstance(page, SITE_WIDE_TYPES) for page in group):
+        purge.everything = True
+    purge.add_pages(translation_groups(Page.objects.filter(pk__in=chosen_by)))
+    home_pages = HomePage.objects.live()
+    stories = [page for page in group if isinstance(page, StoryPage)]
+    if stories:
+        purge.add_pages(home_pages)
+        municipality_keys = {story.municipality.translation_key for story in stories}
+        purge.add_pages(municipality_pages_of(municipality_keys))
+        topic_keys = StoryTopic.objects.filter(stories__in=stories).values("translation_key")
+        purge.add_pages(
+            StoryPage.objects.live().filter(
+                Q(municipality__translation_key__in=municipality_keys) | Q(topics__translation_key__in=topic_keys)
+            )
+        )
+    if any(isinstance(page, (MagazineIssuePage, MunicipalityPage, *LINKED_FROM_HOME)) for page in group):
+        purge.add_pages(home_pages)
+    if any(isinstance(page, MunicipalityPage) for page in group):
+        purge.add_pages(MunicipalityPage.objects.live().filter(municipality__kind=Municipality.Kind.REGION))
+    if any(isinstance(page, LINKED_FROM_HOME) for page in group):
+        purge.add_pages(MunicipalityPage.objects.live())
+    return purge
+
+
+def purge_pages(pages):
+    purge_for_pages(pages).send()
+
+
+# --- Snippets -------------------------------------------------------------------
+
+
+def municipality_keys_of(instance):
+    municipality = instance if isinstance(instance, Municipality) else instance.municipality
+    return {municipality.translation_key}
+
+
+def for_municipality(instance, purge):
+    keys = municipality_keys_of(instance)
+    purge.add_pages(municipality_pages_of(keys))
+    purge.add_pages(StoryPage.objects.live().filter(municipality__translation_key__in=keys))
+    purge.add_pages(
+        Page.objects.live().type(HomePage, StoryIndexPage, CoworkingIndexPage, AmbassadorDirectoryPage).specific()
+    )
+
+
+def for_topic(instance, purge):
+    purge.add_pages(StoryPage.objects.live().filter(topics__translation_key=instance.translation_key))
+    purge.add_pages(StoryIndexPage.objects.live())
+
+
+def for_coworking_space(instance, purge):
+    purge.add_pages(municipality_pages_of(municipality_keys_of(instance)))
+    purge.add_pages(CoworkingIndexPage.objects.live())
+
+
+def for_ambassador(instance, purge):
+    purge.add_pages(municipality_pages_of(municipality_keys_of(instance)))
+    purge.add_pages(HomePage.objects.live())
+    purge.add_pages(AmbassadorDirectoryPage.objects.live())
+
+
+def for_adviser(instance, purge):
+    purge.add_pages(municipality_pages_of(municipality_keys_of(instance)))
+
+
+def for_site_settings(instance, purge):
+    purge.everything = True
+
+
+SNIPPET_RULES = {
+    Municipality: for_municipality,
+    StoryTopic: for_topic,
+    CoworkingSpace: for_coworking_space,
+    Ambassador: for_ambassador,
+    Adviser: for_adviser,
+    SiteSettings: for_site_settings,
+}
+
+
+def snippet_changed(sender, instance, **kwargs):
+    purge = Purge()
+    try:
+        SNIPPET_RULES[sender](instance, purge)
+    except (Municipality.DoesNotExist, AttributeError):
+        # A row deleted with its municipality: that deletion purges.
+        return
+    purge.send()
+
+
+# --- Pages ------------------------------------------------------------------------
+
+
+def page_changed(sender, instance, **kwargs):
+    purge_pages([instance])
+
+
+def page_deleted(sender, instance, **kwargs):
+    # Before the row goes: its parent, references and URLs are still known.
+    if instance.live and instance.depth > 1:
+        purge_pages([instance.specific_deferred])
+
+
+# Collected before a move, sent after it (the two signals carry different instances).
+_moves = {}
+
+
+def page_moving(sender, instance, **kwargs):
+    """Before a move: everything that shows the page and its subtree at the old place."""
+    subtree = Page.objects.descendant_of(instance, inclusive=True).live().specific(defer=True)
+    _moves[instance.pk] = purge_for_pages(subtree)
+
+
+def page_moved(sender, instance, **kwargs):
+    subtree = Page.objects.descendant_of(instance, inclusive=True).live().specific(defer=True)
+    purge_for_pages(subtree, _moves.pop(instance.pk, None)).send()
+
+
+def slug_changed(sender, instance_before, instance, **kwargs):
+    """A new slug: the old addresses of the page and its subpages are purged too."""
+    purge = purge_for_pages([instance])
+    before, after = instance_before.get_url_parts(), instance.get_url_parts()
+    if before and after:
+        for page in Page.objects.descendant_of(instance, inclusive=True).live():
+            parts = page.get_url_parts()
+            if parts and parts[2].startswith(after[2]):
+                purge.add_path(before[2] + parts[2][len(after[2]) :], before[1])
+    purge.send()
+
+
+def connect():
+    page_published.connect(page_changed, dispatch_uid="tasteget_purge_published")
+    page_unpublished.connect(page_changed, dispatch_uid="tasteget_purge_unpublished")
+    pre_delete.connect(page_deleted, sender=Page, dispatch_uid="tasteget_purge_deleted")
+    pre_page_move.connect(page_moving, dispatch_uid="tasteget_purge_moving")
+    post_page_move.connect(page_moved, dispatch_uid="tasteget_purge_moved")
+    page_slug_changed.connect(slug_changed, dispatch_uid="tasteget_purge_slug")
+    for model in SNIPPET_RULES:
+        post_save.connect(snippet_changed, sender=model, dispatch_uid=f"tasteget_purge_save_{model.__name__}")
+        post_delete.connect(snippet_changed, sender=model, dispatch_uid=f"tasteget_purge_delete_{model.__name__}")

@@ -1,0 +1,204 @@
+"""Full-page cache for anonymous visitors, purged exactly by path.
+
+Why our own and not Django's per-site cache middleware or wagtail-cache
+(docs/performance.md): both key an entry by a hash of the whole URL and of the
+`Vary` headers, so an entry can only be removed by rebuilding the request that
+stored it; a purge "by page" then needs a key ring next to the cache. Here the
+key is the path alone (plus the known filters), and every entry remembers the
+*generation* of its path and of the whole site under which it was stored:
+
+- a hit is one round trip to the cache (`get_many` of the entry and the two
+  generations); an entry whose generations are not the current ones is a miss;
+- a purge of a path writes a new generation for it: the plain page and every
+  filtered or paginated variant (`?kommun=…&sida=2`) are gone at once;
+- "purge everything" (the menu changed) writes a new site generation;
+- a purge during a render cannot be lost: the entry is stored under the
+  generations read *before* the render, so it is already stale.
+
+What is stored: GET answers 200 (and 404, briefly) to requests without a
+session or messages cookie, with no query string other than the listing
+filters, that set no cookie, used no CSRF token (a page with a form), and
+have no Cache-Control of their own (a view that says how it may be cached
+is obeyed). Everything else passes through and is marked `private`.
+
+The middleware sits inside the security headers (CSP, HSTS, Permissions-
+Policy are added to every answer, cached or not) and inside GZip; it stores
+the body compressed once and serves it as it is to clients that accept gzip.
+"""
+
+import gzip
+import uuid
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.cache import caches
+from django.http import HttpResponse
+from django.utils.cache import patch_cache_control
+from django.utils.regex_helper import _lazy_re_compile
+
+# Query parameters of listings (filters, page numbers); any other parameter
+# (search, tracking tags) means the page is not served from or put in the cache.
+DEFAULT_QUERY_KEYS = ("kommun", "amne", "sida", "sprak", "intresse")
+MAX_QUERY_VALUE_LENGTH = 60
+SITE_GENERATION_KEY = "pagecache:site"
+# Headers the view and the middleware inside this one set, kept with the body.
+DROPPED_HEADERS = {"set-cookie", "content-length", "content-encoding", "vary", "cache-control"}
+ACCEPTS_GZIP = _lazy_re_compile(r"\bgzip\b")
+
+
+def page_cache():
+    return caches[settings.PAGE_CACHE_ALIAS]
+
+
+def entry_key(path, query=""):
+    return f"pagecache:page:{path}?{query}"
+
+
+def generation_key(path):
+    return f"pagecache:path:{path}"
+
+
+def new_generation():
+    return uuid.uuid4().hex[:12]
+
+
+def purge_paths(paths):
+    """Make every cached variant of these paths stale (no deletes needed)."""
+    paths = set(paths)
+    if paths:
+        page_cache().set_many({generation_key(path): new_generation() for path in paths}, timeout=None)
+
+
+def purge_all():
+    page_cache().set(SITE_GENERATION_KEY, new_generation(), timeout=None)
+
+
+def site_wide(key, build):
+    """A part of every page (the menu, the footer links) kept until the whole
+    site is purged: one round trip to the cache, `build()` on a miss."""
+    cache = page_cache()
+    key = f"pagecache:part:{key}"
+    found = cache.get_many([key, SITE_GENERATION_KEY])
+    generation, entry = found.get(SITE_GENERATION_KEY), found.get(key)
+    if entry is not None and generation is not None and entry[0] == generation:
+        return entry[1]
+    if generation is None:
+        cache.add(SITE_GENERATION_KEY, new_generation(), timeout=None)
+        generation = cache.get(SITE_GENERATION_KEY)
+    value = build()
+    cache.set(key, (generation, value), settings.PAGE_CACHE_SECONDS)
+    return value
+
+
+def query_key(request):
+    """The normalised query string of a cacheable request, or None."""
+    allowed = getattr(settings, "PAGE_CACHE_QUERY_KEYS", DEFAULT_QUERY_KEYS)
+    items = []
+    for key, values in request.GET.lists():
+        if key not in allowed or len(values) != 1 or len(values[0]) > MAX_QUERY_VALUE_LENGTH:
+            return None
+        if values[0]:
+            items.append((key, values[0]))
+    return urlencode(sorted(items))
+
+
+def visitor_is_anonymous(request):
+    """No session (an editor, a password-protected page opened) and no flash message."""
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES and "messages" not in request.COOKIES
+
+
+def is_cacheable_request(request):
+    return (
+        settings.PAGE_CACHE_ENABLED
+        and request.method in ("GET", "HEAD")
+        and not request.path.startswith(settings.PAGE_CACHE_EXCLUDED_PREFIXES)
+        and visitor_is_anonymous(request)
+    )
+
+
+def is_storable(request, response):
+    return (
+        request.method == "GET"
+        and response.status_code in (200, 404)
+        and not response.streaming
+        and not response.cookies
+        and not response.has_header("Cache-Control")
+        and "CSRF_COOKIE_NEEDS_UPDATE" not in request.META  # the page holds a form's token
+        and not getattr(request, "is_preview", False)
+        and response.get("Content-Type", "").split(";")[0] in settings.PAGE_CACHE_CONTENT_TYPES
+    )
+
+
+def public_headers(response, seconds):
+    patch_cache_control(
+        response, public=True, max_age=min(seconds, settings.PAGE_CACHE_BROWSER_SECONDS), s_maxage=seconds
+    )
+    # The language is in the path and the answer is the same for every
+    # anonymous visitor: neither Accept-Language nor Cookie splits the cache.
+    vary = [
+        value.strip()
+        for value in response.get("Vary", "").split(",")
+        if value.strip() and value.strip().lower() not in ("cookie", "accept-language")
+    ]
+    if "accept-encoding" not in (value.lower() for value in vary):
+        vary.append("Accept-Encoding")
+    response["Vary"] = ", ".join(vary)
+
+
+class PageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not is_cacheable_request(request):
+            return self.private(self.get_response(request))
+        query = query_key(request)
+        if query is None:
+            return self.private(self.get_response(request))
+        cache = page_cache()
+        key, path_key = entry_key(request.path, query), generation_key(request.path)
+        found = cache.get_many([key, path_key, SITE_GENERATION_KEY])
+        generations = (found.get(path_key), found.get(SITE_GENERATION_KEY))
+        entry = found.get(key)
+        if entry is not None and entry[0] == generations:
+            return self.hit(request, entry)
+        response = self.get_response(request)
+        if not is_storable(request, response):
+            return self.private(response)
+        if None in generations:
+            # First entry under this path (or the site): fix a generation, so a
+            # later eviction of it can never revive an entry stored before.
+            for generation_key_, value in zip((path_key, SITE_GENERATION_KEY), generations, strict=True):
+                if value is None:
+                    cache.add(generation_key_, new_generation(), timeout=None)
+            found = cache.get_many([path_key, SITE_GENERATION_KEY])
+            generations = (found.get(path_key), found.get(SITE_GENERATION_KEY))
+        seconds = settings.PAGE_CACHE_SECONDS if response.status_code == 200 else settings.PAGE_CACHE_404_SECONDS
+        public_headers(response, seconds)
+        headers = [(name, value) for name, value in response.items() if name.lower() not in DROPPED_HEADERS]
+        headers.append(("Cache-Control", response["Cache-Control"]))
+        headers.append(("Vary", response["Vary"]))
+        body = gzip.compress(response.content, compresslevel=6, mtime=0)
+        cache.set(key, (generations, response.status_code, headers, body), seconds)
+        response["X-Page-Cache"] = "miss"
+        return response
+
+    @staticmethod
+    def hit(request, entry):
+        _generations, status, headers, body = entry
+        if ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
+            response = HttpResponse(body, status=status)
+            response["Content-Encoding"] = "gzip"
+        else:
+            response = HttpResponse(gzip.decompress(body), status=status)
+        for name, value in headers:
+            response[name] = value
+        response["X-Page-Cache"] = "hit"
+        return response
+
+    @staticmethod
+    def private(response):
+        """Answers that are not cached here must not be cached by a CDN either."""
+        if not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True)
+        return response
