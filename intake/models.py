@@ -443,7 +443,9 @@ class MagazineOrderPage(FormPage):
     def form_view(self, request):
         if not magazine_issue_on_order():
             # Between issues: say so, and take no order for an issue that is not out.
-            return self.render(request, context_overrides={"orders_closed": True}, template=self.form_template)
+            response = self.render(request, context_overrides={"orders_closed": True}, template=self.form_template)
+            add_never_cache_headers(response)  # kept out of the page cache: it opens when an issue is published
+            return response
         return super().form_view(request)
 
 

@@ -101,6 +101,7 @@ def test_between_issues_the_order_form_says_so_and_stores_nothing(client):
     response = client.get("/bestall-magasinet/")
     html = response.content.decode()
     assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]  # not cached: it opens when the next issue is published
     assert "Inget nummer kan beställas just nu" in html and "<form" not in html.split("<main", 1)[1]
     response = client.post("/bestall-magasinet/", {**form_values(open_html), **ORDER})
     assert response.status_code == 200
