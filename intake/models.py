@@ -14,6 +14,7 @@ from django.contrib.auth.models import Group
 from django.db import models
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -162,6 +163,10 @@ class Registration(models.Model):
     def listing_label(self):
         """For the scoped admin listing only: never stored, never in history."""
         return f"{self.get_kind_display()} #{self.pk} ({self.first_name or self.email})"
+
+    @property
+    def overdue_label(self):
+        return gettext("Overdue") if self.is_overdue else ""
 
     @property
     def is_overdue(self):

@@ -5,7 +5,7 @@ from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
-from wagtail.admin.ui.tables import BooleanColumn, Column, TitleColumn
+from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from places.models import Municipality
@@ -74,7 +74,8 @@ class RegistrationViewSet(ModelViewSet):
         Column("created_at", label=_("Registered"), accessor="created_local"),
         Column("due_date", label=_("Contact due"), accessor="due_date"),
         Column("contact_status", label=_("Contact status"), accessor="get_contact_status_display"),
-        BooleanColumn("is_overdue", label=_("Overdue")),
+        # Words, not a tick: a green tick read as "fine" where it meant "overdue".
+        Column("is_overdue", label=_("Overdue"), accessor="overdue_label"),
         Column("delivery_status", label=_("Delivery"), accessor="delivery_status_label"),
         Column("last_error", label=_("Last error")),
     ]

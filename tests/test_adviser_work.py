@@ -140,3 +140,13 @@ def test_the_daily_digest_tells_counts_once_on_working_days(are, django_capture_
     assert "Hemlig" not in message.body and "@example.org" not in message.body
     assert "are" not in send_daily_digests(thursday_morning.replace(hour=15))  # once a day
     assert Registration.objects.filter(first_name="Hemlig").exists()
+
+
+def test_the_list_says_overdue_in_words(client, adviser, are):
+    today = timezone.localdate()
+    RegistrationFactory(municipality=are, first_name="Sen", due_date=today - datetime.timedelta(days=2))
+    RegistrationFactory(municipality=are, first_name="Itid", due_date=today + datetime.timedelta(days=2))
+    rows = {row.split("</tr>")[0] for row in listing(client).split("<tr")[1:]}
+    late = next(row for row in rows if "(Sen)" in row)
+    on_time = next(row for row in rows if "(Itid)" in row)
+    assert "Försenad" in late and "Försenad" not in on_time
