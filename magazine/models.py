@@ -1,13 +1,17 @@
 """The magazine Ta Steget: its issues, and the order form on the current one."""
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, PageChooserPanel
+from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.fields import StreamField
-from wagtail.models import Locale, Page
+from wagtail.models import Page
 
 from intake.forms import MagazineForm
 from intake.models import FormPage
@@ -128,21 +132,22 @@ class MagazineIssuePage(FormPage):
 
 
 def current_issue(locale_id=None):
-    """The issue that takes orders, in this language (or None).
+    """The issue that takes orders, in this language (or None); one query.
 
     It is set in one place: "current issue" on the magazine page in the
     default language (the source of its translations). Unset, it is the
     newest published issue. In another language it is the translation of that
     issue, when published. Without `locale_id`: in the default language.
     """
-    default = Locale.get_default()
+    source = get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    chosen = MagazineIndexPage.objects.filter(locale__language_code=source, current_issue__live=True)
+    newest = MagazineIssuePage.objects.live().filter(locale__language_code=source).order_by("-date", "-pk")
     issues = MagazineIssuePage.objects.live().public()
-    index = MagazineIndexPage.objects.filter(locale=default).first()
-    chosen = issues.filter(pk=index.current_issue_id).first() if index and index.current_issue_id else None
-    chosen = chosen or issues.filter(locale=default).order_by("-date", "-pk").first()
-    if chosen is None or locale_id in (None, chosen.locale_id):
-        return chosen
-    return issues.filter(translation_key=chosen.translation_key, locale_id=locale_id).first()
+    issues = issues.filter(locale_id=locale_id) if locale_id else issues.filter(locale__language_code=source)
+    key = Coalesce(
+        Subquery(chosen.values("current_issue__translation_key")[:1]), Subquery(newest.values("translation_key")[:1])
+    )
+    return issues.filter(translation_key=key).first()
 
 
 def current_issue_number():
