@@ -1,5 +1,7 @@
 """Thin views: validate, call a service, redirect."""
 
+from urllib.parse import parse_qs, urlsplit
+
 from django.conf import settings
 from django.core import signing
 from django.http import Http404
@@ -42,13 +44,33 @@ def municipality_for_embed(slug):
     return get_object_or_404(Municipality.objects.in_default_locale(), slug=slug)
 
 
+def claimed_origin(request, municipality):
+    """The website the form says it is embedded in, when nothing contradicts it.
+
+    `?origin=` (set by the loader script) counts only if it is one of the
+    municipality's allowed websites and, where the browser sent a Referer,
+    agrees with it: the page that framed the form (on the first load), or
+    the form's own address carrying the same `origin` (on sending). Without a
+    Referer (a site with `Referrer-Policy: no-referrer`) the allowed claim
+    stands; CSP frame-ancestors lets only the allowed sites frame the form.
+    """
+    parent = request.GET.get("origin", "")
+    if parent not in municipality.allowed_origins:
+        return ""
+    referer = urlsplit(request.headers.get("Referer", ""))
+    if not referer.netloc:
+        return parent
+    if f"{referer.scheme}://{referer.netloc}" == parent:
+        return parent
+    own_form = referer.netloc == request.get_host() and parse_qs(referer.query).get("origin") == [parent]
+    return parent if own_form else ""
+
+
 @embedded
 @require_http_methods(["GET", "POST"])
 def embed_form(request, slug):
     municipality = municipality_for_embed(slug)
-    parent = request.GET.get("origin", "")
-    if parent not in municipality.allowed_origins:
-        parent = ""
+    parent = claimed_origin(request, municipality)
     source = parent or f"embed:{municipality.slug}"
     if parent and request.method == "GET":
         record_load(municipality, parent)

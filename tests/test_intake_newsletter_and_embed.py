@@ -107,3 +107,27 @@ def test_newsletter_consent_is_recorded_in_the_language_the_person_read(submit):
     assert registration.language == "sv"  # what we send her
     assert registration.consent.language == "en"
     assert registration.consent.text.startswith("I want the Ta steget newsletter")
+
+
+@pytest.mark.parametrize(
+    ("framed_by", "sent_from", "source"),
+    [
+        # The browser says which page framed the form, and the form sent itself: the claim holds.
+        ("https://www.are.se/flytta/", "the frame", "https://www.are.se"),
+        # No Referer at all (a site with no-referrer): the allowed claim stands.
+        (None, None, "https://www.are.se"),
+        # Framed by another page than it claims: the form does not pass the claim on.
+        ("https://evil.example/", "the frame", "embed:are"),
+        # Sent from somewhere else than the form's own page: not trusted.
+        (None, "https://evil.example/copy-of-the-form", "embed:are"),
+    ],
+)
+def test_the_claimed_website_must_agree_with_what_the_browser_says(
+    client, are_embeddable, framed_by, sent_from, source
+):
+    frame = "/embed/are/?origin=https://www.are.se"
+    html = client.get(frame, **({"HTTP_REFERER": framed_by} if framed_by else {})).content.decode()
+    action = html.split('<form method="post" action="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    referer = {"the frame": "http://testserver" + frame, None: None}.get(sent_from, sent_from)
+    client.post(action, {**form_values(html), **GUIDANCE}, **({"HTTP_REFERER": referer} if referer else {}))
+    assert Registration.objects.get().source == source
