@@ -97,6 +97,15 @@ class Municipality(TranslatableMixin, ClusterableModel):
         validators=[validate_origins],
         help_text=_("One origin per line, such as https://www.are.se. Only these sites may show the form in a frame."),
     )
+    crm_list_item_id = models.PositiveIntegerField(
+        _("CRM list item id"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The id of this municipality's item in SuperOffice's municipality list; "
+            "written on the person of every guidance registration. Check it with manage.py crm_check."
+        ),
+    )
 
     objects = MunicipalityQuerySet.as_manager()
 
@@ -107,6 +116,7 @@ class Municipality(TranslatableMixin, ClusterableModel):
         SynchronizedField("kind"),
         SynchronizedField("sort_order"),
         SynchronizedField("embed_origins"),
+        SynchronizedField("crm_list_item_id"),
     ]
 
     panels = [
@@ -116,6 +126,7 @@ class Municipality(TranslatableMixin, ClusterableModel):
         FieldPanel("sort_order"),
         FieldPanel("presentation"),
         FieldPanel("embed_origins"),
+        FieldPanel("crm_list_item_id"),
     ]
 
     class Meta(TranslatableMixin.Meta):
