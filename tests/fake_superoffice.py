@@ -329,6 +329,11 @@ class Handler(BaseHTTPRequestHandler):
             if int(match[1]) not in server.associates:
                 raise Rejected(404, "SoNotFoundException", "No such associate.")
             return 200, {"AssociateId": int(match[1]), "Name": server.associates[int(match[1])]}
+        match = re.fullmatch(r"Contact/(\d+)", path)
+        if match:
+            if int(match[1]) not in server.contacts:
+                raise Rejected(404, "SoNotFoundException", "No such company.")
+            return 200, {"ContactId": int(match[1]), "Name": server.contacts[int(match[1])]}
         match = re.fullmatch(r"List/(\w+)/Items", path)
         if match:
             return 200, self.list_items(match[1])
