@@ -267,7 +267,7 @@ class Delivery(models.Model):
         return f"{self.get_channel_display()} → {self.recipient or 'CRM'} ({self.get_status_display()})"
 
 
-from .outbox_models import Beacon, CrmGate  # noqa: E402, F401 - delivery pacing and heartbeats
+from .outbox_models import Beacon, CrmEvent, CrmGate  # noqa: E402, F401 - pacing, heartbeats, CRM answers
 
 
 class AdviserGroup(models.Model):
