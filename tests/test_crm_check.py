@@ -71,3 +71,16 @@ def test_a_failed_sign_in_is_reported_first(ready, settings):
     out, error = crm_check()
     assert "Could not sign in to SuperOffice" in out and "SoCredentialsException" in out
     assert error.startswith("1 ")
+
+
+def test_region_staff_run_the_check_from_the_admin(ready, admin_client, client, django_user_model):
+    assert admin_client.get("/admin/crm-check/").status_code == 200
+    assert not ready.requests  # a GET only shows the button
+    sara = Adviser.objects.get(email="sara.are@example.org")
+    Adviser.objects.filter(pk=sara.pk).update(crm_owner_id=99)
+    html = admin_client.post("/admin/crm-check/").content.decode()
+    assert sara.name in html and "99" in html
+    assert ready.requests and all(r["method"] == "GET" for r in ready.requests)  # read-only
+
+    client.force_login(django_user_model.objects.create_user("someone", password="x"))
+    assert client.post("/admin/crm-check/").status_code in (302, 403)
