@@ -300,3 +300,14 @@ def parse_until(value):
         return parse_datetime(value or "")
     except ValueError:
         return None
+
+
+def crm_check(request):
+    """Region staff: run `manage.py crm_check` from the admin (POST: it calls SuperOffice)."""
+    if not request.user.has_perm("intake.view_all_registrations"):
+        raise PermissionDenied
+    from .crm_check import check
+
+    findings = check(deadline_seconds=30) if request.method == "POST" else None
+    problems = sum(not finding.ok for finding in findings) if findings else 0
+    return TemplateResponse(request, "intake/admin/crm_check.html", {"findings": findings, "problems": problems})

@@ -24,13 +24,17 @@ import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import requests
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import translation
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
+from .choices import ContactMethod, MoveWhen, Topic
 from .locks import person_lock
 
 
@@ -300,45 +304,109 @@ class SuperOfficeAuth:
         ticket = claims.get("http://schemes.superoffice.net/identity/ticket")
         if not ticket:
             raise PermanentError("SuperOffice's answer holds no ticket.")
+        webapi_url = claims.get("http://schemes.superoffice.net/identity/webapi_url")
+        if webapi_url:  # where the tenant is now: it moves between servers
+            SuperOfficeAdapter.tenant_moved(webapi_url)
         return ticket
+
+
+REDIRECTS = (301, 302, 303, 307, 308)
+DESCRIPTION_LIMIT = 2047  # SuperOffice keeps at most this many characters
+MARKER_PREFIX = "Ta steget-ref:"
 
 
 class SuperOfficeAdapter(HttpAdapter):
     """SuperOffice REST API (SUPEROFFICE_API_URL ends in /api/v1).
 
-    1. find the person by e-mail, or create them (Person);
-    2. record consent for the purpose (PUT Person/{id}/Consent/{purpose});
-    3. for guidance: one follow-up Appointment owned by the adviser, due on
-       the five-working-day date. Its id is stored, so a retry never adds a
-       second one.
+    1. find the person (by e-mail; without one, by name and postal address)
+       or create them from `GET Person/default`; on every delivery of a
+       guidance registration the municipality list item is written;
+    2. record consent (PUT Person/{id}/Consent/{purpose}): STORE, and
+       EMARKETING for the newsletter or the guidance form's newsletter wish;
+    3. for guidance: one follow-up Appointment from `GET Appointment/default`
+       (its Type and Task), owned by the adviser, due on the five-working-day
+       date. It carries a marker (the delivery's id) that is looked up before
+       creating, so a lost answer never makes a second one.
+
+    A redirect from the web API means SuperOffice moved the tenant: the new
+    address comes from the tenant-state API (or the login's `webapi_url`),
+    is kept for the process, and the call is repeated there.
     """
 
     auth = SuperOfficeAuth()
+    _moved_to = None  # the tenant's current web API, once it has moved (per process)
+
+    @classmethod
+    def api_url(cls):
+        return (cls._moved_to or settings.SUPEROFFICE_API_URL).rstrip("/")
+
+    @classmethod
+    def tenant_moved(cls, api_url):
+        """Remember where the tenant is now ("…/api/v1")."""
+        api_url = api_url.rstrip("/")
+        if not api_url.endswith("/v1"):
+            api_url += "/v1"
+        cls._moved_to = None if api_url == settings.SUPEROFFICE_API_URL.rstrip("/") else api_url
 
     def call(self, method, path, **kwargs):
-        url = settings.SUPEROFFICE_API_URL.rstrip("/") + "/" + path.lstrip("/")
+        try:
+            return self.call_here(method, path, **kwargs)
+        except PermanentError as error:
+            if error.status not in REDIRECTS:
+                raise
+        self.locate_tenant()
+        return self.call_here(method, path, **kwargs)
+
+    def call_here(self, method, path, **kwargs):
         headers = {"Accept": "application/json", "SO-Language": "sv", **kwargs.pop("headers", {})}
         auth = self.auth.headers(self.session, deadline=self.deadline)
         try:
-            return self.request(method, url, headers={**headers, **auth}, **kwargs)
+            return self.request(method, self.api_url() + "/" + path, headers={**headers, **auth}, **kwargs)
         except PermanentError as error:
             if error.status != 401 or settings.SUPEROFFICE_USERNAME:
                 raise
-            # The ticket expired: renew once and repeat.
-            renewed = self.auth.headers(self.session, renew=True, deadline=self.deadline)
-            return self.request(method, url, headers={**headers, **renewed}, **kwargs)
+        # The ticket expired: renew once (the login also says where the tenant is now) and repeat.
+        renewed = self.auth.headers(self.session, renew=True, deadline=self.deadline)
+        return self.request(method, self.api_url() + "/" + path, headers={**headers, **renewed}, **kwargs)
+
+    def locate_tenant(self):
+        """The web API answered with a redirect: SuperOffice moved the tenant.
+        Ask the tenant-state API where it is now; never follow the redirect
+        itself (it would take our credentials wherever it points)."""
+        if not settings.SUPEROFFICE_TENANT_STATE_URL:
+            raise TemporaryError(
+                "SuperOffice redirected the call: the tenant has probably moved. Set SUPEROFFICE_API_URL to its "
+                "new address (or SUPEROFFICE_TENANT_STATE_URL on SuperOffice Online).",
+                status=307,
+            )
+        state_url = settings.SUPEROFFICE_TENANT_STATE_URL.replace("{context}", settings.SUPEROFFICE_CONTEXT_IDENTIFIER)
+        state = self.json_of(self.request("GET", state_url, headers={"Accept": "application/json"}))
+        api = state.get("Api") or (state.get("Endpoint", "").rstrip("/") + "/api" if state.get("Endpoint") else "")
+        if not api or state.get("IsRunning") is False:
+            raise TemporaryError(f"The SuperOffice tenant is not running ({state.get('State', 'unknown state')}).")
+        type(self).tenant_moved(api)
+
+    def archive(self, path, where):
+        response = self.call("GET", path, params={"$select": "PrimaryKey", "$filter": where, "$top": "2"})
+        rows = self.json_of(response).get("value", [])
+        return [str(row.get("PrimaryKey") or row.get("personId") or "") for row in rows]
 
     def find_person(self, email):
-        escaped = email.replace("'", "''")
-        response = self.call(
-            "GET",
+        rows = self.archive("Person", f"email/emailAddress eq '{odata(email)}'")
+        return rows[0] if rows else ""
+
+    def find_by_address(self, person, address):
+        """A magazine order without e-mail: the one person with this name at
+        this postal address, or none (two matches: create rather than guess)."""
+        if not (person.get("last_name") and address and address.get("street_address") and address.get("postal_code")):
+            return ""
+        rows = self.archive(
             "Person",
-            params={"$select": "personId", "$filter": f"email/emailAddress eq '{escaped}'", "$top": "1"},
+            f"firstName eq '{odata(person.get('first_name', ''))}' and lastName eq '{odata(person['last_name'])}'"
+            f" and personAddress/line1 eq '{odata(address['street_address'])}'"
+            f" and personAddress/zip eq '{odata(address['postal_code'])}'",
         )
-        rows = self.json_of(response).get("value", [])
-        if rows:
-            return str(rows[0].get("personId") or rows[0].get("PrimaryKey"))
-        return ""
+        return rows[0] if len(rows) == 1 else ""
 
     def deliver(self, payload, known=None, on_person=None):
         """`on_person(person_id)` is called as soon as the person exists, so a
@@ -349,8 +417,9 @@ class SuperOfficeAdapter(HttpAdapter):
         one person, not two."""
         known = known or CrmResult()
         person = payload["person"]
-        if not known.person_id and person.get("email"):
-            with person_lock(payload.get("person_key") or person["email"], self.deadline):
+        lock_key = payload.get("person_key") or person.get("email") or address_key(payload)
+        if not known.person_id and lock_key:
+            with person_lock(lock_key, self.deadline):
                 return self.deliver_locked(payload, known, on_person)
         return self.deliver_locked(payload, known, on_person)
 
@@ -365,43 +434,35 @@ class SuperOfficeAdapter(HttpAdapter):
                     params={"source": "WEBFORM", "legalBase": "WITHDRAWN"},
                 )
             return CrmResult(person_id=person_id)
-        person_id = known.person_id or (self.find_person(person["email"]) if person.get("email") else "")
+        person_id = known.person_id
         if not person_id:
-            body = {
-                "Firstname": person.get("first_name", ""),
-                "Lastname": person.get("last_name", ""),
-                "Emails": [{"Value": person["email"], "Description": "Ta steget"}] if person.get("email") else [],
-                "MobilePhones": [{"Value": person["phone"]}] if person.get("phone") else [],
-                "Interests": [],
-                "Description": payload_summary(payload),
-            }
-            if settings.SUPEROFFICE_MUNICIPALITY_FIELD:
-                body["CustomFields"] = {settings.SUPEROFFICE_MUNICIPALITY_FIELD: payload["municipality"]["name"]}
-            created = self.json_of(self.call("POST", "Person", json=body))
-            person_id = str(created.get("PersonId") or created.get("personId") or "")
-            if not person_id:
-                raise TemporaryError("SuperOffice created a person but returned no PersonId.")
+            if person.get("email"):
+                person_id = self.find_person(person["email"])
+            else:
+                person_id = self.find_by_address(person, payload.get("postal_address"))
+        if person_id:
+            self.update_person(person_id, payload)
+        else:
+            person_id = self.create_person(payload)
             if on_person:
                 on_person(person_id)
         consent = payload["consent"]
-        self.call(
-            "PUT",
-            f"Person/{person_id}/Consent/{'EMARKETING' if payload['kind'] == 'newsletter' else 'STORE'}",
-            params={"source": "WEBFORM", "legalBase": "61A", "comment": f"{consent['purpose']} {consent['version']}"},
-        )
+        purposes = ["EMARKETING"] if payload["kind"] == "newsletter" else ["STORE"]
+        if payload.get("newsletter_opt_in") and payload["kind"] != "newsletter":
+            purposes.append("EMARKETING")
+        for purpose in purposes:
+            self.call(
+                "PUT",
+                f"Person/{person_id}/Consent/{purpose}",
+                params={
+                    "source": "WEBFORM",
+                    "legalBase": "61A",
+                    "comment": f"{consent['purpose']} {consent['version']}",
+                },
+            )
         followup_id = known.followup_id
         if payload["kind"] == "guidance" and not followup_id:
-            due = payload["due_date"]
-            appointment = {
-                "Person": {"PersonId": int(person_id)},
-                "Associate": {"AssociateId": payload["owner_crm_id"]} if payload.get("owner_crm_id") else None,
-                "StartDate": f"{due}T09:00:00",
-                "EndDate": f"{due}T09:30:00",
-                "Title": f"Ta steget: första kontakt ({payload['preferred_contact']})",
-                "Description": payload_summary(payload),
-            }
-            created = self.json_of(self.call("POST", "Appointment", json=appointment))
-            followup_id = str(created.get("AppointmentId") or "")
+            followup_id = self.followup(person_id, payload)
         return CrmResult(person_id=person_id, followup_id=followup_id)
 
     def withdraw_known(self, payload, known):
@@ -447,15 +508,146 @@ class SuperOfficeAdapter(HttpAdapter):
             raise PermanentError(f"Erase SuperOffice person {person_id} by hand (SUPEROFFICE_ERASURE is {mode!r}).")
         return CrmResult(person_id=person_id)
 
+    def person_fields(self, payload):
+        """What every delivery writes on the person: the municipality's list
+        item (guidance only: magazine and newsletter name the Region) and the
+        magazine's postal address."""
+        fields = {}
+        municipality = payload["municipality"]
+        item = municipality.get("crm_list_item_id")
+        if settings.SUPEROFFICE_MUNICIPALITY_FIELD and payload["kind"] == "guidance" and item:
+            fields["CustomFields"] = {settings.SUPEROFFICE_MUNICIPALITY_FIELD: str(item)}
+        address = payload.get("postal_address")
+        if address and address.get("street_address"):
+            fields["Address"] = {
+                "Postal": {
+                    "Address1": address["street_address"],
+                    "Zipcode": address.get("postal_code", ""),
+                    "City": address.get("town", ""),
+                }
+            }
+        return fields
+
+    def create_person(self, payload):
+        person = payload["person"]
+        body = self.json_of(self.call("GET", "Person/default"))
+        first, last = person.get("first_name", "").strip(), person.get("last_name", "").strip()
+        if not (first or last):
+            last = settings.SUPEROFFICE_UNNAMED_LASTNAME  # e-mail only: never a nameless person
+        body.update(
+            Firstname=first,
+            Lastname=last,
+            Emails=[{"Value": person["email"], "Description": "Ta steget"}] if person.get("email") else [],
+            MobilePhones=[{"Value": person["phone"]}] if person.get("phone") else [],
+            Description=truncate(payload_summary(payload)),
+        )
+        if settings.SUPEROFFICE_PERSON_CONTACT_ID:
+            body["Contact"] = {"ContactId": settings.SUPEROFFICE_PERSON_CONTACT_ID}
+        fields = self.person_fields(payload)
+        body["CustomFields"] = {
+            key: value for key, value in {**(body.get("CustomFields") or {}), **fields.pop("CustomFields", {})}.items()
+        }
+        body.update(fields)
+        created = self.json_of(self.call("POST", "Person", json=body))
+        person_id = str(created.get("PersonId") or created.get("personId") or "")
+        if not person_id or person_id == "0":
+            raise TemporaryError("SuperOffice created a person but returned no PersonId.")
+        return person_id
+
+    def update_person(self, person_id, payload):
+        """A returning person: their new choice of municipality and address."""
+        fields = self.person_fields(payload)
+        operations = [
+            {"op": "replace", "path": f"CustomFields/{key}", "value": value}
+            for key, value in fields.get("CustomFields", {}).items()
+        ]
+        if "Address" in fields:
+            operations.append({"op": "replace", "path": "Address", "value": fields["Address"]})
+        if operations:
+            self.call("PATCH", f"Person/{person_id}", json=operations)
+
+    def followup(self, person_id, payload):
+        """The adviser's follow-up: found by its marker, or created once."""
+        marker = f"{MARKER_PREFIX} {payload['id']}"
+        existing = self.archive("Appointment", f"person/personId eq {int(person_id)} and text contains '{marker}'")
+        if existing:
+            return existing[0]
+        owner = payload.get("owner_crm_id") or settings.SUPEROFFICE_FALLBACK_OWNER_ID
+        if not owner:
+            raise PermanentError(
+                f"No moving adviser of {payload['municipality']['name']} has a CRM owner id, so the follow-up would "
+                "belong to the API user. Set the advisers' CRM owner id (or SUPEROFFICE_FALLBACK_OWNER_ID) and retry."
+            )
+        appointment = self.json_of(self.call("GET", "Appointment/default"))
+        if settings.SUPEROFFICE_FOLLOWUP_TASK_ID:
+            appointment["Task"] = {"Id": settings.SUPEROFFICE_FOLLOWUP_TASK_ID}
+        if appointment.get("Type") in (None, 0, "0", "unknown", "Unknown") or not (appointment.get("Task") or {}).get(
+            "Id"
+        ):
+            raise PermanentError(
+                "SuperOffice's Appointment/default gives no appointment type or task; set "
+                "SUPEROFFICE_FOLLOWUP_TASK_ID (see manage.py crm_check)."
+            )
+        start = followup_start(payload["due_date"])
+        with translation.override("sv"):
+            title = _("Ta steget: first contact (%(method)s)") % {
+                "method": label(ContactMethod, payload.get("preferred_contact")) or "-"
+            }
+        appointment.update(
+            Person={"PersonId": int(person_id)},
+            Associate={"AssociateId": int(owner)},
+            StartDate=start.isoformat(),
+            EndDate=(start + datetime.timedelta(minutes=30)).isoformat(),
+            Title=title,
+            Description=truncate(marker + "\n" + payload_summary(payload)),
+        )
+        appointment.pop("AppointmentId", None)
+        created = self.json_of(self.call("POST", "Appointment", json=appointment))
+        return str(created.get("AppointmentId") or "")
+
+
+def odata(value):
+    return str(value).replace("'", "''")
+
+
+def address_key(payload):
+    address = payload.get("postal_address") or {}
+    parts = [payload["person"].get("first_name"), payload["person"].get("last_name"), address.get("street_address")]
+    parts.append(address.get("postal_code"))
+    return "|".join((part or "").strip().lower() for part in parts) if all(parts) else ""
+
+
+def followup_start(due_date):
+    """The due date at SUPEROFFICE_FOLLOWUP_HOUR in the site's time zone, with its offset."""
+    day = datetime.date.fromisoformat(due_date)
+    zone = ZoneInfo(settings.TIME_ZONE)
+    return datetime.datetime.combine(day, datetime.time(settings.SUPEROFFICE_FOLLOWUP_HOUR), tzinfo=zone)
+
+
+def truncate(text, limit=DESCRIPTION_LIMIT):
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def label(choices, value):
+    return str(dict(choices.choices).get(value, value)) if value else ""
+
 
 def payload_summary(payload):
-    lines = [
-        f"Källa: {payload['source']}",
-        f"Kommun: {payload['municipality']['name']}",
-        f"Kontaktsätt: {payload.get('preferred_contact') or '-'}",
-    ]
-    if payload.get("topics"):
-        lines.append("Vill ha hjälp med: " + ", ".join(payload["topics"]))
-    if payload.get("message"):
-        lines.append("Meddelande: " + payload["message"])
-    return "\n".join(lines)
+    """What the adviser reads on the person and the follow-up: Swedish labels, not codes."""
+    with translation.override("sv"):
+        lines = [
+            _("Source: %(source)s") % {"source": payload["source"]},
+            _("Municipality: %(name)s") % {"name": payload["municipality"]["name"]},
+            _("Preferred contact: %(method)s")
+            % {"method": label(ContactMethod, payload.get("preferred_contact")) or "-"},
+        ]
+        if payload.get("move_when"):
+            lines.append(_("Planned move: %(when)s") % {"when": label(MoveWhen, payload["move_when"])})
+        if payload.get("topics"):
+            topics = ", ".join(label(Topic, topic) for topic in payload["topics"])
+            lines.append(_("Wants help with: %(topics)s") % {"topics": topics})
+        if payload.get("magazine_issue"):
+            lines.append(_("Magazine issue: %(issue)s") % {"issue": payload["magazine_issue"]})
+        if payload.get("message"):
+            lines.append(_("Message: %(message)s") % {"message": payload["message"]})
+        return "\n".join(lines)

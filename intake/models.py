@@ -294,7 +294,7 @@ class Delivery(models.Model):
 
 
 from .access_models import AccessLogEntry  # noqa: E402, F401 - who saw whose personal data
-from .outbox_models import Beacon, CrmGate  # noqa: E402, F401 - delivery pacing and heartbeats
+from .outbox_models import Beacon, CrmEvent, CrmGate  # noqa: E402, F401 - pacing, heartbeats, CRM answers
 
 
 class AdviserGroup(models.Model):

@@ -4,10 +4,12 @@ worker process sees the same (SQLite and PostgreSQL alike):
 - `CrmGate`: one row per CRM backend — the next free send slot (the rate
   limit), a server's "Retry-After" pause, and the circuit breaker;
 - `Beacon`: named timestamps — worker heartbeats and when an alert was last
-  sent (at most one per condition per hour).
+  sent (at most one per condition per hour);
+- `CrmEvent`: SuperOffice webhook events received, by EventId (intake/answers.py).
 """
 
 from django.db import models
+from django.utils import timezone
 
 
 class CrmGate(models.Model):
@@ -39,3 +41,23 @@ class Beacon(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class CrmEvent(models.Model):
+    """A SuperOffice webhook event, kept by its EventId so a replay changes nothing."""
+
+    wagtail_reference_index_ignore = True
+
+    event_id = models.CharField(max_length=100, unique=True)
+    event = models.CharField(max_length=60)
+    primary_key = models.CharField(max_length=40)
+    changed_by = models.CharField(max_length=40, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "CRM event"
+
+    def __str__(self):
+        return f"{self.event} {self.primary_key}"

@@ -265,7 +265,12 @@ def build_payload(delivery):
             "phone": registration.phone,
         },
         "preferred_contact": registration.preferred_contact,
-        "municipality": {"slug": registration.municipality.slug, "name": registration.municipality.name},
+        "municipality": {
+            "slug": registration.municipality.slug,
+            "name": registration.municipality.name,
+            "kind": registration.municipality.kind,
+            "crm_list_item_id": registration.municipality.crm_list_item_id,
+        },
         "owner_crm_id": owner,
         "due_date": registration.due_date.isoformat() if registration.due_date else None,
         "household": {"adults": registration.adults, "children": registration.children},

@@ -145,6 +145,7 @@ def register_embed_code_url():
         path("embed-code/", admin_views.embed_codes, name="intake_embed_codes"),
         path("mailing-list/", admin_views.mailing_list, name="intake_mailing_list"),
         path("mailing-list/mark-sent/", admin_views.mailing_list_mark_sent, name="intake_mailing_list_mark_sent"),
+        path("crm-check/", admin_views.crm_check, name="intake_crm_check"),
     ]
 
 
@@ -166,6 +167,12 @@ class MailingListMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def register_mailing_list_menu_item():
     return MailingListMenuItem(_("Magazine mailing list"), reverse("intake_mailing_list"), icon_name="mail", order=212)
+
+
+@hooks.register("register_settings_menu_item")
+def register_crm_check_menu_item():
+    # Region staff, like the mailing list: the check reads the whole CRM setup.
+    return MailingListMenuItem(_("CRM check"), reverse("intake_crm_check"), icon_name="tasks", order=900)
 
 
 class WorkPanel(Component):

@@ -119,6 +119,15 @@ class Municipality(TranslatableMixin, ClusterableModel):
             "to the municipality's report for the quarter before (no personal data)."
         ),
     )
+    crm_list_item_id = models.PositiveIntegerField(
+        _("CRM list item id"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The id of this municipality's item in SuperOffice's municipality list; "
+            "written on the person of every guidance registration. Check it with manage.py crm_check."
+        ),
+    )
 
     objects = MunicipalityQuerySet.as_manager()
 
@@ -129,6 +138,7 @@ class Municipality(TranslatableMixin, ClusterableModel):
         SynchronizedField("kind"),
         SynchronizedField("sort_order"),
         SynchronizedField("embed_origins"),
+        SynchronizedField("crm_list_item_id"),
     ]
 
     panels = [
@@ -139,6 +149,7 @@ class Municipality(TranslatableMixin, ClusterableModel):
         FieldPanel("presentation"),
         FieldPanel("embed_origins"),
         FieldPanel("report_emails"),
+        FieldPanel("crm_list_item_id"),
     ]
 
     class Meta(TranslatableMixin.Meta):

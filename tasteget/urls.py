@@ -7,7 +7,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from home.sitemaps import TranslatedSitemap
-from intake import health
+from intake import answers, health
 from intake import views as intake_views
 from reports import beacon
 from search import views as search_views
@@ -26,6 +26,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": TranslatedSitemap}}, name="sitemap"),
     path("embed/tasteget.js", intake_views.embed_script, name="intake_embed_script"),
     path("page-view", beacon.page_view, name="page_view"),
+    path("crm/superoffice/webhook/", answers.superoffice_webhook, name="intake_superoffice_webhook"),
 ]
 
 if settings.DEBUG:

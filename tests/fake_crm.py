@@ -138,6 +138,16 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(200, {"person_id": person_id})
         if url.path == "/Login/api/PartnerSystemUser/Authenticate":
             return self.reply(200, recorded("superoffice_system_user_authenticated.json"))
+        if url.path == "/api/v1/Person/default":
+            return self.reply(200, recorded("superoffice_person_created.json"))
+        if url.path == "/api/v1/Appointment/default":
+            return self.reply(200, {"AppointmentId": 0, "Type": "inDiary", "Task": {"Id": 3}})
+        if url.path == "/api/v1/Appointment" and self.command == "GET":
+            # The follow-up's marker look-up (the strict fake is tests/fake_superoffice.py).
+            marker = parse_qs(url.query)["$filter"][0].split("contains '", 1)[1].rstrip("'")
+            with server.lock:
+                found = [n + 1 for n, row in enumerate(server.appointments) if marker in row["Description"]]
+            return self.reply(200, {"value": [{"PrimaryKey": n} for n in found]})
         if url.path == "/api/v1/Person" and self.command == "GET":
             query = parse_qs(url.query)
             wanted = query["$filter"][0].split("eq '", 1)[1].rstrip("'").replace("''", "'")
@@ -167,6 +177,8 @@ class Handler(BaseHTTPRequestHandler):
             with server.lock:
                 server.erasures.append(("superoffice", self.command, url.path.rsplit("/", 1)[1]))
             return self.reply(204)
+        if url.path.startswith("/api/v1/Person/") and self.command == "PATCH":
+            return self.reply(200, recorded("superoffice_person_created.json"))
         if url.path.startswith("/api/v1/Person/") and "/Consent/" in url.path:
             with server.lock:
                 server.consents.append((url.path, parse_qs(url.query)))
@@ -181,7 +193,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(201, answer)
         return self.reply(404, {"Error": "not found"})
 
-    do_GET = do_POST = do_PUT = do_DELETE = handle_any
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = handle_any
 
 
 def start():

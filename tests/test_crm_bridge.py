@@ -55,6 +55,8 @@ def private_key_pem():
 def superoffice(request, settings, server, private_key_pem):
     settings.CRM_BACKEND = "superoffice"
     settings.SUPEROFFICE_MUNICIPALITY_FIELD = "SuperOffice:3"
+    settings.SUPEROFFICE_FALLBACK_OWNER_ID = 19
+    crm.SuperOfficeAdapter._moved_to = None
     settings.SUPEROFFICE_API_URL = server.url + "/api/v1"
     if request.param == "basic":
         settings.SUPEROFFICE_USERNAME = "tasteget"
@@ -74,9 +76,10 @@ def superoffice(request, settings, server, private_key_pem):
 @pytest.fixture
 def crm_delivery(submit):
     """A guidance registration for Åre; returns its CRM delivery."""
-    from places.models import Adviser
+    from places.models import Adviser, Municipality
 
     Adviser.objects.filter(email="sara.are@example.org").update(crm_owner_id=17)
+    Municipality.objects.filter(slug="are").update(crm_list_item_id=12)
     submit("/anmal-intresse/", GUIDANCE)
     return Delivery.objects.get(channel="crm")
 
@@ -121,7 +124,12 @@ def test_webhook_delivers_the_registration_signed_per_standard_webhooks(webhook,
         "email": "ida@example.org",
         "phone": "+46701234567",
     }
-    assert payload["municipality"] == {"slug": "are", "name": "Åre kommun"}
+    assert payload["municipality"] == {
+        "slug": "are",
+        "name": "Åre kommun",
+        "kind": "municipality",
+        "crm_list_item_id": 12,
+    }
     assert payload["preferred_contact"] == "email"
     assert payload["topics"] == ["jobs", "housing"]
     assert payload["owner_crm_id"] == 17
@@ -210,7 +218,7 @@ def test_superoffice_creates_person_consent_and_a_followup_for_the_adviser(super
     body = json.loads(create["body"])
     assert body["Firstname"] == "Ida" and body["Emails"][0]["Value"] == "ida@example.org"
     assert body["MobilePhones"][0]["Value"] == "+46701234567"
-    assert body["CustomFields"] == {"SuperOffice:3": "Åre kommun"}
+    assert body["CustomFields"] == {"SuperOffice:3": "12"}
     assert superoffice.consents[0][0] == "/api/v1/Person/100/Consent/STORE"
     appointment = superoffice.appointments[0]
     assert appointment["Associate"] == {"AssociateId": 17}

@@ -47,6 +47,7 @@ def superoffice(settings, server):
     settings.SUPEROFFICE_API_URL = server.url + "/api/v1"
     settings.SUPEROFFICE_USERNAME = "tasteget"
     settings.SUPEROFFICE_PASSWORD = "secret"
+    settings.SUPEROFFICE_FALLBACK_OWNER_ID = 19
     return server
 
 

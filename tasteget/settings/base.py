@@ -259,6 +259,31 @@ SUPEROFFICE_MUNICIPALITY_FIELD = env("SUPEROFFICE_MUNICIPALITY_FIELD", "")
 SUPEROFFICE_LOGIN_URL = env(
     "SUPEROFFICE_LOGIN_URL", "https://online.superoffice.com/Login/api/PartnerSystemUser/Authenticate"
 )
+# Where SuperOffice Online says a tenant is now ({context} is replaced); empty
+# on-premises. A redirect from the web API means the tenant moved: ask here.
+SUPEROFFICE_TENANT_STATE_URL = env("SUPEROFFICE_TENANT_STATE_URL", "")
+# The municipality list field's list (udlist id), checked by crm_check.
+SUPEROFFICE_MUNICIPALITY_LIST_ID = env("SUPEROFFICE_MUNICIPALITY_LIST_ID", "")
+# Tenants with MandatoryContactOnPerson: the company every new person joins.
+SUPEROFFICE_PERSON_CONTACT_ID = env_int("SUPEROFFICE_PERSON_CONTACT_ID", 0)
+# A guidance follow-up whose municipality's advisers have no CRM owner id goes
+# to this associate; 0 = fail the delivery (an operator must set an owner id).
+SUPEROFFICE_FALLBACK_OWNER_ID = env_int("SUPEROFFICE_FALLBACK_OWNER_ID", 0)
+# Last name of a person who gave only an e-mail (newsletter).
+SUPEROFFICE_UNNAMED_LASTNAME = env("SUPEROFFICE_UNNAMED_LASTNAME", "Prenumerant (Ta steget)")
+# Override the follow-up's task list item and type (default: Appointment/default's).
+SUPEROFFICE_FOLLOWUP_TASK_ID = env_int("SUPEROFFICE_FOLLOWUP_TASK_ID", 0)
+SUPEROFFICE_FOLLOWUP_HOUR = env_int("SUPEROFFICE_FOLLOWUP_HOUR", 9)
+# Answers from the CRM: "off", "webhook" (SuperOffice calls us) or "poll".
+SUPEROFFICE_ANSWERS = env("SUPEROFFICE_ANSWERS", "off")
+SUPEROFFICE_WEBHOOK_SECRET = env("SUPEROFFICE_WEBHOOK_SECRET", "")
+SUPEROFFICE_WEBHOOK_MAX_AGE_SECONDS = env_int("SUPEROFFICE_WEBHOOK_MAX_AGE_SECONDS", 900)
+# The person field with the move status, and its list item ids → contact status,
+# e.g. SUPEROFFICE_MOVE_STATUS_MAP="21:moved,22:not_moving".
+SUPEROFFICE_MOVE_STATUS_FIELD = env("SUPEROFFICE_MOVE_STATUS_FIELD", "")
+SUPEROFFICE_MOVE_STATUS_MAP = dict(
+    item.split(":", 1) for item in env_list("SUPEROFFICE_MOVE_STATUS_MAP", []) if ":" in item
+)
 # Retries: exponential back-off from this base, for this many days, then failed.
 CRM_RETRY_BASE_SECONDS = env_int("CRM_RETRY_BASE_SECONDS", 30)
 CRM_RETRY_DAYS = env_int("CRM_RETRY_DAYS", 4)
