@@ -10,6 +10,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.chooser import ChooseResultsView, ChooseView, SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from intake.access_models import AccessLogEntry, record_access
@@ -20,8 +21,37 @@ from . import admin_views
 from .models import Ambassador, AmbassadorApplication, ApplicationStatus
 
 
+class PublishedUnlessTheyMayEdit:
+    """The chooser lists unpublished ambassadors only to those who may edit them.
+
+    Any admin user can open a snippet chooser; an unpublished ambassador (no
+    consent yet, or taken down) is not public, and their name is not for
+    advisers or web editors to browse (security review, issue 13).
+    """
+
+    def get_object_list(self):
+        objects = super().get_object_list()
+        if self.request.user.has_perm("ambassadors.change_ambassador"):
+            return objects
+        return objects.filter(is_published=True, consent_given_at__isnull=False)
+
+
+class AmbassadorChooseView(PublishedUnlessTheyMayEdit, ChooseView):
+    pass
+
+
+class AmbassadorChooseResultsView(PublishedUnlessTheyMayEdit, ChooseResultsView):
+    pass
+
+
+class AmbassadorChooserViewSet(SnippetChooserViewSet):
+    choose_view_class = AmbassadorChooseView
+    choose_results_view_class = AmbassadorChooseResultsView
+
+
 class AmbassadorViewSet(SnippetViewSet):
     model = Ambassador
+    chooser_viewset_class = AmbassadorChooserViewSet
     icon = "group"
     menu_label = _("Ambassadors")
     list_display = ["name", "municipality", "place", "is_published"]

@@ -91,3 +91,20 @@ def test_the_form_remembers_when_it_was_last_loaded_on_an_allowed_site(client):
     client.get("/embed/krokom/?origin=https://evil.example")
     assert list(EmbedLoad.objects.values_list("origin", flat=True)) == ["https://www.krokom.se"]
     assert reverse("intake_embed_codes") == "/admin/embed-code/"
+
+
+def test_the_ambassador_chooser_names_unpublished_ambassadors_only_to_those_who_edit_them(client, django_user_model):
+    from ambassadors.models import Ambassador
+
+    are = Municipality.objects.in_default_locale().get(slug="are")
+    Ambassador.objects.create(name="Dold Doldsson", municipality=are, text="Ej publicerad", is_published=False)
+    chooser = "/admin/snippets/choose/ambassadors/ambassador/results/"
+
+    def listed(html):
+        return int(html.split('class="pagination__end">', 1)[1].split()[0]) if "pagination__end" in html else -1
+
+    login_as(client, django_user_model, "Flyttvägledare: Åre kommun", "are-chooser")
+    html = client.get(chooser).content.decode()
+    assert "Dold Doldsson" not in html and listed(html) == Ambassador.objects.published().count()
+    login_as(client, django_user_model, "Editors", "editor-chooser")
+    assert listed(client.get(chooser).content.decode()) == Ambassador.objects.count()
