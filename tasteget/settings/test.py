@@ -1,7 +1,7 @@
 """The test suite: SQLite by default, PostgreSQL when DATABASE_URL is set."""
 
 from .base import *  # noqa: F403
-from .base import CACHES, STORAGES, VAR_DIR
+from .base import CACHES, STORAGES, VAR_DIR, env_bool
 
 DEBUG = False
 SECRET_KEY = "test-only-not-secret-6a8e2f4c1b9d7e3a5c0f2d4b6e8a1c3f"  # noqa: S105 - tests only
@@ -25,4 +25,8 @@ CRM_FILE_PATH = VAR_DIR / "test-crm-outbox.jsonl"
 WAGTAIL_2FA_REQUIRED = False
 AXES_ENABLED = False
 # Pages are cached in memory, emptied around every test (tests/conftest.py).
-CACHES = {**CACHES, "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"}}
+# A site run in its own processes for the browser tests keeps the shared
+# file cache of `make run` instead, so that a page published by another
+# process (housekeeping, the worker) purges what the server cached.
+if not env_bool("TASTEGET_SHARED_PAGE_CACHE", False):
+    CACHES = {**CACHES, "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"}}

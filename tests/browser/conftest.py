@@ -62,6 +62,8 @@ def site_server(tmp_path_factory):
         "DJANGO_SETTINGS_MODULE": "tasteget.settings.test",
         "TASTEGET_VAR_DIR": str(var_dir),
         "DATABASE_URL": f"sqlite:///{var_dir / 'db.sqlite3'}",
+        # As `make run`: one page cache for the server and the commands run beside it.
+        "TASTEGET_SHARED_PAGE_CACHE": "1",
     }
     manage = [sys.executable, str(ROOT / "manage.py")]
     for command in (["migrate", "--noinput"], ["load_demo_content"]):
