@@ -20,32 +20,19 @@ from wagtail.models import ModelLogEntry
 from ambassadors.models import APPLICATION_RETENTION_DAYS, Ambassador, AmbassadorApplication, ApplicationStatus
 from intake import retention
 from intake.models import Delivery, Registration
-from intake.services import enqueue, person_key
+from intake.services import FIELDS, enqueue, person_key
 from tasteget.helpers import neutralise_formula
 
 from .models import ErasureReceipt
 
+# What a person gave (the same fields the site stores from the forms), and
+# what the site recorded about them.
 REGISTRATION_FIELDS = [
     "kind",
     "created_at",
     "source",
     "language",
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "preferred_contact",
-    "country",
-    "town",
-    "adults",
-    "children",
-    "move_when",
-    "topics",
-    "message",
-    "newsletter_opt_in",
-    "street_address",
-    "postal_code",
-    "magazine_issue",
+    *FIELDS,
     "fulfilment",
     "contact_status",
     "contacted_at",
