@@ -24,8 +24,9 @@ import pytest
 
 from tests.security.test_deployment import REQUIRED, ROOT, clean_environment, read_env_example
 
+# No django_db mark: the steps run against a database of their own, and a
+# transactional test would flush the suite's demo-loaded test database.
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         not os.environ.get("DATABASE_URL", "").startswith("postgres"),
         reason="production runs on PostgreSQL only (the PostgreSQL pass of .ci/run runs this)",
