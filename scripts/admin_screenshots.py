@@ -20,19 +20,12 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from scripts.screenshots import ARGS  # noqa: E402 - the same Chromium flags as the page screenshots
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tasteget.settings.dev")
 
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
 OUT = Path(sys.argv[2] if len(sys.argv) > 2 else ROOT / "docs" / "img" / "roles")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 # role: (group, [(file name, admin path)])
 ROLES = {
     "editor": ("Editors", [("editor-pages", "/admin/pages/"), ("editor-snippets", "/admin/snippets/")]),
