@@ -254,6 +254,9 @@ class Delivery(models.Model):
         UNSUBSCRIBE = "unsubscribe", _("Unsubscribe")
         # The person asked to be erased (Art. 17): the CRM erases them too (privacy/).
         ERASE = "erase", _("Erase")
+        # A subscriber changed interests, municipality or language on the
+        # preference page: one row per change, the payload built when sent.
+        PREFERENCES = "preferences", _("Preferences changed")
 
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="deliveries")
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
@@ -284,8 +287,11 @@ class Delivery(models.Model):
         verbose_name_plural = _("deliveries")
         ordering = ["created_at"]
         constraints = [
+            # Preference changes may come many times; every other action once per destination.
             models.UniqueConstraint(
-                fields=["registration", "channel", "recipient", "action"], name="one_delivery_per_destination"
+                fields=["registration", "channel", "recipient", "action"],
+                condition=~models.Q(action="preferences"),
+                name="one_delivery_per_destination_and_action",
             )
         ]
 
