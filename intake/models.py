@@ -12,6 +12,7 @@ import uuid
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext
@@ -466,3 +467,9 @@ class NewsletterPage(FormPage):
 
     def get_form_class(self):
         return NewsletterForm
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # For subscribers: where to ask for the link to their settings.
+        context["preferences_request_url"] = reverse("intake_newsletter_preferences_request")
+        return context

@@ -305,3 +305,10 @@ def test_the_page_is_never_served_from_the_page_cache(client, settings):
     assert re.search(r'value="are"[^>]*selected', again)
     request_page = Client().get(REQUEST_URL)
     assert "private" in request_page["Cache-Control"] or "no-cache" in request_page["Cache-Control"]
+
+
+def test_the_newsletter_page_and_the_privacy_notice_tell_subscribers_where_to_change_their_choices(client):
+    newsletter = client.get("/en/newsletter/").content.decode()
+    assert f'href="{REQUEST_URL}"' in newsletter
+    privacy = client.get("/en/personal-data/").content.decode()
+    assert "change your interests, municipality and language yourself" in privacy
