@@ -108,7 +108,10 @@ CONTENT_PAGES = {
                 "tre månader efter utskicket.",
                 "Nyhetsbrevet: e-post, språk, kommun och intressen, tills du avslutar prenumerationen (länken "
                 "finns i varje utskick). När registret har fått din adress sparar webbplatsen bara ett hashvärde "
-                "av den. En prenumeration som aldrig bekräftas tas bort efter 30 dagar.",
+                "av den. En prenumeration som aldrig bekräftas tas bort efter 30 dagar. Via länken till dina "
+                "inställningar i bekräftelsemejlet ändrar du själv intressen, kommun och språk eller avslutar "
+                "prenumerationen; länken gäller i 30 dagar, och en ny får du genom att skriva in din adress "
+                "(länken finns på sidan Nyhetsbrev). Svaret där är detsamma vare sig adressen prenumererar eller inte.",
                 "Ortsambassadörer: en ansökan som inte leder till ett uppdrag raderas senast 12 månader efter att "
                 "den kom in. Meddelanden till en ambassadör sparas inte; de skickas vidare och raderas inom ett "
                 "dygn.",
@@ -136,7 +139,10 @@ CONTENT_PAGES = {
                 "site's copy is removed three months after the mailing.",
                 "The newsletter: e-mail, language, municipality and interests, until you unsubscribe (the link is "
                 "in every issue). Once the register has your address, the site keeps only a hash of it. A "
-                "subscription that is never confirmed is removed after 30 days.",
+                "subscription that is never confirmed is removed after 30 days. With the link to your settings "
+                "in the confirmation e-mail you change your interests, municipality and language yourself, or "
+                "unsubscribe; the link works for 30 days, and you get a new one by entering your address (the "
+                "link is on the Newsletter page). The answer there is the same whether or not the address subscribes.",
                 "Place ambassadors: an application that does not lead to the role is deleted at the latest 12 "
                 "months after it arrived. Messages to an ambassador are not kept; they are passed on and "
                 "deleted within a day.",

@@ -123,6 +123,12 @@ class Adapter:
         the payload carries `person_key`, the hash of the address."""
         return self.deliver(payload, known, None)
 
+    def update_preferences(self, payload, known):
+        """A subscriber changed interests, municipality or language on the
+        preference page (`action: preferences`); the payload is the ordinary
+        one, with the new choices. The file and the webhook take it as it is."""
+        return self.deliver(payload, known, None)
+
 
 class HttpAdapter(Adapter):
     timeout = (5, 15)  # connect, per read; the whole delivery is bounded by `deadline`
@@ -478,6 +484,18 @@ class SuperOfficeAdapter(HttpAdapter):
             params={"source": "WEBFORM", "legalBase": "WITHDRAWN"},
         )
         return CrmResult(person_id=known.person_id)
+
+    def update_preferences(self, payload, known):
+        """SuperOffice keeps a subscriber's interests only in the person's
+        description written when they were created, and newsletter subscribers
+        get no municipality field (docs/crm-bridge.md): there is nothing to
+        write a change to. Like a manual erasure, the delivery fails with the
+        step a person must take; the registration shows the new choices."""
+        where = f"SuperOffice person {known.person_id}" if known.person_id else "the subscriber in SuperOffice"
+        raise PermanentError(
+            f"A newsletter subscriber changed their interests, municipality or language on the site: update {where} "
+            "by hand from this registration."
+        )
 
     def erase(self, payload, known=None):
         """Erase the person the site delivered: DELETE Person/{id}, or overwrite

@@ -341,6 +341,33 @@ class MagazineForm(PublicForm):
         )
 
 
+def newsletter_language_field():
+    return forms.ChoiceField(
+        label=_("Language of the newsletter"), choices=settings.LANGUAGES, widget=forms.RadioSelect
+    )
+
+
+def newsletter_topics_field():
+    return forms.MultipleChoiceField(
+        label=_("What interests you?"), choices=Topic.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+
+def newsletter_municipality_field():
+    return forms.ChoiceField(label=_("Which municipality interests you most?"), required=False)
+
+
+def newsletter_municipality_choices():
+    return [("", _("All of the county")), *municipality_choices(include_region=False)]
+
+
+def newsletter_municipality(slug):
+    """No choice is the whole county (the Region)."""
+    if not slug:
+        return Municipality.objects.region()
+    return municipality_by_slug(slug)
+
+
 class NewsletterForm(PublicForm):
     kind = Kind.NEWSLETTER
     submit_label = _("Subscribe")
@@ -348,20 +375,13 @@ class NewsletterForm(PublicForm):
     email = forms.EmailField(
         label=_("E-mail"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
-    language = forms.ChoiceField(
-        label=_("Language of the newsletter"), choices=settings.LANGUAGES, widget=forms.RadioSelect
-    )
-    topics = forms.MultipleChoiceField(
-        label=_("What interests you?"), choices=Topic.choices, widget=forms.CheckboxSelectMultiple, required=False
-    )
-    municipality = forms.ChoiceField(label=_("Which municipality interests you most?"), required=False)
+    language = newsletter_language_field()
+    topics = newsletter_topics_field()
+    municipality = newsletter_municipality_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].choices = [
-            ("", _("All of the county")),
-            *municipality_choices(include_region=False),
-        ]
+        self.fields["municipality"].choices = newsletter_municipality_choices()
         if not self.is_bound:
             self.initial.setdefault("language", get_language())
 
@@ -369,10 +389,70 @@ class NewsletterForm(PublicForm):
         return Layout(Fieldset(_("Your subscription"), "email", "language", "topics", "municipality"), *self.tail())
 
     def clean_municipality(self):
-        slug = self.cleaned_data.get("municipality")
-        if not slug:
-            return Municipality.objects.region()
-        return municipality_by_slug(slug)
+        return newsletter_municipality(self.cleaned_data.get("municipality"))
+
+
+class NewsletterPreferencesForm(forms.Form):
+    """A subscriber's choices on their preference page (reached by a signed link)."""
+
+    language = newsletter_language_field()
+    topics = newsletter_topics_field()
+    municipality = newsletter_municipality_field()
+
+    def __init__(self, *args, registration, **kwargs):
+        municipality = registration.municipality
+        kwargs.setdefault(
+            "initial",
+            {
+                "language": registration.language,
+                "topics": registration.topics or [],
+                "municipality": "" if municipality.is_region else municipality.slug,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].choices = newsletter_municipality_choices()
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Fieldset(_("Your newsletter"), "language", "topics", "municipality"),
+            Submit("save", _("Save my choices"), css_class="button button--large"),
+        )
+
+    def clean_municipality(self):
+        return newsletter_municipality(self.cleaned_data.get("municipality"))
+
+
+class PreferenceLinkForm(forms.Form):
+    """Ask for a new preference link: only the address, and a honeypot."""
+
+    email = forms.EmailField(
+        label=_("E-mail"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    website = PublicForm.base_fields["website"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Fieldset(_("The address you subscribe with"), "email"),
+            HTML('<div class="hp-field" aria-hidden="true">'),
+            "website",
+            HTML("</div>"),
+            Submit("send", _("Send me a new link"), css_class="button button--large"),
+        )
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        reject_control_characters("email", email, multiline=False)
+        return email.strip()
+
+    def clean_website(self):
+        if self.cleaned_data.get("website"):
+            raise forms.ValidationError(_("Leave this field empty."), code="honeypot")
+        return ""
 
 
 class AllowedWebsitesForm(forms.Form):

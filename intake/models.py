@@ -12,6 +12,7 @@ import uuid
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext
@@ -254,6 +255,9 @@ class Delivery(models.Model):
         UNSUBSCRIBE = "unsubscribe", _("Unsubscribe")
         # The person asked to be erased (Art. 17): the CRM erases them too (privacy/).
         ERASE = "erase", _("Erase")
+        # A subscriber changed interests, municipality or language on the
+        # preference page: one row per change, the payload built when sent.
+        PREFERENCES = "preferences", _("Preferences changed")
 
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="deliveries")
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
@@ -284,8 +288,11 @@ class Delivery(models.Model):
         verbose_name_plural = _("deliveries")
         ordering = ["created_at"]
         constraints = [
+            # Preference changes may come many times; every other action once per destination.
             models.UniqueConstraint(
-                fields=["registration", "channel", "recipient", "action"], name="one_delivery_per_destination"
+                fields=["registration", "channel", "recipient", "action"],
+                condition=~models.Q(action="preferences"),
+                name="one_delivery_per_destination_and_action",
             )
         ]
 
@@ -460,3 +467,9 @@ class NewsletterPage(FormPage):
 
     def get_form_class(self):
         return NewsletterForm
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # For subscribers: where to ask for the link to their settings.
+        context["preferences_request_url"] = reverse("intake_newsletter_preferences_request")
+        return context

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -15,6 +15,7 @@ from tasteget.helpers import absolute_url
 
 from . import consent as consent_texts
 from . import ratelimit
+from .access_models import AccessLogEntry
 from .models import Consent, Delivery, Kind, Registration
 from .pipeline import Refused, reused_token_message
 from .working_days import add_working_days
@@ -291,6 +292,11 @@ def build_payload(delivery):
         "unsubscribe_url": absolute_url(newsletter_link(registration, "unsubscribe"))
         if registration.kind == Kind.NEWSLETTER
         else None,
+        # Where a subscriber asks for their (expiring) preference link: for the
+        # footer of every newsletter the CRM sends, beside the unsubscribe link.
+        "preferences_url": preferences_request_url(registration.language)
+        if registration.kind == Kind.NEWSLETTER
+        else None,
         "consent": {
             "purpose": consent.purpose,
             "version": consent.version,
@@ -329,3 +335,129 @@ def newsletter_link(registration, action):
     """The signed address that confirms or ends a newsletter subscription."""
     token = signing.dumps({"r": registration.pk, "a": action}, salt=NEWSLETTER_SALT)
     return reverse(f"intake_newsletter_{action}", args=[token])
+
+
+# --- The subscriber's preference page (docs/data-protection.md) -------------
+
+PREFERENCES_SALT = "intake.newsletter.preferences"
+# The access log's "who" when a subscriber changes their own choices by their link.
+SUBSCRIBER = "(subscriber, by preference link)"
+# Enough of the address's hash to bind a link to the person whose row it names.
+PREFERENCES_HASH_LENGTH = 16
+
+
+def subscription_hash(registration):
+    """The hash of the subscriber's address, kept also when the address is not (intake/retention.py)."""
+    return person_key(registration.email) or registration.person_hash or ""
+
+
+def preferences_request_url(language):
+    """The page, in the subscriber's language, where a new preference link is asked for."""
+    with translation.override(language):
+        return absolute_url(reverse("intake_newsletter_preferences_request"))
+
+
+def preferences_link_days():
+    """How long a preference link works, in whole days (for the texts that say so)."""
+    return max(1, settings.NEWSLETTER_PREFERENCES_MAX_AGE // (24 * 3600))
+
+
+def preferences_link(registration):
+    """The signed, expiring address of a subscription's preference page.
+
+    It names the row by id and carries part of the address's hash, never the
+    address: it works for a subscription reduced to the hash, and dies with an
+    anonymised or erased one (whose hash is blank).
+    """
+    token = signing.dumps(
+        {"r": registration.pk, "h": subscription_hash(registration)[:PREFERENCES_HASH_LENGTH]}, salt=PREFERENCES_SALT
+    )
+    return reverse("intake_newsletter_preferences", args=[token])
+
+
+def subscription_from_preferences_token(token):
+    """The newsletter subscription a valid, unexpired preference token names, or None."""
+    try:
+        data = signing.loads(token, salt=PREFERENCES_SALT, max_age=settings.NEWSLETTER_PREFERENCES_MAX_AGE)
+    except signing.BadSignature:  # SignatureExpired is one too
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("r"), int) or not data.get("h"):
+        return None
+    registration = (
+        Registration.objects.select_related("municipality")
+        .filter(pk=data["r"], kind=Kind.NEWSLETTER, anonymised_at__isnull=True)
+        .first()
+    )
+    if registration is None or not subscription_hash(registration).startswith(str(data["h"])):
+        return None
+    return registration
+
+
+def update_newsletter_preferences(registration, *, topics, municipality, language):
+    """Store the subscriber's new choices; the CRM hears of them through the outbox.
+
+    One CRM delivery (`action: preferences`) per change of a confirmed
+    subscription; its payload is built when it is sent, so it carries the
+    choices as they are then. Before confirmation the CRM knows nothing yet:
+    the delivery made on confirming carries the new choices. Returns whether
+    anything changed.
+    """
+    municipality = municipality.canonical
+    if (
+        sorted(registration.topics or []) == sorted(topics)
+        and registration.municipality_id == municipality.pk
+        and registration.language == language
+    ):
+        return False
+    with transaction.atomic():
+        updated = Registration.objects.filter(
+            pk=registration.pk, anonymised_at__isnull=True, unsubscribed_at__isnull=True
+        ).update(topics=list(topics), municipality=municipality, language=language)
+        if not updated:
+            return False
+        # Ids only (intake/access_models.py): the subscriber changed their own row.
+        AccessLogEntry.objects.create(
+            username=SUBSCRIBER,
+            action=AccessLogEntry.Action.CHANGE,
+            subject="newsletter preferences",
+            objects_touched=f"registration {registration.pk}",
+        )
+        if Registration.objects.filter(pk=registration.pk, confirmed_at__isnull=False).exists():
+            delivery = Delivery.objects.create(
+                registration=registration, channel=Delivery.Channel.CRM, action=Delivery.Action.PREFERENCES
+            )
+            transaction.on_commit(lambda: enqueue(delivery.pk), robust=True)
+    return True
+
+
+def request_preference_link(email):
+    """Queue the look-up and the e-mail; the same work whatever the address.
+
+    The answer to the visitor must not tell whether the address subscribes,
+    so nothing is looked up in the request. At most
+    INTAKE_CONFIRMATIONS_PER_ADDRESS_DAILY links a day go to one address.
+    """
+    if not ratelimit.allow_target("preference-link", email, settings.INTAKE_CONFIRMATIONS_PER_ADDRESS_DAILY):
+        return
+    from .tasks import send_preference_link
+
+    transaction.on_commit(lambda: send_preference_link.enqueue(email.strip()), robust=True)
+
+
+def subscription_for_address(email):
+    """The newest confirmed, still active subscription of this address, matched
+    by the hash so a subscription reduced to it is found too."""
+    key = person_key(email)
+    if not key:
+        return None
+    return (
+        Registration.objects.filter(
+            kind=Kind.NEWSLETTER,
+            confirmed_at__isnull=False,
+            unsubscribed_at__isnull=True,
+            anonymised_at__isnull=True,
+        )
+        .filter(models.Q(email__iexact=email.strip()) | models.Q(person_hash=key))
+        .order_by("-created_at")
+        .first()
+    )

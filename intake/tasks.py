@@ -34,7 +34,15 @@ from tasteget.helpers import absolute_url
 from . import pacing
 from .crm import CrmResult, DeliveryError, PermanentError, TemporaryError, get_adapter
 from .models import Delivery, Kind
-from .services import advisers_for, build_payload, erasure_payload, newsletter_link
+from .services import (
+    advisers_for,
+    build_payload,
+    erasure_payload,
+    newsletter_link,
+    preferences_link,
+    preferences_link_days,
+    subscription_for_address,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -197,12 +205,13 @@ def process(delivery_id, slot=None, epoch=None):
 
 
 def superseded(delivery):
-    """A newsletter subscription that was unsubscribed before it reached the CRM."""
+    """A newsletter subscription (or a change of its preferences) that was
+    unsubscribed before it reached the CRM."""
     registration = delivery.registration
     return (
         delivery.channel == Delivery.Channel.CRM
         and registration.kind == Kind.NEWSLETTER
-        and delivery.action == Delivery.Action.REGISTER
+        and delivery.action in (Delivery.Action.REGISTER, Delivery.Action.PREFERENCES)
         and registration.unsubscribed_at is not None
     )
 
@@ -218,6 +227,11 @@ def send(delivery):
 
         if delivery.action == Delivery.Action.ERASE:
             return get_adapter(deadline=deadline).erase(erasure_payload(delivery), known)
+        if delivery.action == Delivery.Action.PREFERENCES:
+            # The subscriber's own change (the preference page); a reduced
+            # subscription is known to the CRM only by its stored person id.
+            known.person_id = known.person_id or registered_person_id(delivery)
+            return get_adapter(deadline=deadline).update_preferences(build_payload(delivery), known)
         if delivery.action == Delivery.Action.UNSUBSCRIBE and not delivery.registration.email:
             # A reduced subscription (intake/retention.py): no address to look
             # the person up by, only the CRM person id its registration got.
@@ -364,6 +378,8 @@ def email_for(delivery):
         if registration.kind == Kind.NEWSLETTER:
             context["confirm_url"] = absolute_url(newsletter_link(registration, "confirm"))
             context["unsubscribe_url"] = absolute_url(newsletter_link(registration, "unsubscribe"))
+            context["preferences_url"] = absolute_url(preferences_link(registration))
+            context["link_days"] = preferences_link_days()
         if delivery.channel == Delivery.Channel.ADVISER_EMAIL:
             template = "intake/email/adviser_notification"
         else:
@@ -378,6 +394,27 @@ def email_for(delivery):
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         }
     return EmailMessage(subject=subject, body=body, to=[delivery.recipient], headers=headers)
+
+
+@task()
+def send_preference_link(email):
+    """E-mail a new preference link if this address subscribes; otherwise nothing.
+
+    Run as a task so the visitor's answer is the same, and as quick, whether
+    or not the address is found. The e-mail holds only the link.
+    """
+    registration = subscription_for_address(email)
+    if registration is None:
+        return "no subscription"
+    with translation.override(registration.language):
+        context = {
+            "preferences_url": absolute_url(preferences_link(registration)),
+            "link_days": preferences_link_days(),
+        }
+        subject = render_to_string("intake/email/preference_link_subject.txt", context).strip()
+        body = render_to_string("intake/email/preference_link.txt", context)
+    EmailMessage(subject=subject, body=body, to=[email]).send()
+    return "sent"
 
 
 def alert_operators(delivery):

@@ -4,7 +4,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
 from django.core import signing
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -17,14 +17,20 @@ from django.views.decorators.http import require_http_methods
 
 from places.models import Municipality
 
-from .forms import GuidanceForm
+from . import ratelimit
+from .forms import GuidanceForm, NewsletterPreferencesForm, PreferenceLinkForm
 from .models import EmbedLoad, Kind, Registration, read_registration_thanks, registration_thanks
-from .pipeline import handle_form
+from .pipeline import finish, handle_form, too_many_message
 from .services import (
     NEWSLETTER_SALT,
     confirm_newsletter,
+    preferences_link,
+    preferences_link_days,
     register_form,
+    request_preference_link,
+    subscription_from_preferences_token,
     unsubscribe_newsletter,
+    update_newsletter_preferences,
 )
 
 # --- Embedding on municipality websites -------------------------------------
@@ -178,4 +184,77 @@ def newsletter_action(request, token, action, done_field, perform):
     if request.method == "POST" and not done:
         perform(registration)
         done = True
-    return render(request, "intake/newsletter_action.html", {"action": action, "done": done})
+    context = {"action": action, "done": done}
+    if action == "confirm" and done and registration.unsubscribed_at is None:
+        context["preferences_url"] = preferences_link(registration)
+    response = render(request, "intake/newsletter_action.html", context)
+    if "preferences_url" in context:
+        add_never_cache_headers(response)  # holds the subscriber's own link
+    return response
+
+
+# --- The subscriber's preference page -----------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def newsletter_preferences(request, token):
+    """Interests, municipality, language and unsubscribe, by a signed link.
+
+    A tampered, expired or dead link gets a page (400) that offers a new
+    one, never an error. Saving redirects back with `?sparat=1`.
+    """
+    registration = subscription_from_preferences_token(token)
+    if registration is None:
+        response = render(
+            request, "intake/newsletter_preferences.html", {"invalid": True, "link_form": PreferenceLinkForm()}
+        )
+        return finish(response, 400)
+    if registration.unsubscribed_at is not None:
+        return finish(render(request, "intake/newsletter_preferences.html", {"unsubscribed": True}), 200)
+    form = NewsletterPreferencesForm(registration=registration)
+    if request.method == "POST":
+        if "unsubscribe" in request.POST:
+            unsubscribe_newsletter(registration)
+            return finish(
+                render(request, "intake/newsletter_preferences.html", {"unsubscribed": True, "just_now": True}), 200
+            )
+        form = NewsletterPreferencesForm(request.POST, registration=registration)
+        if form.is_valid():
+            update_newsletter_preferences(
+                registration,
+                topics=form.cleaned_data["topics"],
+                municipality=form.cleaned_data["municipality"],
+                language=form.cleaned_data["language"],
+            )
+            redirect = HttpResponseRedirect(request.path + "?sparat=1")
+            add_never_cache_headers(redirect)
+            return redirect
+    context = {"form": form, "saved": request.method == "GET" and request.GET.get("sparat") == "1"}
+    return finish(render(request, "intake/newsletter_preferences.html", context), 200)
+
+
+@require_http_methods(["GET", "POST"])
+def newsletter_preferences_request(request):
+    """Enter the address, get a new preference link if it subscribes.
+
+    Every valid request gets the same redirect and the same page: the
+    look-up happens in a task (intake/tasks.py), never in the request.
+    """
+    form = PreferenceLinkForm()
+    status = 200
+    if request.method == "POST":
+        form = PreferenceLinkForm(request.POST)
+        if form.is_valid():
+            if ratelimit.allow(request):
+                request_preference_link(form.cleaned_data["email"])
+                redirect = HttpResponseRedirect(request.path + "?skickat=1")
+                add_never_cache_headers(redirect)
+                return redirect
+            form.add_error(None, too_many_message())
+            status = 429
+    context = {
+        "link_form": form,
+        "sent": request.method == "GET" and request.GET.get("skickat") == "1",
+        "link_days": preferences_link_days(),
+    }
+    return finish(render(request, "intake/newsletter_preferences.html", context), status)

@@ -41,6 +41,16 @@ urlpatterns += i18n_patterns(
     path("embed/<slug:slug>/tack/", intake_views.embed_thanks, name="intake_embed_thanks"),
     path("nyhetsbrev/bekrafta/<str:token>/", intake_views.newsletter_confirm, name="intake_newsletter_confirm"),
     path("nyhetsbrev/avsluta/<str:token>/", intake_views.newsletter_unsubscribe, name="intake_newsletter_unsubscribe"),
+    path(
+        "nyhetsbrev/installningar/",
+        intake_views.newsletter_preferences_request,
+        name="intake_newsletter_preferences_request",
+    ),
+    path(
+        "nyhetsbrev/installningar/<str:token>/",
+        intake_views.newsletter_preferences,
+        name="intake_newsletter_preferences",
+    ),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

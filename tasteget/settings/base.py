@@ -325,6 +325,9 @@ INTAKE_RATE_WINDOW = env_int("INTAKE_RATE_WINDOW", 600)
 # Per target and day, whatever the number of senders (intake/ratelimit.py).
 INTAKE_AMBASSADOR_DAILY_LIMIT = env_int("INTAKE_AMBASSADOR_DAILY_LIMIT", 10)
 INTAKE_CONFIRMATIONS_PER_ADDRESS_DAILY = env_int("INTAKE_CONFIRMATIONS_PER_ADDRESS_DAILY", 3)
+# Seconds a newsletter subscriber's preference link works; a new one is sent
+# to anyone who enters the address (intake/views.py, docs/data-protection.md).
+NEWSLETTER_PREFERENCES_MAX_AGE = env_int("NEWSLETTER_PREFERENCES_MAX_AGE", 30 * 24 * 3600)
 # Reverse proxies in front of gunicorn that append to X-Forwarded-For (0: none).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
