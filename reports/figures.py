@@ -19,7 +19,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from ambassadors.models import AmbassadorApplication, RelayDay
+from ambassadors.models import ApplicationDay, RelayDay
 from home.models import MunicipalityPage
 from intake.choices import ContactStatus, Kind
 from intake.models import Registration
@@ -223,22 +223,19 @@ def newsletter(period, ids, now):
 
 def ambassadors(period, ids):
     """Visitors' messages relayed to the municipality's ambassadors, and
-    applications to become one received, in the period."""
+    applications to become one received, in the period. Both are daily
+    counts kept apart from the messages and applications themselves (which
+    are never stored, or deleted after 12 months or on erasure), so the
+    figure of a past period never changes."""
     found = per_municipality(ids, lambda: {"relayed": 0, "applications": 0})
-    relayed = (
-        RelayDay.objects.filter(municipality_id__in=ids, date__gte=period.start, date__lte=period.end)
-        .values("municipality_id")
-        .annotate(number=Sum("messages"))
-    )
-    for row in relayed:
-        found[row["municipality_id"]]["relayed"] = row["number"]
-    applications = (
-        AmbassadorApplication.objects.filter(municipality_id__in=ids, **period.between("created_at"))
-        .values("municipality_id")
-        .annotate(number=Count("pk"))
-    )
-    for row in applications:
-        found[row["municipality_id"]]["applications"] = row["number"]
+    for model, field, key in ((RelayDay, "messages", "relayed"), (ApplicationDay, "applications", "applications")):
+        rows = (
+            model.objects.filter(municipality_id__in=ids, date__gte=period.start, date__lte=period.end)
+            .values("municipality_id")
+            .annotate(number=Sum(field))
+        )
+        for row in rows:
+            found[row["municipality_id"]][key] = row["number"]
     return found
 
 
