@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from ambassadors.models import ApplicationDay, RelayDay
 from home.models import MunicipalityPage
-from intake.choices import ContactStatus, Kind
+from intake.choices import AddressArea, ContactStatus, Kind
 from intake.models import Registration
 from intake.working_days import add_working_days, working_days_between
 from places.models import Municipality
@@ -177,18 +177,32 @@ def outcomes(period, ids):
     return found
 
 
+OUTSIDE_COUNTY, ADDRESS_UNKNOWN = "outside", "unknown"
+
+
 def magazine(period, ids):
-    """Orders of the printed magazine made in the period, per issue. An order
-    counts for the municipality it was placed for (the Region for the order
-    form on tasteget.nu, which asks for no municipality)."""
-    found = per_municipality(ids, lambda: {"total": 0, "issues": Counter()})
+    """Orders of the printed magazine made in the period, per issue, by the
+    municipality of the postal address (recorded when the order was made:
+    intake.services.magazine_address_area). Besides the municipalities,
+    `OUTSIDE_COUNTY` counts addresses outside the county (abroad, or a Swedish
+    postal code outside the table) and `ADDRESS_UNKNOWN` orders whose address
+    could not be placed (removed before the postal code table had it)."""
+    found = per_municipality([*ids, OUTSIDE_COUNTY, ADDRESS_UNKNOWN], lambda: {"total": 0, "issues": Counter()})
     rows = (
-        Registration.objects.filter(kind=Kind.MAGAZINE, municipality_id__in=ids, **period.between("created_at"))
-        .values("municipality_id", "magazine_issue")
+        Registration.objects.filter(kind=Kind.MAGAZINE, **period.between("created_at"))
+        .filter(
+            Q(address_area=AddressArea.COUNTY, address_municipality_id__in=ids)
+            | Q(address_area__in=[AddressArea.OUTSIDE, AddressArea.UNKNOWN])
+        )
+        .values("address_area", "address_municipality_id", "magazine_issue")
         .annotate(number=Count("pk"))
     )
     for row in rows:
-        figures = found[row["municipality_id"]]
+        if row["address_area"] == AddressArea.COUNTY:
+            key = row["address_municipality_id"]
+        else:
+            key = OUTSIDE_COUNTY if row["address_area"] == AddressArea.OUTSIDE else ADDRESS_UNKNOWN
+        figures = found[key]
         figures["total"] += row["number"]
         figures["issues"][row["magazine_issue"]] += row["number"]
     return found
