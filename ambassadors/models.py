@@ -246,9 +246,7 @@ class ApplicationDay(models.Model):
 
     class Meta:
         verbose_name = _("ambassador applications received on a day")
-        constraints = [
-            models.UniqueConstraint(fields=["municipality", "date"], name="one_application_count_per_day")
-        ]
+        constraints = [models.UniqueConstraint(fields=["municipality", "date"], name="one_application_count_per_day")]
 
     def __str__(self):
         return f"{self.municipality_id} {self.date}: {self.applications}"
