@@ -120,7 +120,7 @@ def test_anonymising_an_order_first_records_where_it_lay_and_keeps_that():
 
 
 def test_the_migration_places_the_existing_orders_that_still_have_an_address():
-    migration = importlib.import_module("intake.migrations.0014_fill_magazine_address_municipality")
+    migration = importlib.import_module("intake.migrations.0015_fill_magazine_address_municipality")
     berg = RegistrationFactory(kind=Kind.MAGAZINE, postal_code="845 31", country="Sverige", address_key="a")
     abroad = RegistrationFactory(kind=Kind.MAGAZINE, postal_code="7010", country="Norge", address_key="b")
     removed = RegistrationFactory(kind=Kind.MAGAZINE, postal_code="", country="Sverige", address_key="c")

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0012_crm_events'),
+        ('intake', '0013_delivery_preferences_action'),
         ('places', '0004_postal_code_ranges'),
     ]
 

@@ -42,7 +42,7 @@ def fill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("intake", "0013_magazine_address_municipality"),
+        ("intake", "0014_magazine_address_municipality"),
         ("places", "0004_postal_code_ranges"),
     ]
 
