@@ -190,6 +190,16 @@ class AmbassadorApplication(models.Model):
         """A decision was recorded (or undone): the handled time follows the status."""
         self.handled_at = None if self.status == ApplicationStatus.NEW else timezone.now()
 
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            return super().save(*args, **kwargs)
+        # A new application also counts, as a number, in the day's count for
+        # the quarterly report: the application itself is deleted later
+        # (retention, erasure), the count stays (ApplicationDay).
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            ApplicationDay.count(self.municipality_id, timezone.localtime(self.created_at).date())
+
 
 class RelayDay(models.Model):
     """How many visitors' messages were relayed to the ambassadors of one
@@ -208,14 +218,42 @@ class RelayDay(models.Model):
 
     @classmethod
     def count(cls, municipality_id, day=None):
-        day = day or timezone.localdate()
-        if cls.objects.filter(municipality_id=municipality_id, date=day).update(messages=F("messages") + 1):
-            return
-        try:
-            with transaction.atomic():
-                cls.objects.create(municipality_id=municipality_id, date=day, messages=1)
-        except IntegrityError:
-            cls.objects.filter(municipality_id=municipality_id, date=day).update(messages=F("messages") + 1)
+        add_one(cls, "messages", municipality_id, day)
+
+
+def add_one(model, field, municipality_id, day=None):
+    """Add one to a municipality's count of the day; safe when two requests race."""
+    day = day or timezone.localdate()
+    if model.objects.filter(municipality_id=municipality_id, date=day).update(**{field: F(field) + 1}):
+        return
+    try:
+        with transaction.atomic():
+            model.objects.create(municipality_id=municipality_id, date=day, **{field: 1})
+    except IntegrityError:
+        model.objects.filter(municipality_id=municipality_id, date=day).update(**{field: F(field) + 1})
+
+
+class ApplicationDay(models.Model):
+    """How many applications to become an ambassador arrived from one
+    municipality on one day (Europe/Stockholm). Applications are deleted 12
+    months after they arrive unless accepted, and at once when the person
+    asks to be erased; the quarterly report counts these rows instead, so a
+    past quarter's figure never changes (docs/reports.md). A number, no person."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField(_("date"))
+    applications = models.PositiveIntegerField(_("applications received"), default=0)
+
+    class Meta:
+        verbose_name = _("ambassador applications received on a day")
+        constraints = [models.UniqueConstraint(fields=["municipality", "date"], name="one_application_count_per_day")]
+
+    def __str__(self):
+        return f"{self.municipality_id} {self.date}: {self.applications}"
+
+    @classmethod
+    def count(cls, municipality_id, day=None):
+        add_one(cls, "applications", municipality_id, day)
 
 
 AMBASSADORS_PER_PAGE = 20

@@ -976,3 +976,29 @@ HOME_SECTIONS = {
         ),
     },
 }
+
+
+# Postal code areas of the eight municipalities, for the demo: from memory of
+# PostNord's numbering (8xx xx), NOT checked against the register. Check every
+# range against PostNord's postal code register before production
+# (docs/reports.md, "Magazine orders by address"). The older rural codes
+# 830 xx and 840 xx are shared by several municipalities (and 840 xx–841 xx
+# partly by Ånge in Västernorrland): left out until checked, so such
+# addresses count as outside the county in the demo.
+POSTAL_CODE_RANGES = {
+    "ostersund": [
+        ("83100", "83299", "Östersund, Frösön"),
+        ("83400", "83499", "Brunflo, Tandsbyn, Fåker"),
+        ("83600", "83699", "Lit, Häggenås"),
+    ],
+    "krokom": [("83500", "83599", "Krokom, Nälden, Dvärsätt, Föllinge, Ås")],
+    "stromsund": [("83300", "83399", "Strömsund, Hammerdal, Hoting, Gäddede, Backe")],
+    "are": [("83700", "83799", "Järpen, Åre, Duved, Undersåker, Mörsil, Hallen, Storlien")],
+    "berg": [("84500", "84599", "Svenstavik, Hackås, Myrviken, Åsarna, Klövsjö, Rätan, Ljungdalen")],
+    "bracke": [("84300", "84399", "Bräcke, Gällö, Kälarne, Pilgrimstad")],
+    "ragunda": [("84400", "84499", "Hammarstrand, Bispgården, Stugun")],
+    "harjedalen": [
+        ("84200", "84299", "Sveg, Lillhärdal, Ytterhogdal"),
+        ("84600", "84699", "Hede, Vemdalen, Funäsdalen, Tänndalen, Bruksvallarna"),
+    ],
+}

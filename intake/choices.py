@@ -49,3 +49,11 @@ class ContactStatus(models.TextChoices):
     MOVED = "moved", _("Moved here")
     NOT_MOVING = "not_moving", _("Not moving")
     NO_ANSWER = "no_answer", _("No answer")
+
+
+class AddressArea(models.TextChoices):
+    """Where a magazine order's postal address lies (intake.services.magazine_address_area)."""
+
+    COUNTY = "county", _("In the county")
+    OUTSIDE = "outside", _("Outside the county")
+    UNKNOWN = "", _("Not known")

@@ -26,7 +26,7 @@ from wagtail.models import Page
 from places.models import Municipality
 from tasteget.helpers import clean_slug
 
-from .choices import ContactMethod, ContactStatus, Fulfilment, Kind, MoveWhen, Topic
+from .choices import AddressArea, ContactMethod, ContactStatus, Fulfilment, Kind, MoveWhen, Topic
 from .forms import GuidanceForm, MagazineForm, NewsletterForm
 from .pipeline import handle_form, read_thanks, thanks_token
 
@@ -95,6 +95,20 @@ class Registration(models.Model):
     magazine_issue = models.CharField(_("magazine issue"), max_length=60, blank=True)
     address_key = models.CharField(max_length=400, blank=True, editable=False)
     fulfilment = models.CharField(_("fulfilment"), max_length=10, choices=Fulfilment.choices, blank=True, default="")
+    # Where the address of a magazine order lies, recorded when the order is
+    # made (the postal code table, places.PostalCodeRange): the reports count
+    # orders by it, and it stays when retention removes the address.
+    address_area = models.CharField(
+        _("address lies"), max_length=10, choices=AddressArea.choices, blank=True, default=AddressArea.UNKNOWN
+    )
+    address_municipality = models.ForeignKey(
+        "places.Municipality",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("municipality of the address"),
+    )
 
     due_date = models.DateField(_("first contact due"), null=True, blank=True)
     contact_status = models.CharField(

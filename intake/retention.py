@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from .choices import Kind
 from .models import Delivery, Registration
-from .services import person_key
+from .services import person_key, record_address_areas
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +38,9 @@ UNCONFIRMED_NEWSLETTER_DAYS = 30
 
 # Blanked on every anonymised row. Kept: kind, municipality, source,
 # language, country, household size, planned move, topics, consent, the
-# contact record's status and dates, the magazine issue and fulfilment (what
-# the reports count).
+# contact record's status and dates, the magazine issue and fulfilment, and
+# where a magazine order's address lies (address_area, address_municipality):
+# what the reports count.
 PERSONAL_FIELDS = {
     "first_name": "",
     "last_name": "",
@@ -162,6 +163,9 @@ def anonymise(registrations, now):
     if not pks:
         return 0
     with transaction.atomic():
+        # The last moment the address is known: the reports count magazine
+        # orders by where it lies (address_area), which the row keeps.
+        record_address_areas(Registration.objects.filter(pk__in=pks))
         Delivery.objects.filter(registration__in=pks, channel=Delivery.Channel.CONFIRMATION_EMAIL).update(recipient="")
         # An error text can quote the address the mail server refused.
         Delivery.objects.filter(registration__in=pks).update(last_error="")
@@ -252,6 +256,8 @@ def purge(now=None):
     now = now or timezone.now()
     counts = {
         "magazine_clocks_started": start_magazine_clocks(now),
+        # Orders made while the postal code table was empty (or before it existed).
+        "magazine_addresses_recorded": record_address_areas(kept()),
         "guidance_anonymised": anonymise(due_guidance(now), now),
         "magazine_anonymised": anonymise(due_magazine(now), now),
         "newsletter_reduced": reduce_newsletter(due_newsletter_reduction()),

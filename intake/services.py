@@ -10,12 +10,13 @@ from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from places.models import Adviser, Municipality
+from places.models import Adviser, Municipality, PostalCodeRange, municipality_of_postal_code, postal_code_digits
 from tasteget.helpers import absolute_url
 
 from . import consent as consent_texts
 from . import ratelimit
 from .access_models import AccessLogEntry
+from .choices import AddressArea
 from .models import Consent, Delivery, Kind, Registration
 from .pipeline import Refused, reused_token_message
 from .working_days import add_working_days
@@ -34,6 +35,60 @@ def address_key(cleaned):
     """Normalised postal address, so 'Storgatan 1' and 'storgatan  1 ' match."""
     parts = [cleaned.get("street_address", ""), cleaned.get("postal_code", ""), cleaned.get("country", "")]
     return "|".join(re.sub(r"[\s\-.,]+", "", part).lower() for part in parts)
+
+
+# "Sweden" as people write it in the country field; the field's own
+# suggestion in every language of the site is added (`in_sweden`).
+SWEDEN = {"sverige", "sweden", "se", "swe", "schweden", "suède", "suede", "suecia", "svezia", "zweden", "ruotsi"}
+
+
+def in_sweden(country):
+    """Whether a country as written on the order form means Sweden (empty: assume so)."""
+    name = re.sub(r"[\s.]+", " ", country or "").strip().lower()
+    if not name or name in SWEDEN:
+        return True
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            if name == translation.gettext("Sweden").lower():
+                return True
+    return False
+
+
+def magazine_address_area(postal_code, country, ranges=None):
+    """(AddressArea, municipality id or None) of a postal address.
+
+    In the county when the postal code lies in a range of the postal code
+    table; outside when the country is not Sweden, or the table has no range
+    for the code; not known when the code is not a Swedish one or the table
+    is still empty (a later run of the daily purge tries again while the
+    address is kept). `ranges` from `PostalCodeRange.objects.as_tuples()`.
+    """
+    if not in_sweden(country):
+        return AddressArea.OUTSIDE, None
+    digits = postal_code_digits(postal_code)
+    ranges = PostalCodeRange.objects.as_tuples() if ranges is None else ranges
+    if not digits or not ranges:
+        return AddressArea.UNKNOWN, None
+    found = municipality_of_postal_code(digits, ranges)
+    return (AddressArea.COUNTY, found) if found else (AddressArea.OUTSIDE, None)
+
+
+def record_address_areas(registrations):
+    """Record where the address lies on the magazine orders among
+    `registrations` that have an address but no area yet; return how many."""
+    rows = registrations.filter(kind=Kind.MAGAZINE, address_area=AddressArea.UNKNOWN).exclude(postal_code="")
+    rows = list(rows.values_list("pk", "postal_code", "country"))
+    if not rows:
+        return 0
+    ranges = PostalCodeRange.objects.as_tuples()
+    recorded = 0
+    for pk, postal_code, country in rows:
+        area, municipality_id = magazine_address_area(postal_code, country, ranges)
+        if area != AddressArea.UNKNOWN:
+            recorded += Registration.objects.filter(pk=pk).update(
+                address_area=area, address_municipality_id=municipality_id
+            )
+    return recorded
 
 
 FIELDS = [
@@ -105,6 +160,9 @@ def register(*, kind, cleaned, municipality, source, language, submission_key, c
         registration.due_date = add_working_days(timezone.localdate(), FIRST_CONTACT_WORKING_DAYS)
     if kind == Kind.MAGAZINE:
         registration.address_key = address_key(cleaned)
+        registration.address_area, registration.address_municipality_id = magazine_address_area(
+            registration.postal_code, registration.country
+        )
         registration.fulfilment = "new"
         duplicate = Registration.objects.filter(
             kind=Kind.MAGAZINE, magazine_issue=registration.magazine_issue, address_key=registration.address_key

@@ -5,6 +5,8 @@ The lowest app layer above `tasteget/` (docs/architecture.md): registrations,
 stories, ambassadors and pages all point here; this app imports none of them.
 """
 
+import re
+
 from anyascii import anyascii
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -186,6 +188,97 @@ class Municipality(TranslatableMixin, ClusterableModel):
 
 def canonical_municipalities():
     return {"locale__language_code": settings.LANGUAGE_CODE}
+
+
+def county_municipalities():
+    """The eight municipalities' canonical records (not the Region)."""
+    return {"locale__language_code": settings.LANGUAGE_CODE, "kind": Municipality.Kind.MUNICIPALITY}
+
+
+def postal_code_digits(value):
+    """A Swedish postal code as five digits ("831 30", "SE-83130" → "83130"), or "" when it is not one."""
+    digits = re.sub(r"\D", "", value or "")
+    return digits if len(digits) == 5 and digits[0] != "0" else ""
+
+
+class PostalCodeRangeQuerySet(models.QuerySet):
+    def as_tuples(self):
+        """[(first, last, canonical municipality id)] of every range."""
+        return list(self.values_list("first", "last", "municipality_id"))
+
+
+def municipality_of_postal_code(digits, ranges):
+    """The municipality id whose range holds `digits` (five digits), or None.
+    `ranges` comes from `PostalCodeRange.objects.as_tuples()`."""
+    return next((municipality_id for first, last, municipality_id in ranges if first <= digits <= last), None)
+
+
+class PostalCodeRange(models.Model):
+    """Postal codes from `first` to `last` (both included) lie in one municipality.
+
+    Magazine orders give a postal address but no municipality: the order is
+    recorded for the municipality of its postal code (intake.services), and
+    an address in Sweden outside every range counts as outside the county.
+    Region staff keep the table in step with PostNord's postal code register.
+    """
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="postal_code_ranges",
+        limit_choices_to=county_municipalities,
+        verbose_name=_("municipality"),
+    )
+    first = models.CharField(_("from postal code"), max_length=6, help_text=_("Such as 831 30."))
+    last = models.CharField(
+        _("to postal code"),
+        max_length=6,
+        blank=True,
+        help_text=_("Included. Empty: only the first postal code."),
+    )
+    note = models.CharField(
+        _("places"), max_length=200, blank=True, help_text=_("For the people keeping the table, such as 'Järpen'.")
+    )
+
+    objects = PostalCodeRangeQuerySet.as_manager()
+
+    panels = [FieldPanel("municipality"), FieldPanel("first"), FieldPanel("last"), FieldPanel("note")]
+
+    class Meta:
+        verbose_name = _("postal code range")
+        verbose_name_plural = _("postal code ranges")
+        ordering = ["first"]
+
+    def __str__(self):
+        return f"{self.label}: {self.municipality}" if self.municipality_id else self.label
+
+    @property
+    def label(self):
+        spaced = [f"{code[:3]} {code[3:]}" for code in (self.first, self.last)]
+        return spaced[0] if self.first == self.last else " – ".join(spaced)
+
+    def clean(self):
+        errors = {}
+        self.first = postal_code_digits(self.first) or self.first
+        self.last = postal_code_digits(self.last) or self.last or self.first
+        for name in ("first", "last"):
+            if not postal_code_digits(getattr(self, name)):
+                errors[name] = _("Write a Swedish postal code of five digits, such as 831 30.")
+        if errors:
+            raise ValidationError(errors)
+        if self.last < self.first:
+            raise ValidationError({"last": _("The last postal code must not come before the first.")})
+        overlapping = (
+            PostalCodeRange.objects.filter(first__lte=self.last, last__gte=self.first)
+            .exclude(pk=self.pk)
+            .select_related("municipality")
+            .first()
+        )
+        if overlapping:
+            raise ValidationError(
+                _("These postal codes overlap %(range)s, which already belongs to %(municipality)s.")
+                % {"range": overlapping.label, "municipality": overlapping.municipality.name}
+            )
 
 
 class Adviser(models.Model):

@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import Adviser, CoworkingSpace, Municipality
+from .models import Adviser, CoworkingSpace, Municipality, PostalCodeRange
 
 
 class MunicipalityViewSet(SnippetViewSet):
@@ -25,11 +25,30 @@ class AdviserViewSet(SnippetViewSet):
     list_export = ["name", "municipality", "email", "phone", "crm_owner_id", "is_active"]
 
 
+class PostalCodeRangeViewSet(SnippetViewSet):
+    """Which municipality each postal code lies in (magazine orders by address).
+
+    Its own listing beside the municipalities rather than a panel inside
+    them: Region staff keep it without the right to change a municipality,
+    and it belongs to the Swedish record only (a panel would be copied into
+    every translation).
+    """
+
+    model = PostalCodeRange
+    icon = "pick"
+    menu_label = _("Postal code areas")
+    list_display = ["label", "municipality", "note"]
+    list_filter = ["municipality"]
+    search_fields = ["first", "last", "note"]
+    list_export = ["first", "last", "municipality", "note"]
+    ordering = ["first"]
+
+
 class PlacesViewSetGroup(SnippetViewSetGroup):
     menu_label = _("Municipalities")
     menu_icon = "site"
     menu_order = 250
-    items = (MunicipalityViewSet, AdviserViewSet)
+    items = (MunicipalityViewSet, AdviserViewSet, PostalCodeRangeViewSet)
 
 
 register_snippet(PlacesViewSetGroup)

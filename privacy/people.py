@@ -34,6 +34,8 @@ REGISTRATION_FIELDS = [
     "language",
     *FIELDS,
     "fulfilment",
+    "address_area",
+    "address_municipality",
     "contact_status",
     "contacted_at",
     "confirmed_at",

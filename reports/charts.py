@@ -27,6 +27,23 @@ class Bar:
     earlier: bool
 
 
+@dataclass
+class Line:
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    kind: str  # "axis" or "grid"
+
+
+@dataclass
+class Text:
+    x: float
+    y: float
+    text: object
+    anchor: str  # SVG text-anchor
+
+
 def scale_top(largest):
     """A round top for the axis, at least 1."""
     for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000):
@@ -55,17 +72,60 @@ def month_chart(table, column, title):
             _("%(month)s: %(value)s (a year earlier %(earlier)s)")
             % {"month": month, "value": current, "earlier": earlier}
         )
+    base_y = TOP + plot_height
     return {
         "title": title,
         "description": "; ".join(described),
         "width": WIDTH,
         "height": HEIGHT,
         "bars": bars,
-        "labels": labels,
-        "label_y": HEIGHT - BOTTOM + 16,
         "top": top,
-        "top_y": TOP,
-        "base_y": TOP + plot_height,
-        "left": LEFT,
-        "right": WIDTH - RIGHT,
+        "lines": [
+            Line(LEFT, base_y, WIDTH - RIGHT, base_y, "axis"),
+            Line(LEFT, TOP, WIDTH - RIGHT, TOP, "grid"),
+        ],
+        "texts": [
+            Text(LEFT - 4, TOP, top, "end"),
+            Text(LEFT - 4, base_y, 0, "end"),
+            *(Text(label["x"], HEIGHT - BOTTOM + 16, label["text"], "middle") for label in labels),
+        ],
+    }
+
+
+# A chart across the columns of a table: one pair of horizontal bars per
+# column, its heading on the left (the names are too long to stand under
+# vertical bars).
+COLUMN_WIDTH, LABEL_WIDTH, BAR, GROUP = 460, 150, 9, 26
+
+
+def column_chart(table, row, title):
+    """The bars of one row (`row`, such as the total) across the columns of a table."""
+    values = list(zip(table.columns, row.cells, strict=True))
+    top = scale_top(max([value for _heading, pair in values for value in pair] or [0]))
+    height = TOP + GROUP * len(values) + BOTTOM
+    plot_width = COLUMN_WIDTH - LABEL_WIDTH - RIGHT - 12
+    base_y = TOP + GROUP * len(values)
+    bars, texts, described = [], [], []
+    for index, (heading, (current, earlier)) in enumerate(values):
+        y = TOP + index * GROUP + (GROUP - 2 * BAR) / 2
+        for offset, value, is_earlier in ((0, current, False), (BAR, earlier, True)):
+            bars.append(Bar(LABEL_WIDTH, y + offset, plot_width * value / top, BAR, value, is_earlier))
+        texts.append(Text(LABEL_WIDTH - 6, y + BAR, heading, "end"))
+        described.append(
+            _("%(column)s: %(value)s (a year earlier %(earlier)s)")
+            % {"column": heading, "value": current, "earlier": earlier}
+        )
+    texts += [Text(LABEL_WIDTH, base_y + 14, 0, "middle"), Text(LABEL_WIDTH + plot_width, base_y + 14, top, "middle")]
+    return {
+        "title": title,
+        "description": "; ".join(described),
+        "width": COLUMN_WIDTH,
+        "height": height,
+        "bars": bars,
+        "top": top,
+        "lines": [
+            Line(LABEL_WIDTH, TOP, LABEL_WIDTH, base_y, "axis"),
+            Line(LABEL_WIDTH + plot_width, TOP, LABEL_WIDTH + plot_width, base_y, "grid"),
+        ],
+        "texts": texts,
     }

@@ -19,9 +19,9 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from ambassadors.models import AmbassadorApplication, RelayDay
+from ambassadors.models import ApplicationDay, RelayDay
 from home.models import MunicipalityPage
-from intake.choices import ContactStatus, Kind
+from intake.choices import AddressArea, ContactStatus, Kind
 from intake.models import Registration
 from intake.working_days import add_working_days, working_days_between
 from places.models import Municipality
@@ -177,18 +177,32 @@ def outcomes(period, ids):
     return found
 
 
+OUTSIDE_COUNTY, ADDRESS_UNKNOWN = "outside", "unknown"
+
+
 def magazine(period, ids):
-    """Orders of the printed magazine made in the period, per issue. An order
-    counts for the municipality it was placed for (the Region for the order
-    form on tasteget.nu, which asks for no municipality)."""
-    found = per_municipality(ids, lambda: {"total": 0, "issues": Counter()})
+    """Orders of the printed magazine made in the period, per issue, by the
+    municipality of the postal address (recorded when the order was made:
+    intake.services.magazine_address_area). Besides the municipalities,
+    `OUTSIDE_COUNTY` counts addresses outside the county (abroad, or a Swedish
+    postal code outside the table) and `ADDRESS_UNKNOWN` orders whose address
+    could not be placed (removed before the postal code table had it)."""
+    found = per_municipality([*ids, OUTSIDE_COUNTY, ADDRESS_UNKNOWN], lambda: {"total": 0, "issues": Counter()})
     rows = (
-        Registration.objects.filter(kind=Kind.MAGAZINE, municipality_id__in=ids, **period.between("created_at"))
-        .values("municipality_id", "magazine_issue")
+        Registration.objects.filter(kind=Kind.MAGAZINE, **period.between("created_at"))
+        .filter(
+            Q(address_area=AddressArea.COUNTY, address_municipality_id__in=ids)
+            | Q(address_area__in=[AddressArea.OUTSIDE, AddressArea.UNKNOWN])
+        )
+        .values("address_area", "address_municipality_id", "magazine_issue")
         .annotate(number=Count("pk"))
     )
     for row in rows:
-        figures = found[row["municipality_id"]]
+        if row["address_area"] == AddressArea.COUNTY:
+            key = row["address_municipality_id"]
+        else:
+            key = OUTSIDE_COUNTY if row["address_area"] == AddressArea.OUTSIDE else ADDRESS_UNKNOWN
+        figures = found[key]
         figures["total"] += row["number"]
         figures["issues"][row["magazine_issue"]] += row["number"]
     return found
@@ -223,22 +237,19 @@ def newsletter(period, ids, now):
 
 def ambassadors(period, ids):
     """Visitors' messages relayed to the municipality's ambassadors, and
-    applications to become one received, in the period."""
+    applications to become one received, in the period. Both are daily
+    counts kept apart from the messages and applications themselves (which
+    are never stored, or deleted after 12 months or on erasure), so the
+    figure of a past period never changes."""
     found = per_municipality(ids, lambda: {"relayed": 0, "applications": 0})
-    relayed = (
-        RelayDay.objects.filter(municipality_id__in=ids, date__gte=period.start, date__lte=period.end)
-        .values("municipality_id")
-        .annotate(number=Sum("messages"))
-    )
-    for row in relayed:
-        found[row["municipality_id"]]["relayed"] = row["number"]
-    applications = (
-        AmbassadorApplication.objects.filter(municipality_id__in=ids, **period.between("created_at"))
-        .values("municipality_id")
-        .annotate(number=Count("pk"))
-    )
-    for row in applications:
-        found[row["municipality_id"]]["applications"] = row["number"]
+    for model, field, key in ((RelayDay, "messages", "relayed"), (ApplicationDay, "applications", "applications")):
+        rows = (
+            model.objects.filter(municipality_id__in=ids, date__gte=period.start, date__lte=period.end)
+            .values("municipality_id")
+            .annotate(number=Sum(field))
+        )
+        for row in rows:
+            found[row["municipality_id"]][key] = row["number"]
     return found
 
 

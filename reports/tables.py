@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from intake.choices import ContactStatus, Topic
 
-from .figures import shift_year
+from .figures import ADDRESS_UNKNOWN, OUTSIDE_COUNTY, shift_year
 
 NUMBER, SHARE, DECIMAL = "number", "share", "decimal"
 
@@ -29,7 +29,10 @@ class Table:
     caption: str
     row_heading: str
     rows: list = field(default_factory=list)
-    chart: str = ""  # "months": each municipality's column drawn as bars per month
+    # "months": each municipality's column drawn as bars per month;
+    # "columns": one chart of the last row (the total), a pair of bars per column.
+    chart: str = ""
+    columns: list = None  # the column headings; the report's municipalities when None
 
 
 @dataclass
@@ -82,7 +85,52 @@ def used(report, section, key):
     return sorted(found)
 
 
+def magazine_columns(report):
+    """[(key, heading)]: the municipalities of the addresses. Whoever sees the
+    Region sees, in its place, the orders from outside the county (and those
+    whose address could not be placed, when there are any)."""
+    municipalities = report["municipalities"]
+    columns = [(m.pk, m.name) for m in municipalities if not m.is_region]
+    if any(m.is_region for m in municipalities):
+        columns.append((OUTSIDE_COUNTY, _("Outside the county")))
+        if any(report[part]["magazine"][ADDRESS_UNKNOWN]["total"] for part in ("current", "previous")):
+            columns.append((ADDRESS_UNKNOWN, _("Address not known")))
+    return columns
+
+
+def magazine_table(report):
+    """Orders per issue (rows) and municipality of the address (columns)."""
+    columns = magazine_columns(report)
+    current, previous = report["current"]["magazine"], report["previous"]["magazine"]
+
+    def cells(pick):
+        return [(pick(current[key]), pick(previous[key])) for key, _heading in columns]
+
+    issues = sorted(
+        {issue for key, _heading in columns for part in (current, previous) for issue in part[key]["issues"]}
+    )
+    rows = [Row(issue, cells(lambda figures, issue=issue: figures["issues"].get(issue, 0))) for issue in issues]
+    rows.append(Row(_("Total"), cells(lambda figures: figures["total"])))
+    return Table(
+        _("Orders of the printed magazine by the municipality of the address"),
+        _("Issue"),
+        rows,
+        chart="columns",
+        columns=[heading for _key, heading in columns],
+    )
+
+
 def sections(report):
+    found = build_sections(report)
+    names = [m.name for m in report["municipalities"]]
+    for section in found:
+        for table in section.tables:
+            if table.columns is None:
+                table.columns = names
+    return found
+
+
+def build_sections(report):
     month = _("Month")
     topics = dict(Topic.choices)
     return [
@@ -157,19 +205,12 @@ def sections(report):
         Section(
             "magazine",
             _("Magazine orders"),
-            [
-                Table(
-                    _("Orders of the printed magazine"),
-                    _("Issue"),
-                    [
-                        *counter_rows(
-                            report, "magazine", "issues", [(i, i) for i in used(report, "magazine", "issues")]
-                        ),
-                        row(report, "magazine", _("Total"), "total"),
-                    ],
-                )
-            ],
-            note=_("Orders from the form on tasteget.nu name no municipality: they count for the Region."),
+            [magazine_table(report)],
+            note=_(
+                "Orders made in the period, by where the postal address lies (the postal code table under "
+                "Municipalities → Postal code areas); addresses abroad or elsewhere in Sweden count as outside "
+                "the county."
+            ),
         ),
         Section(
             "newsletter",

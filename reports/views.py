@@ -42,14 +42,15 @@ def quarterly_report(request):
         return response
     for section in sections:
         for table in section.tables:
-            table.charts = (
-                [
+            if table.chart == "months":
+                table.charts = [
                     charts.month_chart(table, index, f"{municipality.name}: {table.caption}")
                     for index, municipality in enumerate(municipalities)
                 ]
-                if table.chart
-                else []
-            )
+            elif table.chart == "columns":
+                table.charts = [charts.column_chart(table, table.rows[-1], f"{table.caption}: {table.rows[-1].label}")]
+            else:
+                table.charts = []
     query = request.GET.copy()
     query["format"] = "xlsx"
     return TemplateResponse(

@@ -33,8 +33,8 @@ def workbook(report, sections, municipalities):
             sheet.append([str(table.caption)])
             sheet.cell(sheet.max_row, 1).font = Font(bold=True)
             heading = [str(table.row_heading)]
-            for municipality in municipalities:
-                heading += [municipality.name, f"{municipality.name} ({earlier.start.year})"]
+            for column in table.columns:
+                heading += [str(column), f"{column} ({earlier.start.year})"]
             sheet.append(heading)
             for row in table.rows:
                 label = row.label if isinstance(row.label, datetime.date) else neutralise_formula(str(row.label))
@@ -46,7 +46,8 @@ def workbook(report, sections, municipalities):
                     for column in range(2, len(values) + 2):
                         sheet.cell(sheet.max_row, column).number_format = FORMATS[row.format]
         sheet.column_dimensions["A"].width = 48
-        for column in range(2, 2 * len(municipalities) + 2):
+        widest = max((len(table.columns) for table in section.tables), default=len(municipalities))
+        for column in range(2, 2 * widest + 2):
             sheet.column_dimensions[get_column_letter(column)].width = 16
     output = io.BytesIO()
     book.save(output)

@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from intake.choices import ContactStatus, Kind
@@ -59,9 +60,10 @@ def test_region_staff_see_every_municipality_side_by_side_with_charts_and_tables
     assert response.status_code == 200
     for name in EIGHT:
         assert f'<th scope="colgroup" colspan="2">{name}</th>' in html
-    # Two per-month charts (registrations, page views) for each of the eight and the Region.
-    assert html.count('<figure class="report-chart">') == 2 * 9
-    assert html.count("<caption>") >= 10 and html.count('role="img"') == 2 * 9
+    # Two per-month charts (registrations, page views) for each of the eight and the Region,
+    # and one of magazine orders across the municipalities of the addresses.
+    assert html.count('<figure class="report-chart">') == 2 * 9 + 1
+    assert html.count("<caption>") >= 10 and html.count('role="img"') == 2 * 9 + 1
     registrations = response.context["sections"][0].tables[0]
     are_column = [m.slug for m in response.context["municipalities"]].index("are")
     august = registrations.rows[1]
@@ -147,3 +149,51 @@ def test_the_report_takes_a_bounded_number_of_queries(region_client, data):
     with CaptureQueriesContext(connection) as many:
         region_client.get(URL, {"quarter": "2026-Q3"})
     assert len(many) == len(few) <= 40
+
+
+def magazine_order(address_municipality, created_at, number, area="county"):
+    return RegistrationFactory(
+        municipality=Municipality.objects.region(),
+        kind=Kind.MAGAZINE,
+        created_at=created_at,
+        magazine_issue="2026:2",
+        address_key=f"address {number}",
+        address_area=area,
+        address_municipality=address_municipality,
+        due_date=None,
+    )
+
+
+def test_magazine_orders_stand_under_the_municipality_of_the_address(region_client, django_user_model, data):
+    are, _berg = data
+    moment = datetime.datetime(2026, 8, 12, 10, tzinfo=STOCKHOLM)
+    magazine_order(are, moment, 1)
+    magazine_order(are, moment, 2)
+    magazine_order(are, moment.replace(year=2025), 3)
+    magazine_order(None, moment, 4, area="outside")
+    magazine_order(None, moment, 5, area="")
+    response = region_client.get(URL, {"quarter": "2026-Q3"})
+    table = next(section for section in response.context["sections"] if section.slug == "magazine").tables[0]
+    # The eight municipalities, then outside the county and not known in place of the Region.
+    assert table.columns[:8] == EIGHT and [str(name) for name in table.columns[8:]] == [
+        "Outside the county",
+        "Address not known",
+    ]
+    total = table.rows[-1]
+    assert total.cells[EIGHT.index("Åre kommun")] == (2, 1)
+    assert total.cells[8:] == [(1, 0), (1, 0)]
+    assert [row.label for row in table.rows[:-1]] == ["2026:2"]
+    (chart,) = table.charts
+    assert chart["description"].startswith("Bergs kommun: 0 ") and len(chart["bars"]) == 2 * 10
+    are_bar = chart["bars"][2 * EIGHT.index("Åre kommun")]
+    assert are_bar.value == 2 and round(are_bar.width) == round(2 / chart["top"] * (460 - 150 - 8 - 12))
+    book = openpyxl.load_workbook(io.BytesIO(region_client.get(URL, {"quarter": "2026-Q3", "format": "xlsx"}).content))
+    rows = list(book.worksheets[3].iter_rows(values_only=True))
+    heading = next(row for row in rows if row[0] in ("Issue", "Nummer"))
+    total_row = next(row for row in rows if row[0] in ("Total", "Totalt"))
+    assert total_row[heading.index("Åre kommun")] == 2 and total_row[heading.index("Outside the county")] == 1
+    # An adviser in Åre sees Åre's column only: nothing from outside the county.
+    are_client = Client()
+    are_client.force_login(user_in(django_user_model, "are-adviser", "Flyttvägledare: Åre kommun"))
+    table = next(s for s in are_client.get(URL, {"quarter": "2026-Q3"}).context["sections"] if s.slug == "magazine")
+    assert table.tables[0].columns == ["Åre kommun"] and table.tables[0].rows[-1].cells == [(2, 1)]

@@ -1,6 +1,11 @@
 """The cookie-less page view counter: what it counts, what it refuses, and
 that it keeps and sets nothing about the visitor."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.test import Client
 from wagtail.models import Page
@@ -9,6 +14,7 @@ from reports.models import PageViewDay
 from tests.factories import ContentPageFactory
 
 pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parent.parent
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36"
 
 
@@ -76,3 +82,36 @@ def test_every_page_carries_the_counter_script_with_its_id(client):
     html = client.get(page.url).content.decode()
     assert f'data-page="{page.pk}"' in html
     assert 'src="/static/reports/beacon.js"' in html and 'data-url="/page-view"' in html
+
+
+def test_the_beacon_posts_to_the_regions_analytics_server_when_one_is_set(client, settings):
+    settings.PAGE_VIEW_BEACON_URL = "https://statistik.example.se/count"
+    page = ContentPageFactory()
+    html = client.get(page.url).content.decode()
+    assert 'data-url="https://statistik.example.se/count"' in html and 'data-url="/page-view"' not in html
+
+
+def settings_with(beacon_url):
+    """The connect-src of the public and the admin policy as the settings compute them from the environment."""
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(' '.join(settings.SECURE_CSP['connect-src'])); print(' '.join(settings.ADMIN_CSP['connect-src']))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tasteget.settings.test", "PAGE_VIEW_BEACON_URL": beacon_url}
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_the_content_security_policy_lets_the_beacon_reach_the_analytics_server_and_nothing_else():
+    result = settings_with("https://statistik.example.se:8443/count?site=tasteget")
+    assert result.returncode == 0, result.stderr
+    public, admin = result.stdout.split("\n")[:2]
+    assert public.split() == ["'self'", "https://statistik.example.se:8443"]
+    assert admin.split() == public.split()
+    # Without the setting: the site's own origin only.
+    assert settings_with("").stdout.split("\n")[0].split() == ["'self'"]
+
+
+@pytest.mark.parametrize("value", ["http://statistik.example.se/count", "/count", "https://user:pw@example.se/"])
+def test_a_beacon_address_that_is_not_plain_https_stops_the_site_from_starting(value):
+    result = settings_with(value)
+    assert result.returncode != 0 and "PAGE_VIEW_BEACON_URL must be an https address" in result.stderr

@@ -37,6 +37,10 @@ def test_demo_activity_fills_every_section_and_running_it_again_replaces_it(admi
     assert report["current"]["guidance"][are.pk]["total"] > 20
     assert report["current"]["traffic"][are.pk]["total"] > 100
     assert 0 < report["current"]["service_level"][are.pk]["share_in_time"] < 1
+    # Orders are spread over the municipalities of their addresses (the demo's postal code table) and beyond.
+    magazine = report["current"]["magazine"]
+    assert magazine[are.pk]["total"] > 0 and magazine[figures.OUTSIDE_COUNTY]["total"] > 0
+    assert magazine[figures.ADDRESS_UNKNOWN]["total"] == 0
 
     with CaptureQueriesContext(connection) as queries:
         response = admin_client.get("/admin/reports/quarterly/", {"quarter": "2026-Q3"})

@@ -125,27 +125,42 @@ def test_outcomes_are_the_contact_statuses_now(town):
     assert figures.outcomes(Q3.year_earlier(), [town.pk])[town.pk]["moved"] == 1
 
 
-def magazine_order(municipality, created_at, issue, number):
+def magazine_order(address_municipality, created_at, issue, number, area="county"):
+    """An order from the form on tasteget.nu (so for the Region), its address placed in `address_municipality`."""
     return RegistrationFactory(
-        municipality=municipality,
+        municipality=Municipality.objects.region(),
         kind=Kind.MAGAZINE,
         created_at=created_at,
         magazine_issue=issue,
         address_key=f"address {number}",
+        address_area=area,
+        address_municipality=address_municipality,
         due_date=None,
     )
 
 
-def test_magazine_orders_per_issue_and_municipality(town):
+def test_magazine_orders_per_issue_and_municipality_of_the_address(town):
     other = MunicipalityFactory()
-    magazine_order(town, at(2026, 7, 2, 10), "2026:1", 1)
+    region = Municipality.objects.region()
+    magazine_order(town, at(2026, 7, 1, 0, 5), "2026:1", 1)  # just after midnight on 1 July: Q3
     magazine_order(town, at(2026, 9, 2, 10), "2026:2", 2)
     magazine_order(town, at(2026, 9, 3, 10), "2026:2", 3)
     magazine_order(other, at(2026, 9, 3, 10), "2026:2", 4)
-    magazine_order(town, at(2026, 10, 1, 0, 1), "2026:2", 5)  # Q4
-    found = figures.magazine(Q3, [town.pk, other.pk])
+    magazine_order(None, at(2026, 8, 3, 10), "2026:2", 5, area="outside")  # abroad
+    magazine_order(None, at(2026, 8, 4, 10), "2026:1", 6, area="outside")
+    magazine_order(None, at(2026, 8, 5, 10), "2026:2", 7, area="")  # address removed before it was placed
+    magazine_order(town, at(2026, 10, 1, 0, 1), "2026:2", 8)  # Q4
+    magazine_order(town, at(2026, 6, 30, 23, 59), "2026:1", 9)  # Q2
+    found = figures.magazine(Q3, [town.pk, other.pk, region.pk])
+    # town: 1 of 2026:1 + 2 of 2026:2 = 3; other: 1; outside: one of each issue; not known: 1.
     assert found[town.pk] == {"total": 3, "issues": {"2026:1": 1, "2026:2": 2}}
-    assert found[other.pk]["total"] == 1
+    assert found[other.pk] == {"total": 1, "issues": {"2026:2": 1}}
+    assert found[figures.OUTSIDE_COUNTY] == {"total": 2, "issues": {"2026:1": 1, "2026:2": 1}}
+    assert found[figures.ADDRESS_UNKNOWN]["total"] == 1
+    # The form asks for no municipality: nothing counts for the Region itself any more.
+    assert found[region.pk]["total"] == 0
+    # A report for `other` alone does not count the town's orders.
+    assert figures.magazine(Q3, [other.pk])[other.pk]["total"] == 1
 
 
 def subscription(municipality, created_at, confirmed_at=None, unsubscribed_at=None):

@@ -189,3 +189,10 @@ def municipality_page_url(context, municipality):
         .first()
     )
     return page.get_url(context["request"]) if page else ""
+
+
+@register.simple_tag
+def page_view_url():
+    """Where the page view beacon posts: the site's own counter, or the
+    Region's self-hosted analytics server (PAGE_VIEW_BEACON_URL)."""
+    return settings.PAGE_VIEW_BEACON_URL or reverse("page_view")

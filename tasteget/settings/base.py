@@ -7,6 +7,7 @@ See docs/configuration.md and .env.example.
 
 import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.conf.locale import LANG_INFO
@@ -441,6 +442,18 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],
 }
+# The cookie-less page view counter (reports/beacon.py) posts to the site's
+# own /page-view. If the Region runs a self-hosted analytics server, the
+# beacon can post there instead: an https address, allowed in connect-src.
+PAGE_VIEW_BEACON_URL = env("PAGE_VIEW_BEACON_URL", "")
+if PAGE_VIEW_BEACON_URL:
+    _beacon = urlsplit(PAGE_VIEW_BEACON_URL)
+    if _beacon.scheme != "https" or not _beacon.hostname or _beacon.username or _beacon.password:
+        raise ImproperlyConfigured(
+            "PAGE_VIEW_BEACON_URL must be an https address such as https://statistik.example.se/count, "
+            f"not {PAGE_VIEW_BEACON_URL!r}."
+        )
+    SECURE_CSP["connect-src"] = [*SECURE_CSP["connect-src"], f"https://{_beacon.netloc}"]
 # The Wagtail admin (a trusted, logged-in area) still relies on inline
 # scripts and styles; it gets a policy of its own. See tasteget/middleware.py.
 # No 'unsafe-eval' (Wagtail 8's admin does not need it: the browser tests load

@@ -41,6 +41,10 @@ def test_a_region_user_opens_q3_2026_sees_the_eight_side_by_side_and_downloads_t
     assert EIGHT <= set(column_names(page))
     assert page.locator("figure.report-chart svg[role=img]").count() >= 16
     assert page.locator("table.report-table caption").count() >= 10
+    # Magazine orders by the municipality of the address: one chart across the columns, outside the county beside them.
+    assert page.locator("#magazine figure.report-chart svg[role=img]").count() == 1
+    magazine_columns = page.locator("#magazine table.report-table th[scope=colgroup]").all_inner_texts()
+    assert EIGHT <= set(magazine_columns) and {"Utanför länet", "Outside the county"} & set(magazine_columns)
     assert axe(page) == []
     with page.expect_download() as download:
         page.locator("a[download]").click()

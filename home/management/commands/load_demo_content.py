@@ -34,7 +34,7 @@ from home.models import (
 )
 from intake import models as intake_models
 from magazine.models import MagazineIndexPage, MagazineIssuePage
-from places.models import Adviser, CoworkingIndexPage, CoworkingSpace, Municipality
+from places.models import Adviser, CoworkingIndexPage, CoworkingSpace, Municipality, PostalCodeRange
 from stories.models import StoryIndexPage, StoryPage, StoryTopic
 from tasteget.translations import ensure_locales
 
@@ -92,6 +92,7 @@ class Command(BaseCommand):
                 body=body_en,
             )
             self.advisers(municipality)
+            self.postal_code_ranges(municipality)
             municipality_pages.append(page)
 
         form_pages = {}
@@ -308,6 +309,14 @@ class Command(BaseCommand):
                 phone=phone,
                 email=f"{first}.{municipality.slug}@example.org",
             )
+            self.created += 1
+
+    def postal_code_ranges(self, municipality):
+        """The demo's postal code table (magazine orders by address); a municipality with ranges is left alone."""
+        if municipality.is_region or municipality.postal_code_ranges.exists():
+            return
+        for first, last, note in demo_data.POSTAL_CODE_RANGES.get(municipality.slug, []):
+            PostalCodeRange.objects.create(municipality=municipality, first=first, last=last, note=note)
             self.created += 1
 
     def stories(self, home, locales, images):

@@ -17,12 +17,13 @@ from django.db.models import Q
 from django.utils import timezone
 from wagtail.models import Page
 
-from ambassadors.models import RelayDay
+from ambassadors.models import ApplicationDay, RelayDay
 from home.models import MunicipalityPage
 from intake.choices import ContactMethod, ContactStatus, Kind, Topic
 from intake.models import Registration
+from intake.services import magazine_address_area
 from intake.working_days import add_working_days
-from places.models import Municipality
+from places.models import Municipality, PostalCodeRange
 from reports.models import PageViewDay
 from stories.models import StoryPage
 
@@ -89,6 +90,7 @@ def generate(randomness, first, last):
         raise CommandError("No municipalities: run load_demo_content first.")
     region = next((m for m in municipalities if m.is_region), municipalities[0])
     now = timezone.now()
+    ranges = PostalCodeRange.objects.as_tuples()
     registrations = []
     number = 0
 
@@ -113,8 +115,14 @@ def generate(randomness, first, last):
                 created_at = moment(randomness, day)
                 add(**guidance_values(randomness, municipality, created_at, now))
         for _ in range(poisson(randomness, 2.2)):  # ~800 magazine orders a year, all through the Region's form
+            postal_code, country = demo_address(randomness, ranges)
+            area, address_municipality_id = magazine_address_area(postal_code, country, ranges)
             add(
                 kind=Kind.MAGAZINE,
+                postal_code=postal_code,
+                country=country,
+                address_area=area,
+                address_municipality_id=address_municipality_id,
                 municipality=region,
                 source="tasteget.nu",
                 created_at=moment(randomness, day),
@@ -140,9 +148,25 @@ def generate(randomness, first, last):
                 else None,
             )
     Registration.objects.bulk_create(registrations, batch_size=1000)
-    relays = relay_days(randomness, municipalities, first, last)
+    relays = daily_counts(randomness, RelayDay, "messages", municipalities, first, last, 0.15)
+    applications = daily_counts(randomness, ApplicationDay, "applications", municipalities, first, last, 0.03)
     views = page_views(randomness, municipalities, first, last)
-    return {"registrations": len(registrations), "relay counts": relays, "page view counts": views}
+    return {
+        "registrations": len(registrations),
+        "relay counts": relays,
+        "application counts": applications,
+        "page view counts": views,
+    }
+
+
+def demo_address(randomness, ranges):
+    """(postal code, country): mostly in the county (the postal code table), some elsewhere in Sweden or abroad."""
+    draw = randomness.random()
+    if ranges and draw < 0.7:
+        first, last, _municipality_id = randomness.choice(ranges)
+        code = randomness.randint(int(first), int(last))
+        return f"{code // 100} {code % 100:02d}", "Sverige"
+    return ("113 51", "Sverige") if draw < 0.9 else ("0150", "Norge")
 
 
 def guidance_values(randomness, municipality, created_at, now):
@@ -177,15 +201,16 @@ def poisson(randomness, mean):
     return count
 
 
-def relay_days(randomness, municipalities, first, last):
-    RelayDay.objects.filter(date__gte=first, date__lte=last).delete()
+def daily_counts(randomness, model, field, municipalities, first, last, mean):
+    """Counts per municipality and day (relayed messages, ambassador applications), replacing the period's."""
+    model.objects.filter(date__gte=first, date__lte=last).delete()
     rows = [
-        RelayDay(municipality=municipality, date=day, messages=count)
+        model(municipality=municipality, date=day, **{field: count})
         for day in days(first, last)
         for municipality in municipalities
-        if not municipality.is_region and (count := poisson(randomness, 0.15))
+        if not municipality.is_region and (count := poisson(randomness, mean))
     ]
-    RelayDay.objects.bulk_create(rows, batch_size=1000)
+    model.objects.bulk_create(rows, batch_size=1000)
     return len(rows)
 
 
