@@ -90,19 +90,23 @@ def site_wide(key, build):
     return value
 
 
-def page_part(request, name, build):
+def page_part(request, name, build, path=None):
     """A part of one page (its language links, the sections the home page
     lists) kept until that page's path or the whole site is purged: the same
     generations as the page itself (home/purge.py knows what shows what), so
     a part is never older than a cached copy of its page would be. An
     uncached render of the page (a miss in the page cache, a filtered
     listing, a visitor with a session) then costs the page's own queries
-    only. Previews always build: a draft must not be kept or shown live."""
+    only. Previews always build: a draft must not be kept or shown live.
+
+    `path` is the page's own address when the request is for one of its
+    sub-pages (a form's thank-you page), so the part is purged with it."""
     if getattr(request, "is_preview", False) or not settings.PAGE_PARTS_ENABLED:
         return build()
     cache = page_cache()
-    path_key = generation_key(request.path)
-    key = f"pagecache:part:{request.path}#{name}"
+    path = path or request.path
+    path_key = generation_key(path)
+    key = f"pagecache:part:{path}#{name}"
     found = cache.get_many([key, path_key, SITE_GENERATION_KEY])
     generations = (found.get(path_key), found.get(SITE_GENERATION_KEY))
     entry = found.get(key)

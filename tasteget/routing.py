@@ -58,14 +58,15 @@ class CachedRoutingMiddleware:
         found = pagecache.page_part(request, f"route:{translation.get_language()}", lambda: locate(request, path))
         if found is None:
             return
-        page_id, content_type_id, consumed, language = found
+        page_id, content_type_id, consumed, language, url_path = found
         model = ContentType.objects.get_for_id(content_type_id).model_class()
         # With its original, which Wagtail's view-restriction check reads for an alias.
         page = model.objects.select_related("alias_of").filter(pk=page_id).first() if model else None
-        if page is None:
-            return  # deleted since: Wagtail routes it
-        page.__dict__[translations.CACHED] = language
+        if page is None or page.url_path != url_path:
+            return  # deleted or moved since (a sub-page's address is not purged): Wagtail routes it
         components = [component for component in path.split("/") if component]
+        if consumed == len(components):
+            page.__dict__[translations.CACHED] = language
         try:
             request._wagtail_route_for_request = page.route(request, components[consumed:])
         except Http404:
@@ -81,9 +82,9 @@ def cached_site(request):
 
 
 def locate(request, path):
-    """(id, content type, path components consumed, language of its text)
-    of the deepest page on the path under the home page in the active
-    language; None without one."""
+    """(id, content type, path components consumed, language of its text,
+    url_path) of the deepest page on the path under the home page in the
+    active language; None without one."""
     site = request._wagtail_site
     root = site.root_page.localized
     components = [component for component in path.split("/") if component]
@@ -91,14 +92,14 @@ def locate(request, path):
     found = (
         Page.objects.filter(url_path__in=prefixes, path__startswith=root.path)
         .order_by("-depth")
-        .values_list("pk", "content_type_id", "depth", "locale_id", "alias_of_id")
+        .values_list("pk", "content_type_id", "depth", "locale_id", "alias_of_id", "url_path")
         .first()
     )
     if found is None:
         return None
-    page_id, content_type_id, depth, locale_id, alias_of_id = found
+    page_id, content_type_id, depth, locale_id, alias_of_id, url_path = found
     page = Page(pk=page_id, locale_id=locale_id, alias_of_id=alias_of_id)
-    return (page_id, content_type_id, depth - root.depth, translations.content_language(page))
+    return (page_id, content_type_id, depth - root.depth, translations.content_language(page), url_path)
 
 
 def purge_sites(**_kwargs):

@@ -115,3 +115,22 @@ def test_a_published_story_shows_at_once_on_pages_rendered_from_kept_parts(clien
     for path in watched:
         assert "Nyinflyttad vid Ånnsjön" not in client.get(path).content.decode(), path
     assert client.get("/berattelser/nyinflyttad-vid-annsjon/").status_code == 404
+
+
+def test_a_kept_route_follows_a_new_slug_and_a_sub_page_follows_its_page(client, uncached):
+    """The route to a path is kept; a slug change purges it, and a sub-page
+    (the stories feed, whose own address is never purged) is not served at
+    its page's old address."""
+    old_story, old_feed = "/berattelser/fjallen-och-familjen/", "/berattelser/feed/"
+    for path in (old_story, old_feed, old_story, old_feed):
+        assert client.get(path).status_code == 200, path
+    story = StoryPage.objects.get(slug="fjallen-och-familjen", locale__language_code="sv")
+    story.slug = "familjen-och-fjallen"
+    story.save_revision().publish()
+    assert client.get(old_story).status_code == 404
+    assert client.get("/berattelser/familjen-och-fjallen/").status_code == 200
+    index = StoryIndexPage.objects.get(locale__language_code="sv")
+    index.slug = "historier"
+    index.save_revision().publish()
+    assert client.get(old_feed).status_code == 404
+    assert client.get("/historier/feed/").status_code == 200

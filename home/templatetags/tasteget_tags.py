@@ -37,7 +37,15 @@ def language_alternates(context):
         return build_alternates(request, page, current)
     # A page's links change when it or a translation is published, moved or
     # unpublished: home/purge.py purges its path then.
-    return pagecache.page_part(request, f"alternates:{current}", lambda: build_alternates(request, page, current))
+    return pagecache.page_part(
+        request, f"alternates:{current}", lambda: build_alternates(request, page, current), page_path(request, page)
+    )
+
+
+def page_path(request, page):
+    """The address a page is purged by (home/purge.py), also when a sub-page of it is shown."""
+    parts = page.get_url_parts(request)
+    return parts[2] if parts else None
 
 
 def build_alternates(request, page, current):
@@ -217,10 +225,11 @@ class PagePartNode(template.Node):
         self.name, self.nodelist = name, nodelist
 
     def render(self, context):
-        request = context.get("request")
+        request, page = context.get("request"), context.get("page")
         if request is None:
             return self.nodelist.render(context)
-        return pagecache.page_part(request, self.name.resolve(context), lambda: self.nodelist.render(context))
+        path = page_path(request, page) if isinstance(page, Page) and page.pk else None
+        return pagecache.page_part(request, self.name.resolve(context), lambda: self.nodelist.render(context), path)
 
 
 @register.tag
