@@ -8,6 +8,7 @@ class HomeConfig(AppConfig):
 
     def ready(self):
         # Purge the page cache and the CDN when content changes (home/purge.py).
-        from . import purge
+        from . import purge, renditions
 
         purge.connect()
+        renditions.connect()

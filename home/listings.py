@@ -155,7 +155,7 @@ def menu(navigation, locale_id):
 
 def site_actions(locale_id):
     """The registration and newsletter pages in this language (for the header and footer)."""
-    return {
-        "registration_page": first_page(RegistrationPage, locale_id),
-        "newsletter_page": first_page(NewsletterPage, locale_id),
-    }
+    registration_page, newsletter_page = first_page(RegistrationPage, locale_id), first_page(NewsletterPage, locale_id)
+    # Their language is known before they are kept with the menu (an alias is in Swedish).
+    with_content_languages([page for page in (registration_page, newsletter_page) if page])
+    return {"registration_page": registration_page, "newsletter_page": newsletter_page}

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel
@@ -110,8 +111,11 @@ class HomePage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["featured_pages"] = self.featured_pages()
-        context["registration_url"] = self.registration_page.localized.url if self.registration_page else ""
+        # Read only where the page uses them (a kept part of the page may not).
+        context["featured_pages"] = SimpleLazyObject(self.featured_pages)
+        context["registration_url"] = SimpleLazyObject(
+            lambda: self.registration_page.localized.url if self.registration_page else ""
+        )
         return context
 
     def featured_pages(self):
@@ -197,9 +201,10 @@ class MunicipalityPage(LocalSnippetsMixin, BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context.update(listings.for_municipality(self.municipality, self.locale_id))
-        if self.municipality.is_region:
-            context.update(listings.municipality_pages(self.locale_id))
+        # The listings are read only where the page uses them (a kept part of the page may not).
+        listed = SimpleLazyObject(lambda: self.listings())
+        for key in LISTED_ON_MUNICIPALITY_PAGES:
+            context[key] = SimpleLazyObject(lambda key=key: listed.get(key))
         context["registration_url"] = registration_url_for(self.locale_id, self.municipality)
         context["advisers"] = Adviser.objects.filter(
             municipality__translation_key=self.municipality.translation_key,
@@ -207,6 +212,23 @@ class MunicipalityPage(LocalSnippetsMixin, BasePage):
             is_active=True,
         ).order_by("name")
         return context
+
+    def listings(self):
+        found = listings.for_municipality(self.municipality, self.locale_id)
+        if self.municipality.is_region:
+            found.update(listings.municipality_pages(self.locale_id))
+        return found
+
+
+LISTED_ON_MUNICIPALITY_PAGES = (
+    "stories",
+    "story_index",
+    "coworking_spaces",
+    "coworking_index",
+    "ambassadors",
+    "directory",
+    "municipality_pages",
+)
 
 
 class GuideIndexPage(BasePage):

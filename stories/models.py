@@ -2,7 +2,7 @@
 
 from django.db import models
 from django.utils import timezone
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from wagtail import blocks
@@ -228,6 +228,7 @@ class StoryPage(LocalSnippetsMixin, FoldedSearchMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["related_stories"] = self.related_stories()
-        context["registration_url"] = registration_url_for(self.locale_id, self.municipality)
+        # Read only where the page uses them (a kept part of the page may not).
+        context["related_stories"] = SimpleLazyObject(self.related_stories)
+        context["registration_url"] = SimpleLazyObject(lambda: registration_url_for(self.locale_id, self.municipality))
         return context

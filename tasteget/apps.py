@@ -6,4 +6,7 @@ class TastegetConfig(AppConfig):
     verbose_name = "Ta steget"
 
     def ready(self):
-        from . import checks  # noqa: F401 - registers the deployment checks
+        # checks registers the deployment checks; routing connects its signals.
+        from . import checks, locales, routing  # noqa: F401
+
+        locales.install()

@@ -90,6 +90,44 @@ def site_wide(key, build):
     return value
 
 
+def page_part(request, name, build, path=None):
+    """A part of one page (its language links, the sections the home page
+    lists) kept until that page's path or the whole site is purged: the same
+    generations as the page itself (home/purge.py knows what shows what), so
+    a part is never older than a cached copy of its page would be. An
+    uncached render of the page (a miss in the page cache, a filtered
+    listing, a visitor with a session) then costs the page's own queries
+    only. Previews always build: a draft must not be kept or shown live.
+
+    `path` is the page's own address when the request is for one of its
+    sub-pages (a form's thank-you page), so the part is purged with it."""
+    if getattr(request, "is_preview", False) or not settings.PAGE_PARTS_ENABLED:
+        return build()
+    cache = page_cache()
+    path = path or request.path
+    path_key = generation_key(path)
+    key = f"pagecache:part:{path}#{name}"
+    found = cache.get_many([key, path_key, SITE_GENERATION_KEY])
+    generations = (found.get(path_key), found.get(SITE_GENERATION_KEY))
+    entry = found.get(key)
+    if entry is not None and None not in generations and entry[0] == generations:
+        return entry[1]
+    if None in generations:
+        generations = fix_generations(cache, path_key)
+    value = build()
+    cache.set(key, (generations, value), settings.PAGE_CACHE_SECONDS)
+    return value
+
+
+def fix_generations(cache, path_key):
+    """The generations of a path and of the site, written first if missing, so
+    a later eviction of one can never revive an entry stored before."""
+    for key in (path_key, SITE_GENERATION_KEY):
+        cache.add(key, new_generation(), timeout=None)
+    found = cache.get_many([path_key, SITE_GENERATION_KEY])
+    return (found.get(path_key), found.get(SITE_GENERATION_KEY))
+
+
 def query_key(request):
     """The normalised query string of a cacheable request, or None."""
     allowed = getattr(settings, "PAGE_CACHE_QUERY_KEYS", DEFAULT_QUERY_KEYS)
@@ -166,13 +204,7 @@ class PageCacheMiddleware:
         if not is_storable(request, response):
             return self.private(response)
         if None in generations:
-            # First entry under this path (or the site): fix a generation, so a
-            # later eviction of it can never revive an entry stored before.
-            for generation_key_, value in zip((path_key, SITE_GENERATION_KEY), generations, strict=True):
-                if value is None:
-                    cache.add(generation_key_, new_generation(), timeout=None)
-            found = cache.get_many([path_key, SITE_GENERATION_KEY])
-            generations = (found.get(path_key), found.get(SITE_GENERATION_KEY))
+            generations = fix_generations(cache, path_key)
         seconds = settings.PAGE_CACHE_SECONDS if response.status_code == 200 else settings.PAGE_CACHE_404_SECONDS
         public_headers(response, seconds)
         headers = [(name, value) for name, value in response.items() if name.lower() not in DROPPED_HEADERS]

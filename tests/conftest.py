@@ -48,10 +48,13 @@ def uncached(settings):
 def _fresh_cache():
     from django.core.cache import cache, caches
 
-    for each in (cache, caches["pages"]):
+    from tasteget import locales
+
+    locales.forget()
+    for each in (cache, caches["pages"], caches["renditions"]):
         each.clear()
     yield
-    for each in (cache, caches["pages"]):
+    for each in (cache, caches["pages"], caches["renditions"]):
         each.clear()
 
 

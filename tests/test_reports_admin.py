@@ -138,6 +138,7 @@ def test_a_chosen_from_to_period_is_reported(region_client, data):
 
 
 def test_the_report_takes_a_bounded_number_of_queries(region_client, data):
+    region_client.get(URL, {"quarter": "2026-Q3"})  # warm what a running process has read (locales)
     with CaptureQueriesContext(connection) as few:
         region_client.get(URL, {"quarter": "2026-Q3"})
     for number in range(30):

@@ -12,7 +12,7 @@ from wagtail.models import Locale, Page, Site
 from intake.services import advisers_for
 from places.models import Municipality
 from tasteget import pagecache
-from tasteget.translations import HAND_TRANSLATED, awaiting_translation, content_language
+from tasteget.translations import HAND_TRANSLATED, awaiting_translation, content_language, with_content_languages
 
 from .. import listings
 from ..models import MunicipalityPage, SiteSettings, localized_pages
@@ -33,6 +33,22 @@ def language_alternates(context):
     page = context.get("page")
     # The language the visitor chose, even when this page is shown in another.
     current = getattr(request, "requested_language", None) or translation.get_language()
+    if not (isinstance(page, Page) and page.pk):
+        return build_alternates(request, page, current)
+    # A page's links change when it or a translation is published, moved or
+    # unpublished: home/purge.py purges its path then.
+    return pagecache.page_part(
+        request, f"alternates:{current}", lambda: build_alternates(request, page, current), page_path(request, page)
+    )
+
+
+def page_path(request, page):
+    """The address a page is purged by (home/purge.py), also when a sub-page of it is shown."""
+    parts = page.get_url_parts(request)
+    return parts[2] if parts else None
+
+
+def build_alternates(request, page, current):
     translations = {}
     if isinstance(page, Page) and page.pk:
         for item in page.get_translations(inclusive=True).live().public().select_related("locale"):
@@ -107,8 +123,15 @@ def build_frame(request, site, locale_id):
     if site is not None:
         root = Page.objects.live().filter(translation_key=site.root_page.translation_key, locale_id=locale_id).first()
         root = root or site.root_page
+        with_content_languages([root])
     return {
         "locale_id": locale_id,
+        "contact": {
+            "postal_address": site_settings.postal_address,
+            "email": site_settings.contact_email,
+            "phone": site_settings.contact_phone,
+            "social_links": [(link.value["url"], link.value["service"]) for link in site_settings.social_links],
+        },
         "sections": listings.menu(site_settings.navigation, locale_id),
         **listings.site_actions(locale_id),
         "footer_links": localized_pages(ids, locale_id),
@@ -125,6 +148,12 @@ def main_navigation(context):
 @register.simple_tag(takes_context=True)
 def footer_links(context):
     return site_frame(context)["footer_links"]
+
+
+@register.simple_tag(takes_context=True)
+def site_contact(context):
+    """The Region's address, e-mail, phone and social links (the site settings), read with the menu."""
+    return site_frame(context)["contact"]
 
 
 @register.simple_tag(takes_context=True)
@@ -196,3 +225,28 @@ def page_view_url():
     """Where the page view beacon posts: the site's own counter, or the
     Region's self-hosted analytics server (PAGE_VIEW_BEACON_URL)."""
     return settings.PAGE_VIEW_BEACON_URL or reverse("page_view")
+
+
+class PagePartNode(template.Node):
+    def __init__(self, name, nodelist):
+        self.name, self.nodelist = name, nodelist
+
+    def render(self, context):
+        request, page = context.get("request"), context.get("page")
+        if request is None:
+            return self.nodelist.render(context)
+        path = page_path(request, page) if isinstance(page, Page) and page.pk else None
+        return pagecache.page_part(request, self.name.resolve(context), lambda: self.nodelist.render(context), path)
+
+
+@register.tag
+def pagepart(parser, token):
+    """`{% pagepart "sections" %}…{% endpagepart %}`: the enclosed output is
+    kept with the page's generations (tasteget.pagecache.page_part). Only for
+    output that is the same for every visitor of the page: no form, no token."""
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError("pagepart takes one argument: the part's name")
+    nodelist = parser.parse(("endpagepart",))
+    parser.delete_first_token()
+    return PagePartNode(parser.compile_filter(bits[1]), nodelist)

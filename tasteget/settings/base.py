@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "tasteget.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # The site and the page of a path from the page cache's store (tasteget/routing.py).
+    "tasteget.routing.CachedRoutingMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -163,6 +165,15 @@ if env("REDIS_URL"):
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Wagtail's rendition cache, read without a write per hit (tasteget/rendition_cache.py).
+if env("REDIS_URL"):
+    CACHES["renditions"] = {
+        **CACHES["default"],
+        "BACKEND": "tasteget.rendition_cache.RenditionRedisCache",
+        "KEY_PREFIX": "tasteget-renditions",
+    }
+else:
+    CACHES["renditions"] = {"BACKEND": "tasteget.rendition_cache.RenditionLocMemCache", "LOCATION": "renditions"}
 # Whole pages for anonymous visitors (tasteget/pagecache.py, docs/performance.md):
 # in Redis when there is one, else in files under var/ so that every process
 # (runserver, the worker that publishes scheduled pages) sees the same purges.
@@ -182,6 +193,9 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 24 * 3600)
 # Browsers cannot be purged: they keep a page at most this long.
 PAGE_CACHE_BROWSER_SECONDS = env_int("PAGE_CACHE_BROWSER_SECONDS", 60)
 PAGE_CACHE_404_SECONDS = env_int("PAGE_CACHE_404_SECONDS", 300)
+# Parts of pages (language links, the home page's sections) kept under the
+# same purge as the pages (tasteget.pagecache.page_part); off only to measure.
+PAGE_PARTS_ENABLED = env_bool("PAGE_PARTS_ENABLED", True)
 PAGE_CACHE_EXCLUDED_PREFIXES = ("/admin/", "/documents/", "/media/", "/static/", "/healthz", "/.well-known/")
 PAGE_CACHE_CONTENT_TYPES = ("text/html", "application/xml", "application/atom+xml", "application/rss+xml")
 # A CDN or front cache to purge with the page cache (wagtail.contrib.frontend_cache):

@@ -23,7 +23,7 @@ from wagtail.models import Locale, Page, Site
 from wagtail.rich_text import RichText
 
 from ambassadors.models import Ambassador, AmbassadorDirectoryPage
-from home import demo_data
+from home import demo_data, renditions
 from home.models import (
     ContentPage,
     GuideIndexPage,
@@ -294,7 +294,9 @@ class Command(BaseCommand):
         slug = "".join(ch if ch.isalnum() else "-" for ch in title.lower())
         image = Image(title=title)
         image.file = ImageFile(buffer, name=f"demo-{slug}.jpg")
-        image.save()
+        with renditions.made_here():
+            image.save()
+        renditions.make(image)  # as the worker would after an upload
         self.created += 1
         return image
 

@@ -1,0 +1,33 @@
+"""Locales by language code, read once per process.
+
+Wagtail looks up the active Locale by its language code every time a page
+asks for its translation (`Page.localized`, `Locale.get_active()`): three or
+four identical queries per page. Locales are created by `sync_locales` from
+LANGUAGES and change only with a deployment (which restarts the processes),
+so each process keeps what it has read. A Locale saved or deleted in this
+process clears it at once.
+"""
+
+from django.db.models.signals import post_delete, post_save
+from wagtail.models import Locale
+from wagtail.models.i18n import LocaleManager
+
+_by_code = {}
+_wagtail_get_for_language = LocaleManager.get_for_language
+
+
+def get_for_language(manager, language_code):
+    locale = _by_code.get(language_code)
+    if locale is None:
+        locale = _by_code[language_code] = _wagtail_get_for_language(manager, language_code)
+    return locale
+
+
+def forget(**_kwargs):
+    _by_code.clear()
+
+
+def install():
+    LocaleManager.get_for_language = get_for_language
+    post_save.connect(forget, sender=Locale, dispatch_uid="tasteget-locales-saved")
+    post_delete.connect(forget, sender=Locale, dispatch_uid="tasteget-locales-deleted")

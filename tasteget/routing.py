@@ -1,0 +1,110 @@
+"""Finding the site and the page of a request in a fixed, small number of queries.
+
+Wagtail finds a request's site with one query per request, and routes a
+path one level at a time: the home page in the visitor's language, then per
+level the child by slug and its specific row, so a story costs six queries
+before it renders. Both answers are the same for every visitor of a path
+until that path is purged (home/purge.py: publish, unpublish, move, slug
+change, delete), so they are kept with the page cache's generations:
+
+- the site of a host name is kept until the whole site is purged (a Site
+  saved or deleted purges everything, below);
+- the page that serves a path (its id, type and how much of the path it
+  consumed) is kept with that path's generation; the request then reads
+  the page's own row (one query) and asks the page to route the rest, so
+  routable pages (forms, the ambassador directory) answer their sub-paths
+  as before, and an unpublished page still answers 404.
+
+Wagtail reads both from the request when they are there
+(`request._wagtail_site`, `request._wagtail_route_for_request`); anything
+this cannot answer falls back to Wagtail's own routing.
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import DatabaseError
+from django.db.models.signals import post_delete, post_save
+from django.http import Http404
+from django.utils import translation
+from wagtail import views as wagtail_views
+from wagtail.models import Page, Site
+
+from . import pagecache, translations
+
+
+class CachedRoutingMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith(NOT_PAGES):
+            try:
+                request._wagtail_site = cached_site(request)
+            except (Site.DoesNotExist, DatabaseError):
+                pass  # Wagtail answers as it always does (an outage: the 503 page)
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if view_func is not wagtail_views.serve or getattr(request, "_wagtail_site", None) is None:
+            return None
+        try:
+            self.route(request, view_args, view_kwargs)
+        except DatabaseError:
+            pass  # the view meets the outage too, and the outage middleware answers 503
+        return None
+
+    @staticmethod
+    def route(request, view_args, view_kwargs):
+        path = view_kwargs.get("path", view_args[0] if view_args else "")
+        found = pagecache.page_part(request, f"route:{translation.get_language()}", lambda: locate(request, path))
+        if found is None:
+            return
+        page_id, content_type_id, consumed, language, url_path = found
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        # With its original, which Wagtail's view-restriction check reads for an alias.
+        page = model.objects.select_related("alias_of").filter(pk=page_id).first() if model else None
+        if page is None or page.url_path != url_path:
+            return  # deleted or moved since (a sub-page's address is not purged): Wagtail routes it
+        components = [component for component in path.split("/") if component]
+        if consumed == len(components):
+            page.__dict__[translations.CACHED] = language
+        try:
+            request._wagtail_route_for_request = page.route(request, components[consumed:])
+        except Http404:
+            request._wagtail_route_for_request = None
+
+
+NOT_PAGES = ("/static/", "/media/", "/healthz")
+
+
+def cached_site(request):
+    key = f"site:{request.get_host()}"
+    return pagecache.site_wide(key, lambda: Site._find_for_request(request))
+
+
+def locate(request, path):
+    """(id, content type, path components consumed, language of its text,
+    url_path) of the deepest page on the path under the home page in the
+    active language; None without one."""
+    site = request._wagtail_site
+    root = site.root_page.localized
+    components = [component for component in path.split("/") if component]
+    prefixes = [root.url_path + "".join(f"{part}/" for part in components[:n]) for n in range(len(components) + 1)]
+    found = (
+        Page.objects.filter(url_path__in=prefixes, path__startswith=root.path)
+        .order_by("-depth")
+        .values_list("pk", "content_type_id", "depth", "locale_id", "alias_of_id", "url_path")
+        .first()
+    )
+    if found is None:
+        return None
+    page_id, content_type_id, depth, locale_id, alias_of_id, url_path = found
+    page = Page(pk=page_id, locale_id=locale_id, alias_of_id=alias_of_id)
+    return (page_id, content_type_id, depth - root.depth, translations.content_language(page), url_path)
+
+
+def purge_sites(**_kwargs):
+    pagecache.purge_all()
+
+
+post_save.connect(purge_sites, sender=Site, dispatch_uid="tasteget-routing-site-saved")
+post_delete.connect(purge_sites, sender=Site, dispatch_uid="tasteget-routing-site-deleted")
