@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test-tools check lint format messages clean
+.PHONY: run test install install-test-tools bench-tools check lint format messages clean
 
 # Creates the virtualenv and installs the pinned requirements (again only
 # when a requirements file changes).
@@ -40,6 +40,10 @@ run: install
 # Chromium (Debian's), gettext and axe-core for the browser tests.
 install-test-tools: install
 	@scripts/install-test-tools
+
+# wrk and Varnish for the benchmarks under bench/ (docs/performance.md).
+bench-tools: install
+	@scripts/install-bench-tools
 
 ## Command 2: install what the tests need and run the whole suite.
 test: install-test-tools

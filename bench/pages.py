@@ -2,7 +2,7 @@
 
 Starts the site as in production (gunicorn, production settings, DEBUG off,
 PostgreSQL, Redis), fills it with many stories and ambassadors, and measures
-with `wrk` (Debian: apt-get install wrk): home, a municipality page, a story,
+with `wrk` (`make bench-tools` installs it and Varnish): home, a municipality page, a story,
 the stories index with a filter, search, an Arabic guide, and a static file
 through whitenoise in the same run; first with the page cache on (warm), then
 with PAGE_CACHE_ENABLED=false (every request rendered). Each page's rate is
