@@ -27,6 +27,7 @@ the body compressed once and serves it as it is to clients that accept gzip.
 """
 
 import gzip
+import hashlib
 import uuid
 from urllib.parse import urlencode
 
@@ -51,11 +52,16 @@ def page_cache():
 
 
 def entry_key(path, query=""):
-    return f"pagecache:page:{path}?{query}"
+    return f"pagecache:page:{short(path)}?{short(query)}"
 
 
 def generation_key(path):
-    return f"pagecache:path:{path}"
+    return f"pagecache:path:{short(path)}"
+
+
+def short(text, longest=120):
+    """A path or query as it is if short, else its digest: keys stay valid for every backend."""
+    return text if len(text) <= longest else hashlib.sha256(text.encode()).hexdigest()
 
 
 def new_generation():
@@ -106,7 +112,7 @@ def page_part(request, name, build, path=None):
     cache = page_cache()
     path = path or request.path
     path_key = generation_key(path)
-    key = f"pagecache:part:{path}#{name}"
+    key = f"pagecache:part:{short(path)}#{name}"
     found = cache.get_many([key, path_key, SITE_GENERATION_KEY])
     generations = (found.get(path_key), found.get(SITE_GENERATION_KEY))
     entry = found.get(key)
