@@ -129,7 +129,7 @@ def test_swedish_queries_find_other_inflections_with_or_without_accents(client, 
 def test_english_queries_find_other_inflections(client, pages):
     assert "Summer life in the village" in search("en", "moving")
     assert "Summer life in the village" in search("en", "moves")
-    titles = result_titles(client.get("/en/sok/", {"q": "farming"}).content.decode())
+    titles = result_titles(client.get("/en/search/", {"q": "farming"}).content.decode())
     assert "Summer life in the village" in titles  # "farm" in the body
     assert "A farm and a new life" in titles  # a story with "farm" in the title
 

@@ -24,7 +24,7 @@ PAGES = [
     "/en/ambassadors/?sprak=en",
     "/ambassadorer/bli-ambassador/",
     "/en/ambassadors/bli-ambassador/",
-    "/en/sok/?q=zebra",
+    "/en/search/?q=zebra",
     "/internationellt-hus/",
     "/internationellt-hus/dina-forsta-veckor/",
     "/en/international-house/first-weeks/",
@@ -37,7 +37,7 @@ PAGES = [
     "/ar/berattelser/",
     "/ar/ambassadorer/",
     "/de/magasinet/",
-    "/ar/sok/?q=sverige",
+    "/ar/search/?q=sverige",
     # The whole-offer home page, municipality pages and the Region's overview
     "/de/",
     "/region/",
