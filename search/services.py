@@ -64,7 +64,7 @@ def ranked(pages, query):
         (Case(When(pk__in=ids, then=Value(1)), default=Value(0), output_field=IntegerField()) for ids in title_hits),
         Value(0, output_field=IntegerField()),
     )
-    score = Subquery(text_hits.filter(pk=OuterRef("pk")).values("text_score")[:1])
+    score = relevance(pages, query) or Subquery(text_hits.filter(pk=OuterRef("pk")).values("text_score")[:1])
     return (
         pages.filter(Q(pk__in=text_hits.values("pk")) | Q(pk__in=title_prefix_hits(pages, query)))
         .annotate(
@@ -74,6 +74,20 @@ def ranked(pages, query):
         )
         .order_by(F("in_title").desc(), "title_length", best_relevance_first("text_score"), "-pk")
     )
+
+
+def relevance(pages, query):
+    """On PostgreSQL, the backend's own ts_rank expression (title boost, the
+    locale's configuration) over each page's index entry, joined once, so
+    the database ranks every candidate in one pass instead of a subquery per
+    row (docs/performance.md). None elsewhere."""
+    if connection.vendor != "postgresql":
+        return None
+    results = pages.search(query, operator="or")
+    compiler = results.query_compiler
+    config = compiler.get_config(results.backend)
+    vectors = compiler.get_search_vectors(compiler.build_tsquery(compiler.query, config=config))
+    return compiler._build_rank_expression(vectors, config)
 
 
 def best_relevance_first(field):
