@@ -195,3 +195,23 @@ def test_tsquery_syntax_in_queries_is_only_text(pages, query):
         search(language, query, operator="and")
         with translation.override(language):
             list(Page.objects.live().autocomplete(query)[:10])
+
+
+def test_the_trigram_extension_is_installed_by_the_migrations():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
+        assert cursor.fetchone() == (1,)
+
+
+def test_spelling_suggestions_come_from_the_titles_most_alike_by_trigrams(client, locales):
+    from search.services import candidate_texts, suggestion
+
+    candidates = candidate_texts("ostersnd", locales["sv"])
+    # pg_trgm hands over the titles and names that look alike, accents folded
+    # on both sides; not every title of the locale (SQLite's fallback).
+    assert "Östersunds kommun" in candidates and "Startade byrå i Östersund" in candidates
+    assert "Om Ta steget" not in candidates
+    assert suggestion("ostersnd", locales["sv"]) == "Östersund"
+    assert suggestion("Östersnd kommn", locales["sv"]) == "Östersund kommun"
+    body = client.get("/en/search/", {"q": "ostersnd"}).content.decode()
+    assert 'Did you mean <a href="/en/search/?q=%C3%96stersund">Östersund</a>?' in body
