@@ -38,6 +38,10 @@ PAGES = [
     "/ar/ambassadorer/",
     "/de/magasinet/",
     "/ar/search/?q=sverige",
+    # Search's did-you-mean and other-language hints; the interest filter's notice
+    "/sok/?q=%C3%B6stersnd",
+    "/en/search/?q=bageriet",
+    "/en/ambassadors/?intresse=zebra",
     # The whole-offer home page, municipality pages and the Region's overview
     "/de/",
     "/region/",
