@@ -22,10 +22,31 @@ from tasteget.paging import page_of
 from .forms import AmbassadorApplicationForm, AmbassadorContactForm
 
 
+def split_interests(text):
+    return [interest.strip() for interest in text.split(",") if interest.strip()]
+
+
+def interest_key(interest):
+    """The same interest however it is written: "Fjällvandring " → "fjällvandring"."""
+    return " ".join(interest.split()).casefold()
+
+
 class AmbassadorQuerySet(models.QuerySet):
     def published(self):
         """Only profiles the ambassador agreed to, and not withdrawn by an editor."""
         return self.filter(is_published=True, consent_given_at__isnull=False)
+
+    def interest_index(self):
+        """The interests these ambassadors name, for the directory's filter, in
+        one query: ({key: interest as first written}, sorted by name;
+        {key: ids of the ambassadors who name it})."""
+        names, ids = {}, {}
+        for pk, interests in self.values_list("pk", "interests"):
+            for interest in split_interests(interests):
+                key = interest_key(interest)
+                names.setdefault(key, interest)
+                ids.setdefault(key, set()).add(pk)
+        return dict(sorted(names.items())), ids
 
 
 class Ambassador(models.Model):
@@ -88,7 +109,7 @@ class Ambassador(models.Model):
 
     @property
     def interest_list(self):
-        return [interest.strip() for interest in self.interests.split(",") if interest.strip()]
+        return split_interests(self.interests)
 
 
 class ApplicationStatus(models.TextChoices):
@@ -274,14 +295,20 @@ class AmbassadorDirectoryPage(RoutablePageMixin, Page):
     def directory(self, request):
         chosen_municipality = clean_slug(request.GET.get("kommun", ""))
         chosen_language = clean_slug(request.GET.get("sprak", "")).lower()[:10]
-        chosen_interest = request.GET.get("intresse", "").strip()[:60]
+        chosen_interest = interest_key(request.GET.get("intresse", "")[:60])
         ambassadors = Ambassador.objects.published().select_related("municipality", "photo")
+        # A list of the interests that exist, not free text (issue 10): an
+        # unknown one (an old link, a hand-typed address) is said, not applied.
+        interests, ambassadors_by_interest = Ambassador.objects.published().interest_index()
+        unknown_interest = chosen_interest if chosen_interest and chosen_interest not in interests else ""
+        if unknown_interest:
+            chosen_interest = ""
         if chosen_municipality:
             ambassadors = ambassadors.filter(municipality__slug=chosen_municipality)
         if chosen_language:
             ambassadors = ambassadors.filter(languages__iregex=rf"(^|,)\s*{chosen_language}\s*(,|$)")
         if chosen_interest:
-            ambassadors = ambassadors.filter(interests__icontains=chosen_interest)
+            ambassadors = ambassadors.filter(pk__in=ambassadors_by_interest[chosen_interest])
         page_of_ambassadors = page_of(ambassadors, request, AMBASSADORS_PER_PAGE)
         municipalities = list(Municipality.objects.localized(self.locale_id).municipalities())
         return self.render(
@@ -293,6 +320,8 @@ class AmbassadorDirectoryPage(RoutablePageMixin, Page):
                 "chosen_municipality": chosen_municipality,
                 "chosen_language": chosen_language,
                 "chosen_interest": chosen_interest,
+                "unknown_interest": unknown_interest,
+                "interests": interests,
                 "languages": [(code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES],
                 "apply_url": self.url + self.reverse_subpage("apply"),
             },

@@ -417,6 +417,11 @@ class CoworkingSpace(TranslatableMixin, index.Indexed, models.Model):
         return anyascii(f"{self.name} {self.place}")
 
     @property
+    def anchor(self):
+        """The id of its card on the coworking listing, the same in every language."""
+        return f"space-{self.translation_key}"
+
+    @property
     def map_url(self):
         """A link to OpenStreetMap (a link the visitor follows, not embedded tiles)."""
         if self.latitude is None or self.longitude is None:

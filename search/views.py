@@ -1,32 +1,50 @@
 """Site search: pages and coworking spaces in the visitor's language."""
 
 import re
+from urllib.parse import urlencode
 
-from anyascii import anyascii
+from django.conf import settings
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.search_promotions.models import Query
 from wagtail.models import Locale, Page
 
-from home.models import ContentPage, MunicipalityPage
-from magazine.models import MagazineIssuePage
-from places.models import CoworkingSpace
-from stories.models import StoryPage
+from home.models import ContentPage, GuideIndexPage, GuidePage, HomePage, MunicipalityPage
+from magazine.models import MagazineIndexPage, MagazineIssuePage
+from places.models import CoworkingIndexPage, CoworkingSpace
+from stories.models import StoryIndexPage, StoryPage
 from tasteget.paging import page_of
 from tasteget.translations import with_content_languages
 
+from . import services
 from .models import MissedQuery
 
 MAX_QUERY_LENGTH = 100
 RESULTS_PER_PAGE = 10
-# A county site has hundreds of pages, not millions: rank the best 200 here.
-MAX_RESULTS = 200
+MAX_SPACES = 5
 TYPES = {
     "berattelser": StoryPage,
     "kommuner": MunicipalityPage,
     "magasinet": MagazineIssuePage,
     "sidor": ContentPage,
 }
+# What each result is, in the visitor's words; other page types say "Page".
+TYPE_LABELS = {
+    StoryPage: _("Story"),
+    StoryIndexPage: _("Stories"),
+    MunicipalityPage: _("Municipality"),
+    MagazineIssuePage: _("Magazine issue"),
+    MagazineIndexPage: _("Magazine"),
+    GuidePage: _("Guide"),
+    GuideIndexPage: _("Guide"),
+    CoworkingIndexPage: _("Coworking"),
+    HomePage: _("Home page"),
+}
+PAGE_LABEL = _("Page")
+COWORKING_LABEL = _("Coworking space")
 
 
 def clean_query(raw):
@@ -48,58 +66,77 @@ def search(request):
         "raw_query": request.GET.get("q", "")[:200],
     }
     if query:
-        pages = Page.objects.live().public().filter(locale=locale)
-        if chosen_type:
-            pages = pages.type(TYPES[chosen_type])
-        results = title_matches_first(matching(pages, query), query)
-        page_of_results = page_of(results, request, RESULTS_PER_PAGE)
-        spaces = (
-            [] if chosen_type else list(CoworkingSpace.objects.filter(locale=locale).search(query, operator="or")[:5])
-        )
+        pages = pages_in(locale, chosen_type)
+        page_of_results = page_of(services.ranked(pages, query).specific(), request, RESULTS_PER_PAGE)
+        spaces = [] if chosen_type else coworking_spaces(query, locale)
         promoted = promotions(query, locale)
         promoted_ids = {page.pk for page in promoted}
         found = with_content_languages(
-            result.specific for result in page_of_results.object_list if result.pk not in promoted_ids
+            result for result in page_of_results.object_list if result.pk not in promoted_ids
         )
-        total = page_of_results.paginator.count + len(spaces)
+        for result in found:
+            result.type_label = type_label(result)
+        hits = page_of_results.paginator.count + len(spaces)
         context.update(
             results=found,
             promoted=promoted,
             spaces=spaces,
             page_of_results=page_of_results,
-            total=total,
+            total=hits,
+            coworking_label=COWORKING_LABEL,
         )
+        if hits < services.FEW_HITS:
+            suggested = services.suggestion(query, locale)
+            if suggested:
+                context["suggestion"] = {"query": suggested, "url": search_url(get_language(), suggested, chosen_type)}
+        if not hits and not promoted:
+            context["other_languages"] = [
+                {**hint, "url": search_url(hint["code"], query, chosen_type)}
+                for hint in services.other_languages(query, locale, TYPES.get(chosen_type))
+            ]
         Query.get(query).add_hit()
-        if not total and not promoted:
+        if not hits and not promoted:
             MissedQuery.record(query, get_language())
     return render(request, "search/search.html", context)
 
 
-def matching(pages, query):
-    """Full-text matches plus title prefixes ("ostersund" → "Östersunds kommun")."""
-    found = list(pages.search(query, operator="or")[:MAX_RESULTS])
-    seen = {page.pk for page in found}
-    for page in pages.autocomplete(query, operator="or")[:MAX_RESULTS]:
-        if page.pk not in seen:
-            found.append(page)
-            seen.add(page.pk)
-    return found
+def pages_in(locale, chosen_type=""):
+    pages = Page.objects.live().public().filter(locale=locale)
+    if chosen_type:
+        pages = pages.type(TYPES[chosen_type])
+    return pages
 
 
-def title_matches_first(pages, query):
-    """Pages whose title holds the query's words come first, the more of the
-    title they make up the better (a stable sort, so the backend's ranking
-    decides the rest). The database backend on SQLite does not rank by field
-    boosts; this keeps results sensible on every backend. Accents are ignored
-    and a word matches as a prefix, so "ostersund" matches "Östersunds"."""
-    words = anyascii(query).lower().split()
+def search_url(language_code, query, chosen_type=""):
+    """The search page in `language_code` (its own path: /sok/, /en/search/ …) for `query`."""
+    with translation.override(language_code):
+        path = reverse("search")
+    parameters = {"q": query}
+    if chosen_type:
+        parameters["typ"] = chosen_type
+    return f"{path}?{urlencode(parameters)}"
 
-    def score(page):
-        title_words = re.findall(r"\w+", anyascii(page.title).lower())
-        hits = sum(1 for word in words if any(title_word.startswith(word) for title_word in title_words))
-        return (hits, hits / max(1, len(title_words)))
 
-    return sorted(pages, key=score, reverse=True)
+def type_label(page):
+    for page_class in type(page).__mro__:
+        if page_class in TYPE_LABELS:
+            return TYPE_LABELS[page_class]
+    return PAGE_LABEL
+
+
+def coworking_spaces(query, locale):
+    """The best few spaces, each with `url`: its card on the coworking listing
+    of this language (or of the Swedish site where this one has none)."""
+    spaces = list(CoworkingSpace.objects.filter(locale=locale).search(query, operator="or")[:MAX_SPACES])
+    if spaces:
+        listings = CoworkingIndexPage.objects.live().public()
+        listing = (
+            listings.filter(locale=locale).first()
+            or listings.filter(locale__language_code=settings.LANGUAGE_CODE).first()
+        )
+        for space in spaces:
+            space.url = f"{listing.url}#{space.anchor}" if listing else ""
+    return spaces
 
 
 def promotions(query, locale):

@@ -1,6 +1,9 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.utils.translation import get_language
+from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
@@ -34,23 +37,81 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+
+def localized_route(routes):
+    """A route in the active language's words (`routes["en"]` under /en/ …),
+    the Swedish one where a language has none.
+
+    Django's translated URL patterns (resolving, `reverse`, `translate_url`
+    in the language switcher) work with any lazy string; this one reads a
+    table here instead of the gettext catalogue, because an address is not
+    prose: it is printed in e-mails and on paper, and must not move when a
+    translator edits a catalogue (docs/architecture.md, "Addresses")."""
+    return lazy(lambda: routes.get((get_language() or "").split("-")[0], routes[settings.LANGUAGE_CODE]), str)()
+
+
+SEARCH = {"sv": "sok/", "en": "search/", "de": "suche/", "ar": "search/"}
+EMBED_THANKS = {
+    "sv": "embed/<slug:slug>/tack/",
+    "en": "embed/<slug:slug>/thanks/",
+    "de": "embed/<slug:slug>/danke/",
+    "ar": "embed/<slug:slug>/thanks/",
+}
+NEWSLETTER_CONFIRM = {
+    "sv": "nyhetsbrev/bekrafta/<str:token>/",
+    "en": "newsletter/confirm/<str:token>/",
+    "de": "newsletter/bestaetigen/<str:token>/",
+    "ar": "newsletter/confirm/<str:token>/",
+}
+NEWSLETTER_UNSUBSCRIBE = {
+    "sv": "nyhetsbrev/avsluta/<str:token>/",
+    "en": "newsletter/unsubscribe/<str:token>/",
+    "de": "newsletter/abmelden/<str:token>/",
+    "ar": "newsletter/unsubscribe/<str:token>/",
+}
+NEWSLETTER_PREFERENCES_REQUEST = {
+    "sv": "nyhetsbrev/installningar/",
+    "en": "newsletter/preferences/",
+    "de": "newsletter/einstellungen/",
+    "ar": "newsletter/preferences/",
+}
+NEWSLETTER_PREFERENCES = {key: route + "<str:token>/" for key, route in NEWSLETTER_PREFERENCES_REQUEST.items()}
+
+
+def moved(name):
+    """The Swedish address under another language's prefix (/en/sok/, links in
+    e-mails sent before the addresses were translated): 301 to its own."""
+    return RedirectView.as_view(pattern_name=name, permanent=True, query_string=True)
+
+
 # Swedish lives at /, other languages under their prefix (/en/…).
 urlpatterns += i18n_patterns(
-    path("sok/", search_views.search, name="search"),
+    path(localized_route(SEARCH), search_views.search, name="search"),
     path("embed/<slug:slug>/", intake_views.embed_form, name="intake_embed_form"),
-    path("embed/<slug:slug>/tack/", intake_views.embed_thanks, name="intake_embed_thanks"),
-    path("nyhetsbrev/bekrafta/<str:token>/", intake_views.newsletter_confirm, name="intake_newsletter_confirm"),
-    path("nyhetsbrev/avsluta/<str:token>/", intake_views.newsletter_unsubscribe, name="intake_newsletter_unsubscribe"),
+    path(localized_route(EMBED_THANKS), intake_views.embed_thanks, name="intake_embed_thanks"),
+    path(localized_route(NEWSLETTER_CONFIRM), intake_views.newsletter_confirm, name="intake_newsletter_confirm"),
     path(
-        "nyhetsbrev/installningar/",
+        localized_route(NEWSLETTER_UNSUBSCRIBE),
+        intake_views.newsletter_unsubscribe,
+        name="intake_newsletter_unsubscribe",
+    ),
+    path(
+        localized_route(NEWSLETTER_PREFERENCES_REQUEST),
         intake_views.newsletter_preferences_request,
         name="intake_newsletter_preferences_request",
     ),
     path(
-        "nyhetsbrev/installningar/<str:token>/",
+        localized_route(NEWSLETTER_PREFERENCES),
         intake_views.newsletter_preferences,
         name="intake_newsletter_preferences",
     ),
+    # Under /en/, /de/, /ar/ only: in Swedish the routes above match first.
+    path(SEARCH["sv"], moved("search")),
+    path(EMBED_THANKS["sv"], moved("intake_embed_thanks")),
+    path(NEWSLETTER_CONFIRM["sv"], moved("intake_newsletter_confirm")),
+    path(NEWSLETTER_UNSUBSCRIBE["sv"], moved("intake_newsletter_unsubscribe")),
+    path(NEWSLETTER_PREFERENCES_REQUEST["sv"], moved("intake_newsletter_preferences_request")),
+    path(NEWSLETTER_PREFERENCES["sv"], moved("intake_newsletter_preferences")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

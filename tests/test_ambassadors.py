@@ -153,3 +153,38 @@ def test_contact_form_has_the_same_spam_protection(client, settings):
     )
     assert limited.status_code == 429
     assert 'value="a@example.org"' in limited.content.decode()
+
+
+def interest_options(body):
+    select = re.search(r'<select class="form-select" id="f-intresse" name="intresse">(.*?)</select>', body, re.S).group(
+        1
+    )
+    return re.findall(r'<option value="([^"]*)"[^>]*>([^<]+)</option>', select)
+
+
+def test_the_interest_filter_offers_the_interests_ambassadors_name(client):
+    body = client.get("/en/ambassadors/").content.decode()
+    offered = interest_options(body)
+    named = {
+        interest.strip().casefold()
+        for interests in Ambassador.objects.published().values_list("interests", flat=True)
+        for interest in interests.split(",")
+        if interest.strip()
+    }
+    assert offered[0] == ("", "Any interest")
+    assert {value for value, _name in offered[1:]} == named and "körsång" in named
+    assert '<option value="körsång" lang="sv">körsång</option>' in body  # Swedish words marked as such
+    chosen = client.get("/en/ambassadors/", {"intresse": "körsång"}).content.decode()
+    assert '<option value="körsång" lang="sv" selected>' in chosen
+    expected = {a.name for a in Ambassador.objects.published() if "körsång" in a.interest_list}
+    assert set(names(chosen)) == expected and expected
+
+
+@pytest.mark.parametrize("value", ["zebrafinkar", "körs", "<script>x</script>", "🦓", "x" * 500])
+def test_an_unknown_interest_is_said_calmly_and_all_ambassadors_shown(client, value):
+    response = client.get("/en/ambassadors/", {"intresse": value})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'class="notice" role="status">No ambassador has named the interest' in body
+    assert "<script>x" not in body
+    assert len(names(body)) == len(names(client.get("/en/ambassadors/").content.decode()))

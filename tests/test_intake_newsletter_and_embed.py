@@ -27,8 +27,8 @@ def test_newsletter_needs_confirmation_and_unsubscribes_without_login(
     tasks.deliver.call(registration.deliveries.get().pk)
     message = mail.outbox[0]
     assert message.to == ["nils@example.org"]
-    confirm_url = re.search(r"http://testserver(/en/nyhetsbrev/bekrafta/\S+/)", message.body).group(1)
-    unsubscribe_url = re.search(r"http://testserver(/en/nyhetsbrev/avsluta/\S+/)", message.body).group(1)
+    confirm_url = re.search(r"http://testserver(/en/newsletter/confirm/\S+/)", message.body).group(1)
+    unsubscribe_url = re.search(r"http://testserver(/en/newsletter/unsubscribe/\S+/)", message.body).group(1)
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
     assert client.get(confirm_url).status_code == 200

@@ -134,3 +134,34 @@ def test_a_kept_route_follows_a_new_slug_and_a_sub_page_follows_its_page(client,
     index.save_revision().publish()
     assert client.get(old_feed).status_code == 404
     assert client.get("/historier/feed/").status_code == 200
+
+
+# The search page in each of its states: hits on several pages, a typing
+# error (suggestions), a word only another language has (hints), a type.
+SEARCHES = (
+    "/sok/?q=berattelse",
+    "/sok/?q=berattelse&typ=berattelser&sida=2",  # one page type: `specific()` costs a query per type
+    "/sok/?q=berattelse+kommun&typ=berattelser",
+    "/sok/?q=berattelsr",
+    "/en/search/?q=bageriet",
+    "/en/search/?q=cowork",
+)
+# A miss: the suggestion, three other languages, the missed-search count; on
+# PostgreSQL each search also reads its locale's language (search/backends.py).
+MAX_SEARCH_QUERIES = 33
+
+
+def test_the_search_page_costs_the_same_with_10_and_200_matching_stories(client, uncached):
+    """Ranked and paged in the database: more matches, no more queries
+    (issue 16). The stories are indexed, so every one of them matches."""
+    from django.core.management import call_command
+
+    add_stories(10)
+    call_command("update_index", verbosity=0)
+    with_ten = {path: count(client, path) for path in SEARCHES}
+    add_stories(190, start=10)
+    call_command("update_index", verbosity=0)
+    assert "200 träffar" in client.get("/sok/?q=berattelse&typ=berattelser").content.decode()
+    with_two_hundred = {path: count(client, path) for path in SEARCHES}
+    assert with_two_hundred == with_ten
+    assert max(with_ten.values()) <= MAX_SEARCH_QUERIES, with_ten

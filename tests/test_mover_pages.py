@@ -78,8 +78,8 @@ def test_magazine_pdf_link_gives_its_real_size(client):
 
 
 def test_search_form_submits_to_the_search_page(client):
-    body = client.get("/en/sok/?q=are").content.decode()
-    assert '<form method="get" action="/en/sok/" role="search"' in body
+    body = client.get("/en/search/?q=are").content.decode()
+    assert '<form method="get" action="/en/search/" role="search"' in body
 
 
 def test_story_call_to_action_links_to_its_municipality(client):
@@ -100,7 +100,7 @@ def test_story_call_to_action_links_to_its_municipality(client):
         "/en/magazine/nummer-2026-1/",
         "/en/coworking/",
         "/en/register/",
-        "/en/sok/",
+        "/en/search/",
     ],
 )
 def test_every_page_has_a_description_and_a_title_that_does_not_repeat_itself(client, path):

@@ -129,7 +129,7 @@ def test_swedish_queries_find_other_inflections_with_or_without_accents(client, 
 def test_english_queries_find_other_inflections(client, pages):
     assert "Summer life in the village" in search("en", "moving")
     assert "Summer life in the village" in search("en", "moves")
-    titles = result_titles(client.get("/en/sok/", {"q": "farming"}).content.decode())
+    titles = result_titles(client.get("/en/search/", {"q": "farming"}).content.decode())
     assert "Summer life in the village" in titles  # "farm" in the body
     assert "A farm and a new life" in titles  # a story with "farm" in the title
 
@@ -195,3 +195,23 @@ def test_tsquery_syntax_in_queries_is_only_text(pages, query):
         search(language, query, operator="and")
         with translation.override(language):
             list(Page.objects.live().autocomplete(query)[:10])
+
+
+def test_the_trigram_extension_is_installed_by_the_migrations():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
+        assert cursor.fetchone() == (1,)
+
+
+def test_spelling_suggestions_come_from_the_titles_most_alike_by_trigrams(client, locales):
+    from search.services import candidate_texts, suggestion
+
+    candidates = candidate_texts("ostersnd", locales["sv"])
+    # pg_trgm hands over the titles and names that look alike, accents folded
+    # on both sides; not every title of the locale (SQLite's fallback).
+    assert "Östersunds kommun" in candidates and "Startade byrå i Östersund" in candidates
+    assert "Om Ta steget" not in candidates
+    assert suggestion("ostersnd", locales["sv"]) == "Östersund"
+    assert suggestion("Östersnd kommn", locales["sv"]) == "Östersund kommun"
+    body = client.get("/en/search/", {"q": "ostersnd"}).content.decode()
+    assert 'Did you mean <a href="/en/search/?q=%C3%96stersund">Östersund</a>?' in body

@@ -24,7 +24,7 @@ PAGES = [
     "/en/ambassadors/?sprak=en",
     "/ambassadorer/bli-ambassador/",
     "/en/ambassadors/bli-ambassador/",
-    "/en/sok/?q=zebra",
+    "/en/search/?q=zebra",
     "/internationellt-hus/",
     "/internationellt-hus/dina-forsta-veckor/",
     "/en/international-house/first-weeks/",
@@ -37,7 +37,11 @@ PAGES = [
     "/ar/berattelser/",
     "/ar/ambassadorer/",
     "/de/magasinet/",
-    "/ar/sok/?q=sverige",
+    "/ar/search/?q=sverige",
+    # Search's did-you-mean and other-language hints; the interest filter's notice
+    "/sok/?q=%C3%B6stersnd",
+    "/en/search/?q=bageriet",
+    "/en/ambassadors/?intresse=zebra",
     # The whole-offer home page, municipality pages and the Region's overview
     "/de/",
     "/region/",

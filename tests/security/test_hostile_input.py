@@ -142,7 +142,7 @@ def test_hostile_values_in_every_field_of_every_public_form(client, form, settin
 def test_hostile_query_parameters_on_every_page(client):
     client.raise_request_exception = False
     urls = sorted({page.url for page in Page.objects.live().specific() if page.url})
-    urls += ["/sok/", "/en/sok/", "/embed/are/", "/embed/are/tack/", "/nyhetsbrev/bekrafta/x/"]
+    urls += ["/sok/", "/en/search/", "/embed/are/", "/embed/are/tack/", "/nyhetsbrev/bekrafta/x/"]
     problems = []
     for index, url in enumerate(urls):
         values = (
