@@ -26,7 +26,7 @@ from tests.factories import RegistrationFactory
 
 pytestmark = pytest.mark.django_db
 
-REQUEST_URL = "/en/nyhetsbrev/installningar/"
+REQUEST_URL = "/en/newsletter/preferences/"
 
 
 @pytest.fixture
@@ -78,12 +78,12 @@ def test_the_confirmation_email_and_page_carry_the_link_that_shows_and_saves_cho
     registration = Registration.objects.get(kind="newsletter")
     tasks.deliver.call(registration.deliveries.get().pk)
     body = mail.outbox[0].body
-    preferences_url = re.search(r"http://testserver(/en/nyhetsbrev/installningar/\S+/)", body).group(1)
+    preferences_url = re.search(r"http://testserver(/en/newsletter/preferences/\S+/)", body).group(1)
     assert "nils@example.org" not in preferences_url
-    confirm_url = re.search(r"http://testserver(/en/nyhetsbrev/bekrafta/\S+/)", body).group(1)
+    confirm_url = re.search(r"http://testserver(/en/newsletter/confirm/\S+/)", body).group(1)
     with django_capture_on_commit_callbacks(execute=True):
         confirmed = client.post(confirm_url).content.decode()
-    assert 'href="/en/nyhetsbrev/installningar/' in confirmed  # the page after confirming links there too
+    assert 'href="/en/newsletter/preferences/' in confirmed  # the page after confirming links there too
     tasks.deliver.call(registration.deliveries.get(channel="crm").pk)
 
     page = client.get(preferences_url)
@@ -166,11 +166,11 @@ def test_a_changed_character_or_another_links_token_does_not_open_the_page(clien
     url = preferences_link(row)
     token = url.rstrip("/").rsplit("/", 1)[1]
     tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
-    assert client.get(f"/en/nyhetsbrev/installningar/{tampered}/").status_code == 400
+    assert client.get(f"/en/newsletter/preferences/{tampered}/").status_code == 400
     from intake.services import newsletter_link
 
     unsubscribe_token = newsletter_link(row, "unsubscribe").rstrip("/").rsplit("/", 1)[1]
-    assert client.get(f"/en/nyhetsbrev/installningar/{unsubscribe_token}/").status_code == 400
+    assert client.get(f"/en/newsletter/preferences/{unsubscribe_token}/").status_code == 400
     assert client.post(url.replace(token, tampered), {"unsubscribe": "1"}).status_code == 400
     row.refresh_from_db()
     assert row.unsubscribed_at is None
@@ -259,7 +259,7 @@ def test_asking_for_a_new_link_answers_the_same_for_every_address_and_mails_only
     purged_link = re.search(r"http://testserver(\S+)", by_address["purged@example.org"].body).group(1)
     assert "Your newsletter settings" in Client().get(purged_link).content.decode()
     subscribed_link = re.search(r"http://testserver(\S+)", by_address["Subscribed@example.org"].body).group(1)
-    assert subscribed_link.startswith("/en/nyhetsbrev/installningar/")  # the subscription's language
+    assert subscribed_link.startswith("/en/newsletter/preferences/")  # the subscription's language
     assert Client().get(subscribed_link).status_code == 200
 
 

@@ -189,6 +189,8 @@ def test_the_language_switcher_keeps_the_search_in_the_other_languages_address(c
         ("/en/nyhetsbrev/bekrafta/abc123/", "/en/newsletter/confirm/abc123/"),
         ("/en/nyhetsbrev/avsluta/abc123/", "/en/newsletter/unsubscribe/abc123/"),
         ("/en/embed/are/tack/", "/en/embed/are/thanks/"),
+        ("/en/nyhetsbrev/installningar/", "/en/newsletter/preferences/"),
+        ("/de/nyhetsbrev/installningar/abc123/", "/de/newsletter/einstellungen/abc123/"),
     ],
 )
 def test_swedish_addresses_under_another_language_move_permanently(client, old, new):
