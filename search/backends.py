@@ -32,6 +32,8 @@ from modelsearch.backends.database.postgres.postgres import (
 )
 from wagtail.models import Locale, TranslatableMixin
 
+from tasteget import locales
+
 # Language code (primary subtag) → text search configuration.
 LANGUAGE_CONFIGS = {"sv": "tasteget_sv", "en": "tasteget_en", "de": "tasteget_de", "ar": "tasteget_ar"}
 # Other languages, content without a language and autocomplete: accents
@@ -95,7 +97,7 @@ class LanguageQueryCompiler(PostgresSearchQueryCompiler):
     def language(self):
         locale_id = filtered_locale_id(self.queryset)
         if locale_id is not None:
-            language = Locale.objects.filter(pk=locale_id).values_list("language_code", flat=True).first()
+            language = locales.language_code_of(locale_id)
             if language:
                 return language
         return get_language()

@@ -17,12 +17,13 @@ from django.conf import settings
 from django.contrib.postgres.lookups import Unaccent
 from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db import connection
-from django.db.models import Case, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Length
 from django.utils.translation import get_language_info
 from wagtail.models import Locale, Page
 
 from places.models import Municipality
+from tasteget.restrictions import public
 
 # Each word of the query is looked up as a title prefix; more words count as one phrase.
 MAX_TITLE_WORDS = 5
@@ -122,7 +123,7 @@ def candidate_texts(query, locale):
     """Titles of live pages and names of municipalities in `locale` that may
     hold the right spelling: on PostgreSQL the ones pg_trgm finds most alike
     (accents folded on both sides), elsewhere a bounded list of them all."""
-    pages = Page.objects.live().public().filter(locale=locale)
+    pages = public(Page.objects.live()).filter(locale=locale)
     names = Municipality.objects.filter(locale=locale)
     if connection.vendor == "postgresql":
 
@@ -145,15 +146,26 @@ def other_languages(query, locale, page_type=None):
     """For a search without hits: the site's other languages that have hits,
     each as {"code", "name", "direction", "count"}, in the order of LANGUAGES."""
     found = []
-    locales = {item.language_code: item for item in Locale.objects.exclude(pk=locale.pk)}
+    locales = {}
     for code, _name in settings.LANGUAGES:
-        other = locales.get(code)
-        if other is None:
+        try:
+            locales[code] = Locale.objects.get_for_language(code)  # read once per process
+        except Locale.DoesNotExist:
             continue
-        pages = Page.objects.live().public().filter(locale=other)
-        if page_type is not None:
-            pages = pages.type(page_type)
-        count = matching(pages, query).count()
+    others = [other.pk for other in locales.values() if other.pk != locale.pk]
+    # One query for all of them: the matches counted per locale.
+    pages = public(Page.objects.live()).filter(locale_id__in=others)
+    if page_type is not None:
+        pages = pages.type(page_type)
+    counts = dict(
+        matching(pages, query)
+        .order_by()
+        .values_list("locale_id")
+        .annotate(count=Count("pk"))
+        .values_list("locale_id", "count")
+    )
+    for code, other in locales.items():
+        count = counts.get(other.pk) if other.pk != locale.pk else 0
         if count:
             info = get_language_info(code)
             found.append(

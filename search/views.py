@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from wagtail.contrib.search_promotions.models import Query
+from wagtail.contrib.search_promotions.models import SearchPromotion
 from wagtail.models import Locale, Page
 
 from home.models import ContentPage, GuideIndexPage, GuidePage, HomePage, MunicipalityPage
@@ -17,10 +17,11 @@ from magazine.models import MagazineIndexPage, MagazineIssuePage
 from places.models import CoworkingIndexPage, CoworkingSpace
 from stories.models import StoryIndexPage, StoryPage
 from tasteget.paging import page_of
+from tasteget.restrictions import public
 from tasteget.translations import with_content_languages
 
 from . import services
-from .models import MissedQuery
+from .tasks import record_search
 
 MAX_QUERY_LENGTH = 100
 RESULTS_PER_PAGE = 10
@@ -94,14 +95,13 @@ def search(request):
                 {**hint, "url": search_url(hint["code"], query, chosen_type)}
                 for hint in services.other_languages(query, locale, TYPES.get(chosen_type))
             ]
-        Query.get(query).add_hit()
-        if not hits and not promoted:
-            MissedQuery.record(query, get_language())
+        # Counted by the worker: the visitor does not wait for the statistics.
+        record_search.enqueue(query, get_language(), missed=not hits and not promoted)
     return render(request, "search/search.html", context)
 
 
 def pages_in(locale, chosen_type=""):
-    pages = Page.objects.live().public().filter(locale=locale)
+    pages = public(Page.objects.live()).filter(locale=locale)
     if chosen_type:
         pages = pages.type(TYPES[chosen_type])
     return pages
@@ -129,7 +129,7 @@ def coworking_spaces(query, locale):
     of this language (or of the Swedish site where this one has none)."""
     spaces = list(CoworkingSpace.objects.filter(locale=locale).search(query, operator="or")[:MAX_SPACES])
     if spaces:
-        listings = CoworkingIndexPage.objects.live().public()
+        listings = public(CoworkingIndexPage.objects.live())
         listing = (
             listings.filter(locale=locale).first()
             or listings.filter(locale__language_code=settings.LANGUAGE_CODE).first()
@@ -141,7 +141,7 @@ def coworking_spaces(query, locale):
 
 def promotions(query, locale):
     """Editors' picks for this query, shown first, in the visitor's language."""
-    picks = Query.get(query).editors_picks.select_related("page").order_by("sort_order")
+    picks = SearchPromotion.objects.filter(query__query_string=query).select_related("page").order_by("sort_order")
     pages = []
     for pick in picks:
         if pick.page_id:

@@ -6,7 +6,7 @@ class TastegetConfig(AppConfig):
     verbose_name = "Ta steget"
 
     def ready(self):
-        # checks registers the deployment checks; routing connects its signals.
-        from . import checks, locales, routing  # noqa: F401
+        # checks registers the deployment checks; restrictions and routing connect their signals.
+        from . import checks, locales, restrictions, routing  # noqa: F401
 
         locales.install()

@@ -23,8 +23,20 @@ def get_for_language(manager, language_code):
     return locale
 
 
+_codes = {}
+
+
+def language_code_of(locale_id):
+    """The language code of a Locale id, read once per process ("" for none)."""
+    if locale_id not in _codes:
+        found = Locale.all_objects.filter(pk=locale_id).values_list("language_code", flat=True).first()
+        _codes[locale_id] = found or ""
+    return _codes[locale_id]
+
+
 def forget(**_kwargs):
     _by_code.clear()
+    _codes.clear()
 
 
 def install():
