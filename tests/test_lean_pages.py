@@ -164,3 +164,21 @@ def test_the_search_page_costs_the_same_with_10_and_200_matching_stories(client,
     with_two_hundred = {path: count(client, path) for path in SEARCHES}
     assert with_two_hundred == with_ten
     assert max(with_ten.values()) <= MAX_SEARCH_QUERIES, with_ten
+
+
+def test_a_page_made_private_leaves_search_and_cached_pages_at_once(client):
+    """The restricted paths are kept; a new restriction purges them and every
+    cached page (the page cache is on here)."""
+    from django.core.management import call_command
+    from wagtail.models import PageViewRestriction
+
+    call_command("update_index", verbosity=0)
+    story = StoryPage.objects.get(slug="fjallen-och-familjen", locale__language_code="sv")
+    for _ in range(2):
+        assert story.title in client.get("/berattelser/").content.decode()
+        assert story.title in client.get("/sok/", {"q": story.title}).content.decode()
+    PageViewRestriction.objects.create(page=story, restriction_type=PageViewRestriction.PASSWORD, password="hemligt")
+    assert story.title not in client.get("/berattelser/").content.decode()
+    assert f">{story.title}</a>" not in client.get("/sok/", {"q": story.title}).content.decode()
+    assert client.get(story.url).status_code == 200  # the password form, not the story
+    assert story.intro not in client.get(story.url).content.decode()
