@@ -187,6 +187,9 @@ def main():
         fill = FILL.format(stories=args.stories, ambassadors=args.ambassadors)
         subprocess.run([*manage, "shell", "-c", fill], cwd=ROOT, env={**env, "PAGE_CACHE_ENABLED": "false"}, check=True)
         subprocess.run([*manage, "update_index", "-v", "0"], cwd=ROOT, env=env, check=True)
+    # Planner statistics for the rows just added (autovacuum would, later): without
+    # them PostgreSQL loops over every page for a search (~200 ms instead of ~20 ms).
+    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", "ANALYZE", name], check=True)
     subprocess.run(["redis-cli", "-u", args.redis_url, "flushdb"], capture_output=True)
     manifest = json.loads((Path(static_root) / "staticfiles.json").read_text())
     static = "/static/" + manifest["paths"]["css/site.css"]
