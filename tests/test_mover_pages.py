@@ -6,6 +6,7 @@ import re
 import pytest
 from django.core import mail
 
+from ambassadors.models import Ambassador
 from intake import tasks
 from intake.models import Registration
 from tests.conftest import GUIDANCE
@@ -126,6 +127,11 @@ def test_english_pages_are_english_or_say_which_text_is_swedish(client):
     assert '<p lang="sv">Jag heter' in home  # an ambassador's own words, in Swedish
     directory = client.get("/en/ambassadors/").content.decode()
     assert '<p lang="sv">Jag heter' in directory
+    # An ambassador's interests are their own words too (free text, in Swedish).
+    ambassador = Ambassador.objects.exclude(interests="").filter(is_published=True).first()
+    profile = client.get(f"/en/ambassadors/{ambassador.pk}/").content.decode()
+    interests = ", ".join(ambassador.interest_list)
+    assert f'Interests: <span lang="sv">{interests}</span>' in profile
 
 
 def test_arabic_pages_keep_phone_numbers_and_postal_codes_left_to_right(client):
