@@ -5,10 +5,12 @@ import re
 
 import pytest
 from django.core import mail
+from wagtail.images.models import Image
 
 from ambassadors.models import Ambassador
 from intake import tasks
 from intake.models import Registration
+from places.models import Adviser
 from tests.conftest import GUIDANCE
 
 pytestmark = pytest.mark.django_db
@@ -138,3 +140,15 @@ def test_arabic_pages_keep_phone_numbers_and_postal_codes_left_to_right(client):
     body = client.get("/ar/are/").content.decode()
     assert '<bdi dir="ltr">+46 647 161 00</bdi>' in body
     assert '<address lang="sv" dir="ltr">' in body
+
+
+def test_an_advisers_photo_is_shown_on_the_thank_you_and_municipality_pages(submit, client):
+    photo = Image.objects.first()  # a demo photograph
+    Adviser.objects.filter(name="Sara Lind").update(photo=photo)
+    thanks = submit("/en/register/", GUIDANCE, follow=True).content.decode()
+    municipality = client.get("/en/are/").content.decode()
+    for body in (thanks, municipality):
+        advisers = re.findall(r'<li class="adviser">.*?</li>', body, re.S)
+        with_photo = [item for item in advisers if 'class="adviser__photo"' in item]
+        assert len(with_photo) == 1 and "Sara Lind" in with_photo[0], advisers
+        assert 'alt=""' in with_photo[0]  # the name beside it says who it is
