@@ -2,6 +2,7 @@
 and the small defects a new visitor met (issue 10)."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -152,3 +153,13 @@ def test_an_advisers_photo_is_shown_on_the_thank_you_and_municipality_pages(subm
         with_photo = [item for item in advisers if 'class="adviser__photo"' in item]
         assert len(with_photo) == 1 and "Sara Lind" in with_photo[0], advisers
         assert 'alt=""' in with_photo[0]  # the name beside it says who it is
+
+
+def test_design_doc_links_a_screenshot_of_every_page_and_form_state_at_both_sizes():
+    docs = Path(__file__).resolve().parent.parent / "docs"
+    linked = re.findall(r"\]\((img/design/[^)]+)\)", (docs / "design.md").read_text())
+    for shot in linked:
+        assert (docs / shot).is_file(), shot
+    for state in ("home", "municipality", "story", "stories", "form", "form-errors", "form-thanks"):
+        for size in ("desktop", "phone"):
+            assert f"img/design/{state}-{size}.webp" in linked, (state, size)
