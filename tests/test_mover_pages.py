@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.core import mail
 from wagtail.images.models import Image
+from wagtail.models import Page
 
 from ambassadors.models import Ambassador
 from intake import tasks
@@ -163,3 +164,21 @@ def test_design_doc_links_a_screenshot_of_every_page_and_form_state_at_both_size
     for state in ("home", "municipality", "story", "stories", "form", "form-errors", "form-thanks"):
         for size in ("desktop", "phone"):
             assert f"img/design/{state}-{size}.webp" in linked, (state, size)
+
+
+def test_every_live_page_in_every_language_has_a_description_and_a_title_once(client):
+    checked = 0
+    for page in Page.objects.live().public().filter(depth__gt=1).specific():
+        url = page.url
+        if not url:
+            continue
+        response = client.get(url)
+        if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
+            continue
+        body = response.content.decode()
+        description = re.search(r'<meta name="description" content="([^"]*)">', body)
+        assert description and len(description.group(1).strip()) > 20, url
+        title = re.search(r"<title>(.*?)</title>", body, re.S).group(1).strip()
+        assert title and not re.fullmatch(r"(.+) – \1", title), (url, title)
+        checked += 1
+    assert checked >= 150  # every page type, in sv, en, de and ar
