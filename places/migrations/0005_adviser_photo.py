@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('places', '0003_municipality_crm_list_item'),
+        ("places", "0004_postal_code_ranges"),
         ('wagtailimages', '0027_image_description'),
     ]
 
