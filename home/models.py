@@ -206,11 +206,15 @@ class MunicipalityPage(LocalSnippetsMixin, BasePage):
         for key in LISTED_ON_MUNICIPALITY_PAGES:
             context[key] = SimpleLazyObject(lambda key=key: listed.get(key))
         context["registration_url"] = registration_url_for(self.locale_id, self.municipality)
-        context["advisers"] = Adviser.objects.filter(
-            municipality__translation_key=self.municipality.translation_key,
-            municipality__locale__language_code=settings.LANGUAGE_CODE,
-            is_active=True,
-        ).order_by("name")
+        context["advisers"] = (
+            Adviser.objects.filter(
+                municipality__translation_key=self.municipality.translation_key,
+                municipality__locale__language_code=settings.LANGUAGE_CODE,
+                is_active=True,
+            )
+            .select_related("photo")
+            .order_by("name")
+        )
         return context
 
     def listings(self):

@@ -47,8 +47,32 @@ def reject_control_characters(field_name, value, *, multiline):
         raise forms.ValidationError(message, code="control_characters")
 
 
-def issue_token(kind):
-    return signing.dumps({"k": kind, "t": int(time.time()), "n": secrets.token_hex(8)}, salt=TOKEN_SALT)
+def issue_token(kind, started=None):
+    """A signed token for a form of `kind`; `started` is when the person began (now by default)."""
+    started = int(time.time()) if started is None else started
+    return signing.dumps({"k": kind, "t": started, "n": secrets.token_hex(8)}, salt=TOKEN_SALT)
+
+
+# What a person is asked to do when a required field is empty: the field's own
+# words, never "This field is required" (issue 10, point 7).
+REQUIRED_MESSAGES = {
+    "first_name": _("Enter your first name."),
+    "last_name": _("Enter your last name."),
+    "name": _("Enter your name."),
+    "email": _("Enter your e-mail address."),
+    "phone": _("Enter your phone number."),
+    "preferred_contact": _("Choose how you want us to contact you."),
+    "municipality": _("Choose a municipality."),
+    "street_address": _("Enter the postal address the magazine should go to."),
+    "postal_code": _("Enter your postal code."),
+    "town": _("Enter your town."),
+    "country": _("Enter your country."),
+    "language": _("Choose the language of the newsletter."),
+    "languages": _("Enter the languages you speak."),
+    "message": _("Write your message."),
+    "text": _("Write a little about yourself."),
+}
+INVALID_EMAIL = _("Enter an e-mail address in the form name@example.org.")
 
 
 class PublicForm(forms.Form):
@@ -73,12 +97,19 @@ class PublicForm(forms.Form):
         version, text = consent.current(self.kind)
         self.fields["consent"].label = text
         self.fields["consent"].error_messages["required"] = _("You need to agree before we can store your details.")
+        for name, field in self.fields.items():
+            if name in REQUIRED_MESSAGES:
+                field.error_messages["required"] = REQUIRED_MESSAGES[name]
+            if isinstance(field, forms.EmailField):
+                field.error_messages["invalid"] = INVALID_EMAIL
         if not self.is_bound:
             self.initial.update({"form_token": issue_token(self.kind), "consent_version": version})
         self.helper = FormHelper(self)
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.helper.layout = self.build_layout()
+        # Errors (the summary lists `form` in field order) in the order people see the fields.
+        self.order_fields([pointer.name for pointer in self.helper.layout.get_field_names()])
 
     def build_layout(self):
         raise NotImplementedError
@@ -137,10 +168,20 @@ class PublicForm(forms.Form):
         return ""
 
     def rebound_token(self):
-        """After an error, the next submit must get a fresh token (and key)."""
+        """After an error, the next submit must get a fresh token (and key).
+
+        The new token keeps the time the person began filling in the form, so
+        the minimum fill time never blocks someone correcting an error: only a
+        first send quicker than a person can fill in the form is refused.
+        """
         if self.is_bound:
+            try:
+                previous = signing.loads(self.data.get("form_token", ""), salt=TOKEN_SALT)
+            except signing.BadSignature:
+                previous = {}
+            started = previous.get("t") if previous.get("k") == self.kind else None
             data = self.data.copy()
-            data["form_token"] = issue_token(self.kind)
+            data["form_token"] = issue_token(self.kind, started=started if isinstance(started, int) else None)
             self.data = data
 
 

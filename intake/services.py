@@ -288,14 +288,16 @@ def enqueue(delivery_id):
 
 def advisers_for(registration):
     """The advisers of the chosen municipality; the Region's when it has none."""
-    advisers = list(Adviser.objects.filter(municipality=registration.municipality, is_active=True))
+    advisers = list(
+        Adviser.objects.filter(municipality=registration.municipality, is_active=True).select_related("photo")
+    )
     if not advisers:
         advisers = list(
             Adviser.objects.filter(
                 municipality__kind="region",
                 municipality__locale__language_code=settings.LANGUAGE_CODE,
                 is_active=True,
-            )
+            ).select_related("photo")
         )
     return advisers
 

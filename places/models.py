@@ -294,6 +294,15 @@ class Adviser(models.Model):
     name = models.CharField(_("name"), max_length=120)
     email = models.EmailField(_("e-mail"))
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    photo = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("photo"),
+        help_text=_("Optional: shown with the name on the municipality's page and the registration's thank-you page."),
+    )
     crm_owner_id = models.PositiveIntegerField(
         _("CRM owner id"),
         null=True,
@@ -307,6 +316,7 @@ class Adviser(models.Model):
         FieldPanel("name"),
         FieldPanel("email"),
         FieldPanel("phone"),
+        FieldPanel("photo"),
         FieldPanel("crm_owner_id"),
         FieldPanel("is_active"),
     ]

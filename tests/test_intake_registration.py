@@ -97,8 +97,8 @@ def test_missing_and_bad_fields_get_clear_errors_and_keep_valid_answers(submit):
     assert response.status_code == 200
     body = response.content.decode()
     assert 'class="error-summary" role="alert"' in body
-    assert '<a href="#id_first_name">First name: This field is required.</a>' in body
-    assert "Enter a valid email address." in body
+    assert '<a href="#id_first_name">First name: Enter your first name.</a>' in body
+    assert "Enter an e-mail address in the form name@example.org." in body
     assert "Give a phone number, since you want us to call you." in body
     assert 'value="Ström"' in body and "Vi vill bo nära fjällen." in body
     assert "<title>Error:" in body

@@ -2,12 +2,17 @@
 and the small defects a new visitor met (issue 10)."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.core import mail
+from wagtail.images.models import Image
+from wagtail.models import Page
 
+from ambassadors.models import Ambassador
 from intake import tasks
 from intake.models import Registration
+from places.models import Adviser
 from tests.conftest import GUIDANCE
 
 pytestmark = pytest.mark.django_db
@@ -126,9 +131,54 @@ def test_english_pages_are_english_or_say_which_text_is_swedish(client):
     assert '<p lang="sv">Jag heter' in home  # an ambassador's own words, in Swedish
     directory = client.get("/en/ambassadors/").content.decode()
     assert '<p lang="sv">Jag heter' in directory
+    # An ambassador's interests are their own words too (free text, in Swedish).
+    ambassador = Ambassador.objects.exclude(interests="").filter(is_published=True).first()
+    profile = client.get(f"/en/ambassadors/{ambassador.pk}/").content.decode()
+    interests = ", ".join(ambassador.interest_list)
+    assert f'Interests: <span lang="sv">{interests}</span>' in profile
 
 
 def test_arabic_pages_keep_phone_numbers_and_postal_codes_left_to_right(client):
     body = client.get("/ar/are/").content.decode()
     assert '<bdi dir="ltr">+46 647 161 00</bdi>' in body
     assert '<address lang="sv" dir="ltr">' in body
+
+
+def test_an_advisers_photo_is_shown_on_the_thank_you_and_municipality_pages(submit, client):
+    photo = Image.objects.first()  # a demo photograph
+    Adviser.objects.filter(name="Sara Lind").update(photo=photo)
+    thanks = submit("/en/register/", GUIDANCE, follow=True).content.decode()
+    municipality = client.get("/en/are/").content.decode()
+    for body in (thanks, municipality):
+        advisers = re.findall(r'<li class="adviser">.*?</li>', body, re.S)
+        with_photo = [item for item in advisers if 'class="adviser__photo"' in item]
+        assert len(with_photo) == 1 and "Sara Lind" in with_photo[0], advisers
+        assert 'alt=""' in with_photo[0]  # the name beside it says who it is
+
+
+def test_design_doc_links_a_screenshot_of_every_page_and_form_state_at_both_sizes():
+    docs = Path(__file__).resolve().parent.parent / "docs"
+    linked = re.findall(r"\]\((img/design/[^)]+)\)", (docs / "design.md").read_text())
+    for shot in linked:
+        assert (docs / shot).is_file(), shot
+    for state in ("home", "municipality", "story", "stories", "form", "form-errors", "form-thanks"):
+        for size in ("desktop", "phone"):
+            assert f"img/design/{state}-{size}.webp" in linked, (state, size)
+
+
+def test_every_live_page_in_every_language_has_a_description_and_a_title_once(client):
+    checked = 0
+    for page in Page.objects.live().public().filter(depth__gt=1).specific():
+        url = page.url
+        if not url:
+            continue
+        response = client.get(url)
+        if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
+            continue
+        body = response.content.decode()
+        description = re.search(r'<meta name="description" content="([^"]*)">', body)
+        assert description and len(description.group(1).strip()) > 20, url
+        title = re.search(r"<title>(.*?)</title>", body, re.S).group(1).strip()
+        assert title and not re.fullmatch(r"(.+) – \1", title), (url, title)
+        checked += 1
+    assert checked >= 150  # every page type, in sv, en, de and ar

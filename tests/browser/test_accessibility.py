@@ -50,6 +50,10 @@ PAGES = [
     "/de/are/",
     "/ar/are/",
     "/ar/region/",
+    # A story and the register form where they are not translated: Swedish, marked lang="sv"
+    "/de/berattelser/fjallen-och-familjen/",
+    "/ar/berattelser/fjallen-och-familjen/",
+    "/ar/anmal-intresse/",
     "/en/magazine/",
     "/en/order-the-magazine/",
     "/nyhetsbrev/",

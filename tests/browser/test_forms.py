@@ -110,7 +110,7 @@ def test_error_summary_takes_focus_and_links_to_the_fields(site_server, page, ax
     assert "Please correct the following" in summary.inner_text()
     assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
     assert page.title().startswith("Error:")
-    summary.get_by_role("link", name="First name: This field is required.").press("Enter")
+    summary.get_by_role("link", name="First name: Enter your first name.").press("Enter")
     assert page.evaluate("document.activeElement.id") == "id_first_name"
     assert axe(page) == []
 

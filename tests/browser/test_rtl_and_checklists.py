@@ -72,3 +72,47 @@ def test_untranslated_page_in_arabic_shows_the_notice_and_leads_to_the_translati
     notice.get_by_role("link", name="English").click()
     page.wait_for_url(site_server.url + "/en/moving-guidance/")
     assert page.locator("html").get_attribute("lang") == "en"
+
+
+# The x position on screen of the first occurrence of `part` inside the element
+# matched by `selector`: a range over the rendered text, so the bidirectional
+# algorithm's reordering is what is measured, not the source order.
+TEXT_X = """([selector, part]) => {
+  const element = document.querySelector(selector);
+  const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const at = node.data.indexOf(part);
+    if (at < 0) continue;
+    const range = document.createRange();
+    range.setStart(node, at);
+    range.setEnd(node, at + part.length);
+    const box = range.getBoundingClientRect();
+    return {left: box.left, top: box.top};
+  }
+  return null;
+}"""
+
+
+def test_arabic_pages_show_phone_numbers_and_addresses_in_reading_order(site_server, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    tab = context.new_page()
+    tab.goto(site_server.url + "/ar/")
+    assert tab.locator("html").get_attribute("dir") == "rtl"
+    phone, address = ".site-footer a[href^='tel:']", ".site-footer address"
+
+    def x(selector, part):
+        found = tab.evaluate(TEXT_X, [selector, part])
+        assert found is not None, (selector, part)
+        return found
+
+    # "+46 63 14 60 00" reads left to right, as dialled, inside the right-to-left line ...
+    groups = [x(phone, group)["left"] for group in ("+46", " 63", " 14", " 60", " 00")]
+    assert groups == sorted(groups), groups
+    # ... whose Arabic label ("Phone:") stays at the right, where the line begins.
+    label = tab.locator(".site-footer li", has=tab.locator("a[href^='tel:']")).bounding_box()
+    assert x(phone, "+46")["left"] < label["x"] + label["width"] - 40
+    # The postal code before the town, its digits in order, the lines top to bottom.
+    postal = [x(address, part) for part in ("831", "27", "Östersund")]
+    assert postal[0]["left"] < postal[1]["left"] < postal[2]["left"]
+    assert x(address, "Box 654")["top"] < postal[0]["top"]
+    context.close()
