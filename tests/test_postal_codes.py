@@ -62,7 +62,7 @@ def test_region_staff_keep_the_table_in_the_admin(client, django_user_model):
     assert PostalCodeRange.objects.filter(municipality=are, first="83005", last="83015").exists()
     # An overlap is a message on the form, not an error page.
     response = client.post(url + "add/", {"municipality": municipality("berg").pk, "first": "830 10", "last": ""})
-    assert response.status_code == 200 and "overlap" in response.content.decode()
+    assert response.status_code == 200 and "Postnumren överlappar" in response.content.decode()
     # The Region is not a place with postal codes.
     response = client.post(url + "add/", {"municipality": Municipality.objects.region().pk, "first": "830 40"})
     assert response.status_code == 200 and not PostalCodeRange.objects.filter(first="83040").exists()
