@@ -38,10 +38,10 @@ def test_a_range_is_stored_as_five_digits_and_one_code_alone_is_a_range_of_one()
 @pytest.mark.parametrize(
     ("first", "last", "message"),
     [
-        ("8370", "", "five digits"),
-        ("ABCDE", "", "five digits"),
-        ("830 05", "830 01", "must not come before"),
-        ("837 90", "838 10", "overlap 837 00 – 837 99, which already belongs to Åre kommun"),
+        ("8370", "", "fem siffror"),
+        ("ABCDE", "", "fem siffror"),
+        ("830 05", "830 01", "får inte komma före"),
+        ("837 90", "838 10", "överlappar 837 00 – 837 99, som redan hör till Åre kommun"),
     ],
 )
 def test_bad_or_overlapping_ranges_are_refused_with_a_reason(first, last, message):
