@@ -1,8 +1,8 @@
 """Renditions are made when an image is uploaded, not when a visitor first sees it.
 
-Every image on the site is drawn by one of two templates
-(`components/picture.html` for hero, card and portrait images, and the body
-image block): `SPECS` are their filter specs, kept equal to the templates by
+Every image on the site is drawn by `components/picture.html` (hero, card
+and portrait images), the body image block or an adviser's photo: `SPECS`
+are their filter specs, kept equal to the templates by
 `tests/test_renditions.py`. Saving an image (an upload, a new focal point)
 queues `make_renditions` after the commit; the worker makes all of them, so
 the first visitor after a publish does not wait for a dozen resizes, and a
@@ -21,10 +21,12 @@ from django.tasks import task
 from wagtail.images import get_image_model
 from wagtail.images.models import Filter
 
-# The specs of {% picture %} in components/picture.html and in the body image block.
+# The specs of {% picture %} in components/picture.html and in the body image
+# block, and of the advisers' photos on municipality and thank-you pages.
 SPECS = (
     "format-{webp,jpeg} fill-{480x270,960x540,1440x810}",
     "format-{webp,jpeg} width-{480,800,1200}",
+    "fill-192x192 format-webp",
 )
 
 _made_here = contextvars.ContextVar("renditions_made_here", default=False)

@@ -36,7 +36,7 @@ PATHS = (
     "/berattelser/",
     "/en/stories/?kommun=are",
     "/berattelser/fjallen-och-familjen/",
-    "/en/stories/kodar-vid-storsjon/",
+    "/en/stories/coding-with-a-view-of-lake-storsjon/",
     "/ar/international-house/first-weeks/",
 )
 

@@ -88,7 +88,7 @@ def test_search_form_submits_to_the_search_page(client):
 
 
 def test_story_call_to_action_links_to_its_municipality(client):
-    body = client.get("/en/stories/kodar-vid-storsjon/").content.decode()
+    body = client.get("/en/stories/coding-with-a-view-of-lake-storsjon/").content.decode()
     call = re.search(r'<section class="register-call".*?</section>', body, re.S).group(0)
     assert 'href="/en/register/?kommun=ostersund"' in call
     assert 'href="/en/ostersund/"' in call

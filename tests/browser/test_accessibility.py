@@ -14,7 +14,7 @@ PAGES = [
     "/berattelser/",
     "/en/stories/?kommun=ostersund",
     "/berattelser/bageriet-i-hammarstrand/",
-    "/en/stories/kodar-vid-storsjon/",
+    "/en/stories/coding-with-a-view-of-lake-storsjon/",
     "/magasinet/",
     "/en/magazine/nummer-2026-1/",
     "/coworking/",

@@ -15,6 +15,7 @@ from django.core.files.images import ImageFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from PIL import Image as PILImage
 from PIL import ImageDraw
 from wagtail.documents.models import Document
@@ -365,7 +366,13 @@ class Command(BaseCommand):
             index.refresh_from_db()
             english_municipality = municipality.get_translation_or_none(locales["en"]) or municipality
             self.translate(
-                story, locales["en"], title=t_en, intro=i_en, municipality=english_municipality, body=self.body([i_en])
+                story,
+                locales["en"],
+                slug=slugify(t_en),  # English addresses in English (issue 10)
+                title=t_en,
+                intro=i_en,
+                municipality=english_municipality,
+                body=self.body([i_en]),
             )
         return index
 
