@@ -323,7 +323,7 @@ class AmbassadorDirectoryPage(RoutablePageMixin, Page):
                 "unknown_interest": unknown_interest,
                 "interests": interests,
                 "languages": [(code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES],
-                "apply_url": self.url + self.reverse_subpage("apply"),
+                "apply_url": self.url + self.reverse_subpage(self.apply_route()),
             },
         )
 
@@ -350,12 +350,19 @@ class AmbassadorDirectoryPage(RoutablePageMixin, Page):
             ),
         )
 
+    def apply_route(self):
+        """`bli-ambassador/` on Swedish pages (and their untranslated copies, whose
+        addresses are Swedish too), `become-an-ambassador/` on translations."""
+        swedish = self.locale.language_code == settings.LANGUAGE_CODE or self.alias_of_id
+        return "apply" if swedish else "apply_translated"
+
     @path("bli-ambassador/", name="apply")
+    @path("become-an-ambassador/", name="apply_translated")
     def apply(self, request):
         """Become an ambassador: the application goes to the Region's coordinator."""
         from .services import submit_application
 
-        here = self.url + self.reverse_subpage("apply")
+        here = self.url + self.reverse_subpage(self.apply_route())
         return handle_form(
             request,
             AmbassadorApplicationForm,

@@ -406,12 +406,21 @@ class FormPage(RoutablePageMixin, Page):
             request,
             self.get_form_class(),
             save=self.save_form,
-            thanks_url=lambda outcome: self.url + self.reverse_subpage("thanks") + f"?r={registration_thanks(outcome)}",
+            thanks_url=lambda outcome: (
+                self.url + self.reverse_subpage(self.thanks_route()) + f"?r={registration_thanks(outcome)}"
+            ),
             render=lambda form: self.render(request, context_overrides={"form": form}, template=self.form_template),
             form_kwargs=self.form_kwargs(request),
         )
 
+    def thanks_route(self):
+        """`tack/` on Swedish pages (and their untranslated copies, whose addresses
+        are Swedish too), `thanks/` on translations: addresses in the page's language."""
+        swedish = self.locale.language_code == settings.LANGUAGE_CODE or self.alias_of_id
+        return "thanks" if swedish else "thanks_translated"
+
     @path("tack/", name="thanks")
+    @path("thanks/", name="thanks_translated")
     def thanks(self, request):
         registration, _duplicate = read_registration_thanks(request)
         response = self.render(

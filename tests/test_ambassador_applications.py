@@ -23,7 +23,7 @@ from tests.conftest import form_values, run_worker
 pytestmark = pytest.mark.django_db
 
 SV = "/ambassadorer/bli-ambassador/"
-EN = "/en/ambassadors/bli-ambassador/"
+EN = "/en/ambassadors/become-an-ambassador/"
 
 APPLICATION = {
     "name": "Samira Haddad",

@@ -80,3 +80,16 @@ def test_failed_attempts_do_not_count_toward_the_rate_limit_valid_ones_do(client
     valid = [post({**GUIDANCE, "email": f"p{n}@example.org"}) for n in range(3)]
     assert valid == [302, 302, 429]
     assert Registration.objects.count() == 2
+
+
+def test_the_thank_you_page_has_an_address_in_the_form_s_language(client):
+    from tests.conftest import GUIDANCE, form_values
+
+    for form, thanks in (("/anmal-intresse/", "/anmal-intresse/tack/"), ("/en/register/", "/en/register/thanks/")):
+        html = client.get(form).content.decode()
+        response = client.post(form, {**form_values(html), **GUIDANCE, "email": f"t{len(form)}@example.org"})
+        assert response.status_code == 302
+        assert response["Location"].startswith(thanks + "?r="), response["Location"]
+        assert client.get(response["Location"]).status_code == 200
+    # An address sent before (or typed) in the other language's words still works.
+    assert client.get("/en/register/tack/").status_code == client.get("/en/register/thanks/").status_code

@@ -23,7 +23,7 @@ PAGES = [
     "/ambassadorer/",
     "/en/ambassadors/?sprak=en",
     "/ambassadorer/bli-ambassador/",
-    "/en/ambassadors/bli-ambassador/",
+    "/en/ambassadors/become-an-ambassador/",
     "/en/search/?q=zebra",
     "/internationellt-hus/",
     "/internationellt-hus/dina-forsta-veckor/",
