@@ -177,8 +177,8 @@ def test_magazine_orders_stand_under_the_municipality_of_the_address(region_clie
     table = next(section for section in response.context["sections"] if section.slug == "magazine").tables[0]
     # The eight municipalities, then outside the county and not known in place of the Region.
     assert table.columns[:8] == EIGHT and [str(name) for name in table.columns[8:]] == [
-        "Outside the county",
-        "Address not known",
+        "Utanför länet",
+        "Adressen okänd",
     ]
     total = table.rows[-1]
     assert total.cells[EIGHT.index("Åre kommun")] == (2, 1)
