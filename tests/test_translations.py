@@ -42,3 +42,16 @@ def test_extra_locales_translate_the_public_frame(language):
     missing = [entry.msgid for entry in frame if not entry.translated() or "fuzzy" in entry.flags]
     assert missing == []
     assert len(frame) > 40
+
+
+def test_the_translation_editor_says_publish_in_with_a_space(admin_client):
+    """wagtail-localize's Swedish JavaScript catalogue reads "Publicera påEnglish";
+    locale/sv/LC_MESSAGES/djangojs.po corrects it for the translation editor."""
+    import json
+    import re
+
+    from django.urls import reverse
+
+    script = admin_client.get(reverse("wagtail_localize:javascript_catalog")).content.decode()
+    catalog = json.loads(re.search(r"const newcatalog = (\{.*?\});", script, re.S).group(1))
+    assert catalog["Publish in "] == "Publicera på "
