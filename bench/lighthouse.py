@@ -33,7 +33,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from pages import free_port  # noqa: E402
+from pages import free_port, production_env, set_up  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
@@ -115,30 +115,8 @@ def main():
     if not args.database_url.startswith("postgres"):
         sys.exit("Give --database-url postgres://… (the site is measured as in production).")
 
-    static_root = tempfile.mkdtemp(prefix="tasteget-lighthouse-static-")
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tasteget.settings.production",
-        "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": args.database_url,
-        "REDIS_URL": args.redis_url,
-        "STATIC_ROOT": static_root,
-        "SECURE_SSL_REDIRECT": "false",
-        "CRM_BACKEND": "webhook",
-        "CRM_WEBHOOK_URL": f"http://127.0.0.1:{free_port()}/down",
-        "CRM_WEBHOOK_SECRET": "whsec_YmVuY2gtb25seS1zZWNyZXQta2V5LTMyLWJ5dGVzIQ==",
-        "LOG_LEVEL": "WARNING",
-    }
-    env.pop("TASTEGET_DEVELOPMENT", None)
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    name = args.database_url.rsplit("/", 1)[1]
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], capture_output=True)
-    setup = [["collectstatic", "--noinput"]]
-    if not args.measure_only:
-        setup = [["migrate", "--noinput"], *setup, ["load_demo_content"]]
-    for command in setup:
-        subprocess.run([*manage, *command, "-v", "0"], cwd=ROOT, env=env, check=True)
+    env, _static_root = production_env(args.database_url, args.redis_url, "tasteget-lighthouse-static-")
+    set_up(env, args.database_url, args.measure_only)
     subprocess.run(["redis-cli", "-u", args.redis_url, "flushdb"], capture_output=True)
 
     port = free_port()

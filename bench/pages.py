@@ -139,6 +139,39 @@ def start_varnish(backend_port):
     return None, None
 
 
+def production_env(database_url, redis_url, static_prefix):
+    """The environment of the site as in production (no TLS, the CRM down), and its STATIC_ROOT."""
+    static_root = tempfile.mkdtemp(prefix=static_prefix)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tasteget.settings.production",
+        "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "STATIC_ROOT": static_root,
+        "SECURE_SSL_REDIRECT": "false",
+        "CRM_BACKEND": "webhook",
+        "CRM_WEBHOOK_URL": f"http://127.0.0.1:{free_port()}/down",
+        "CRM_WEBHOOK_SECRET": "whsec_YmVuY2gtb25seS1zZWNyZXQta2V5LTMyLWJ5dGVzIQ==",
+        "LOG_LEVEL": "WARNING",
+    }
+    env.pop("TASTEGET_DEVELOPMENT", None)
+    return env, static_root
+
+
+def set_up(env, database_url, measure_only):
+    """Create the database if missing; collect static files; unless `measure_only`, migrate and load the demo."""
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    name = database_url.rsplit("/", 1)[1]
+    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], capture_output=True)
+    setup = [["collectstatic", "--noinput"]]
+    if not measure_only:
+        setup = [["migrate", "--noinput"], *setup, ["load_demo_content"]]
+    for command in setup:
+        subprocess.run([*manage, *command, "-v", "0"], cwd=ROOT, env=env, check=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
@@ -159,30 +192,10 @@ def main():
     if not args.database_url.startswith("postgres"):
         sys.exit("Give --database-url postgres://… (the target is measured on PostgreSQL).")
 
-    static_root = tempfile.mkdtemp(prefix="tasteget-bench-static-")
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tasteget.settings.production",
-        "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": args.database_url,
-        "REDIS_URL": args.redis_url,
-        "STATIC_ROOT": static_root,
-        "SECURE_SSL_REDIRECT": "false",
-        "CRM_BACKEND": "webhook",
-        "CRM_WEBHOOK_URL": f"http://127.0.0.1:{free_port()}/down",
-        "CRM_WEBHOOK_SECRET": "whsec_YmVuY2gtb25seS1zZWNyZXQta2V5LTMyLWJ5dGVzIQ==",
-        "LOG_LEVEL": "WARNING",
-    }
-    env.pop("TASTEGET_DEVELOPMENT", None)
+    env, static_root = production_env(args.database_url, args.redis_url, "tasteget-bench-static-")
     manage = [sys.executable, str(ROOT / "manage.py")]
     name = args.database_url.rsplit("/", 1)[1]
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], capture_output=True)
-    setup = [["collectstatic", "--noinput"]]
-    if not args.measure_only:
-        setup = [["migrate", "--noinput"], *setup, ["load_demo_content"]]
-    for command in setup:
-        subprocess.run([*manage, *command, "-v", "0"], cwd=ROOT, env=env, check=True)
+    set_up(env, args.database_url, args.measure_only)
     if not args.measure_only:
         fill = FILL.format(stories=args.stories, ambassadors=args.ambassadors)
         subprocess.run([*manage, "shell", "-c", fill], cwd=ROOT, env={**env, "PAGE_CACHE_ENABLED": "false"}, check=True)
