@@ -11,6 +11,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 from wagtail.models import Locale
 
+from ambassadors.models import AmbassadorApplication
 from home.models import ContentPage, GuideIndexPage, GuidePage, HomePage
 from intake import consent
 from intake.choices import ContactMethod, Kind
@@ -85,6 +86,23 @@ class RegistrationFactory(DjangoModelFactory):
             version=version,
             language=registration.language,
         )
+
+
+class AmbassadorApplicationFactory(DjangoModelFactory):
+    """An application to become an ambassador, as the form stores it."""
+
+    class Meta:
+        model = AmbassadorApplication
+
+    name = "Namn Efternamn"
+    email = factory.Sequence(lambda n: f"applicant{n}@example.org")
+    municipality = factory.SubFactory(MunicipalityFactory)
+    languages = "svenska"
+    text = "Jag gillar fjällen."
+    consent_text = "Jag samtycker."
+    consent_version = "1"
+    consent_language = "sv"
+    submission_key = factory.Sequence(lambda n: f"application-{n}")
 
 
 class DeliveryFactory(DjangoModelFactory):

@@ -21,7 +21,7 @@ from privacy.people import erase, find
 from reports import figures
 from reports.figures import Period
 from reports.models import PageViewDay
-from tests.factories import DeliveryFactory, RegistrationFactory
+from tests.factories import AmbassadorApplicationFactory, DeliveryFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
 STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
@@ -83,17 +83,11 @@ def magazine(email, postal_code, country, created, number):
 
 
 def application(email, municipality, created, number, status=ApplicationStatus.NEW):
-    return AmbassadorApplication.objects.create(
-        name="Namn Efternamn",
+    return AmbassadorApplicationFactory(
         email=email,
         municipality=municipality,
-        languages="svenska",
-        text="Jag gillar fjällen.",
-        consent_text="Jag samtycker.",
-        consent_version="1",
-        consent_language="sv",
-        submission_key=f"application-{number}",
         created_at=created,
+        submission_key=f"application-{number}",
         status=status,
     )
 

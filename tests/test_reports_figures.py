@@ -6,7 +6,7 @@ import zoneinfo
 
 import pytest
 
-from ambassadors.models import AmbassadorApplication, RelayDay
+from ambassadors.models import RelayDay
 from home.models import MunicipalityPage
 from intake.choices import ContactStatus, Kind
 from intake.working_days import is_working_day, working_days_between
@@ -14,7 +14,7 @@ from places.models import Municipality
 from reports import figures
 from reports.figures import Period
 from reports.models import PageViewDay
-from tests.factories import ContentPageFactory, MunicipalityFactory, RegistrationFactory
+from tests.factories import AmbassadorApplicationFactory, ContentPageFactory, MunicipalityFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
 STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
@@ -188,17 +188,11 @@ def test_newsletter_confirmed_unsubscribed_net_and_unconfirmed_after_seven_days(
 
 
 def application(municipality, created_at, number):
-    return AmbassadorApplication.objects.create(
-        name="Ola",
+    return AmbassadorApplicationFactory(
         email=f"ola{number}@example.org",
         municipality=municipality,
-        languages="svenska",
-        text="Jag gillar fjällen.",
-        consent_text="Jag samtycker.",
-        consent_version="1",
-        consent_language="sv",
-        submission_key=f"application-{number}",
         created_at=created_at,
+        submission_key=f"application-{number}",
     )
 
 
