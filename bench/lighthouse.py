@@ -26,14 +26,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
-
-import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from pages import free_port, production_env, set_up  # noqa: E402
+from pages import answering, free_port, production_env, set_up  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
@@ -92,14 +89,7 @@ def start(env, port):
         cwd=ROOT,
         env=env,
     )
-    for _ in range(100):
-        try:
-            requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
-            return server
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    server.terminate()
-    sys.exit("gunicorn did not start")
+    return answering(server, port)
 
 
 def main():

@@ -102,6 +102,11 @@ def start(env, port, workers):
         cwd=ROOT,
         env=env,
     )
+    return answering(server, port)
+
+
+def answering(server, port):
+    """`server` once /healthz answers on `port`; exits when it never does."""
     for _ in range(100):
         try:
             requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
