@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from intake import consent
 from intake.consent import AMBASSADOR_APPLICATION, AMBASSADOR_CONTACT, AMBASSADOR_PROFILE
-from intake.forms import PublicForm, municipality_by_slug, municipality_choices, normalise_phone, phone_field
+from intake.forms import MunicipalityChoices, PublicForm, normalise_phone, phone_field
 
 
 class AmbassadorContactForm(PublicForm):
@@ -81,7 +81,8 @@ class AmbassadorApplicationForm(PublicForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].choices = [("", _("Choose…")), *municipality_choices(include_region=False)]
+        self.municipalities = MunicipalityChoices(include_region=False)
+        self.fields["municipality"].choices = [("", _("Choose…")), *self.municipalities.choices()]
         version, text = consent.current(AMBASSADOR_PROFILE)
         self.fields["public_profile"].label = text
         if not self.is_bound:
@@ -100,7 +101,7 @@ class AmbassadorApplicationForm(PublicForm):
         return normalise_phone(self.cleaned_data.get("phone"))
 
     def clean_municipality(self):
-        return municipality_by_slug(self.cleaned_data["municipality"])
+        return self.municipalities.chosen(self.cleaned_data["municipality"])
 
     def clean(self):
         cleaned = super().clean()

@@ -17,6 +17,7 @@ from wagtail.models import Page
 from intake.pipeline import handle_form, read_thanks, thanks_token
 from places.models import Municipality, canonical_municipalities, with_local_names
 from tasteget.helpers import clean_slug
+from tasteget.locales import language_code_of
 from tasteget.paging import page_of
 
 from .forms import AmbassadorApplicationForm, AmbassadorContactForm
@@ -353,7 +354,7 @@ class AmbassadorDirectoryPage(RoutablePageMixin, Page):
     def apply_route(self):
         """`bli-ambassador/` on Swedish pages (and their untranslated copies, whose
         addresses are Swedish too), `become-an-ambassador/` on translations."""
-        swedish = self.locale.language_code == settings.LANGUAGE_CODE or self.alias_of_id
+        swedish = language_code_of(self.locale_id) == settings.LANGUAGE_CODE or self.alias_of_id
         return "apply" if swedish else "apply_translated"
 
     @path("bli-ambassador/", name="apply")

@@ -60,6 +60,7 @@ class Purge:
     def __init__(self):
         self.paths = set()
         self.urls = set()
+        self.topics = set()  # data kept for forms (pagecache.site_wide's topics)
         self.everything = False
 
     def add_pages(self, pages):
@@ -82,11 +83,13 @@ class Purge:
 
     def send(self):
         paths, urls, everything = set(self.paths), set(self.urls), self.everything
-        run(paths, urls, everything)
-        transaction.on_commit(lambda: run(paths, urls, everything))
+        topics = set(self.topics)
+        run(paths, urls, everything, topics)
+        transaction.on_commit(lambda: run(paths, urls, everything, topics))
 
 
-def run(paths, urls, everything):
+def run(paths, urls, everything, topics=()):
+    pagecache.purge_topics(topics)
     if everything:
         pagecache.purge_all()
     else:
@@ -184,6 +187,7 @@ def municipality_keys_of(instance):
 
 
 def for_municipality(instance, purge):
+    purge.topics.update(["municipalities", "advisers"])  # the forms' choices, where registrations go
     keys = municipality_keys_of(instance)
     purge.add_pages(municipality_pages_of(keys))
     purge.add_pages(StoryPage.objects.live().filter(municipality__translation_key__in=keys))
@@ -209,6 +213,7 @@ def for_ambassador(instance, purge):
 
 
 def for_adviser(instance, purge):
+    purge.topics.add("advisers")
     purge.add_pages(municipality_pages_of(municipality_keys_of(instance)))
 
 

@@ -19,7 +19,8 @@ from django.core import signing
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from places.models import Municipality, validate_origins
+from places.models import Municipality, locale_id_of, validate_origins
+from tasteget import pagecache
 
 from . import consent
 from .choices import ContactMethod, Kind, MoveWhen, Topic
@@ -219,22 +220,41 @@ def last_name_field():
     )
 
 
-def municipality_by_slug(slug):
-    """The canonical municipality for a submitted slug; a forged one is an error."""
-    municipality = Municipality.objects.localized().filter(slug=slug).first()
-    if municipality is None:
-        raise forms.ValidationError(_("Choose a municipality from the list."))
-    return municipality
+def localized_municipalities():
+    """`Municipality.objects.localized()` in the active language, kept in the
+    cache until a municipality is saved (home/purge.py): no query per form."""
+    locale_id = locale_id_of(None)
+    return pagecache.site_wide(
+        f"municipalities:{locale_id}",
+        lambda: list(Municipality.objects.localized(locale_id)),
+        topic="municipalities",
+    )
 
 
-def municipality_choices(include_region=True):
-    """(slug, name) in the visitor's language; Swedish names where untranslated."""
-    rows = list(Municipality.objects.localized())
-    choices = [(row.slug, row.local_name) for row in rows if not row.is_region]
-    if include_region and any(row.is_region for row in rows):
-        region = next(row for row in rows if row.is_region)
-        choices.append((region.slug, _("I have not decided yet")))
-    return choices
+class MunicipalityChoices:
+    """The municipalities a form offers, in the visitor's language, read once
+    (one query) both to show the choices and to check the one sent back."""
+
+    def __init__(self, include_region=True):
+        self.rows = localized_municipalities()
+        self.include_region = include_region
+
+    def choices(self):
+        """(slug, name) pairs; Swedish names where untranslated, the Region last as "not decided"."""
+        choices = [(row.slug, row.local_name) for row in self.rows if not row.is_region]
+        region = next((row for row in self.rows if row.is_region), None)
+        if self.include_region and region is not None:
+            choices.append((region.slug, _("I have not decided yet")))
+        return choices
+
+    def chosen(self, slug):
+        """The canonical municipality for a submitted slug; a forged one is an error."""
+        municipality = next(
+            (row for row in self.rows if row.slug == slug and (self.include_region or not row.is_region)), None
+        )
+        if municipality is None:
+            raise forms.ValidationError(_("Choose a municipality from the list."))
+        return municipality
 
 
 class GuidanceForm(PublicForm):
@@ -299,7 +319,8 @@ class GuidanceForm(PublicForm):
 
     def __init__(self, *args, municipality=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].choices = [("", _("Choose…")), *municipality_choices()]
+        self.municipalities = MunicipalityChoices()
+        self.fields["municipality"].choices = [("", _("Choose…")), *self.municipalities.choices()]
         if municipality is not None and not self.is_bound:
             self.initial["municipality"] = municipality.slug
 
@@ -315,7 +336,7 @@ class GuidanceForm(PublicForm):
         return normalise_phone(self.cleaned_data.get("phone"))
 
     def clean_municipality(self):
-        return municipality_by_slug(self.cleaned_data["municipality"])
+        return self.municipalities.chosen(self.cleaned_data["municipality"])
 
     def clean(self):
         cleaned = super().clean()
@@ -398,15 +419,17 @@ def newsletter_municipality_field():
     return forms.ChoiceField(label=_("Which municipality interests you most?"), required=False)
 
 
-def newsletter_municipality_choices():
-    return [("", _("All of the county")), *municipality_choices(include_region=False)]
+def offer_newsletter_municipalities(form):
+    form.municipalities = MunicipalityChoices(include_region=False)
+    form.fields["municipality"].choices = [("", _("All of the county")), *form.municipalities.choices()]
 
 
-def newsletter_municipality(slug):
+def newsletter_municipality(form):
     """No choice is the whole county (the Region)."""
+    slug = form.cleaned_data.get("municipality")
     if not slug:
         return Municipality.objects.region()
-    return municipality_by_slug(slug)
+    return form.municipalities.chosen(slug)
 
 
 class NewsletterForm(PublicForm):
@@ -422,7 +445,7 @@ class NewsletterForm(PublicForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].choices = newsletter_municipality_choices()
+        offer_newsletter_municipalities(self)
         if not self.is_bound:
             self.initial.setdefault("language", get_language())
 
@@ -430,7 +453,7 @@ class NewsletterForm(PublicForm):
         return Layout(Fieldset(_("Your subscription"), "email", "language", "topics", "municipality"), *self.tail())
 
     def clean_municipality(self):
-        return newsletter_municipality(self.cleaned_data.get("municipality"))
+        return newsletter_municipality(self)
 
 
 class NewsletterPreferencesForm(forms.Form):
@@ -451,7 +474,7 @@ class NewsletterPreferencesForm(forms.Form):
             },
         )
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].choices = newsletter_municipality_choices()
+        offer_newsletter_municipalities(self)
         self.helper = FormHelper(self)
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -461,7 +484,7 @@ class NewsletterPreferencesForm(forms.Form):
         )
 
     def clean_municipality(self):
-        return newsletter_municipality(self.cleaned_data.get("municipality"))
+        return newsletter_municipality(self)
 
 
 class PreferenceLinkForm(forms.Form):

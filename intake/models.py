@@ -25,6 +25,7 @@ from wagtail.models import Page
 
 from places.models import Municipality
 from tasteget.helpers import clean_slug
+from tasteget.locales import language_code_of
 
 from .choices import AddressArea, ContactMethod, ContactStatus, Fulfilment, Kind, MoveWhen, Topic
 from .forms import GuidanceForm, MagazineForm, NewsletterForm
@@ -416,7 +417,7 @@ class FormPage(RoutablePageMixin, Page):
     def thanks_route(self):
         """`tack/` on Swedish pages (and their untranslated copies, whose addresses
         are Swedish too), `thanks/` on translations: addresses in the page's language."""
-        swedish = self.locale.language_code == settings.LANGUAGE_CODE or self.alias_of_id
+        swedish = language_code_of(self.locale_id) == settings.LANGUAGE_CODE or self.alias_of_id
         return "thanks" if swedish else "thanks_translated"
 
     @path("tack/", name="thanks")

@@ -38,6 +38,8 @@ def client_key(request):
 
 def _count(key, timeout):
     """Add one to a counter; returns the new count."""
+    if hasattr(cache, "count"):  # Redis (tasteget/redis_cache.py): one round trip
+        return cache.count(key, timeout)
     cache.add(key, 0, timeout=timeout)
     try:
         return cache.incr(key)

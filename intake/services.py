@@ -1,16 +1,19 @@
 """The steps a registration goes through. Views validate, then call `register`."""
 
 import hashlib
+import logging
 import re
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
-from django.db import IntegrityError, models, transaction
+from django.db import DatabaseError, IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django_tasks_db import DatabaseBackend
 
 from places.models import Adviser, Municipality, PostalCodeRange, municipality_of_postal_code, postal_code_digits
+from tasteget import pagecache
 from tasteget.helpers import absolute_url
 
 from . import consent as consent_texts
@@ -20,6 +23,8 @@ from .choices import AddressArea
 from .models import Consent, Delivery, Kind, Registration
 from .pipeline import Refused, reused_token_message
 from .working_days import add_working_days
+
+logger = logging.getLogger(__name__)
 
 FIRST_CONTACT_WORKING_DAYS = 5
 
@@ -139,13 +144,6 @@ def register(*, kind, cleaned, municipality, source, language, submission_key, c
     registration however often it arrives; a repeated magazine order for the
     same address and issue stores nothing new.
     """
-    existing = Registration.objects.filter(submission_key=submission_key).first()
-    if existing:
-        if not same_sender(existing, cleaned):
-            # One token, one registration: a second person posting the same
-            # form gets it back, never the first person's thank-you page.
-            raise Refused(reused_token_message())
-        return Outcome(existing, created=False)
     municipality = municipality.canonical
     values = {name: cleaned[name] for name in FIELDS if cleaned.get(name) not in (None, "")}
     registration = Registration(
@@ -180,15 +178,16 @@ def register(*, kind, cleaned, municipality, source, language, submission_key, c
                 version=consent_version,
                 language=consent_language,
             )
-            deliveries = create_deliveries(registration)
-            if deliveries:
-                # robust: the registration is stored whatever happens when
-                # queueing; if that fails, the sweep enqueues it later.
-                transaction.on_commit(lambda: enqueue_all(registration.pk), robust=True)
+            store_deliveries(registration, new_deliveries(registration))
     except IntegrityError:
-        # A concurrent double submit won the race: return what it stored.
+        # The same form sent again (a double click, a retry, a concurrent
+        # double submit): return what the first send stored.
         again = Registration.objects.filter(submission_key=submission_key).first()
         if again:
+            if not same_sender(again, cleaned):
+                # One token, one registration: a second person posting the same
+                # form gets it back, never the first person's thank-you page.
+                raise Refused(reused_token_message()) from None
             return Outcome(again, created=False)
         duplicate = Registration.objects.filter(
             kind=Kind.MAGAZINE, magazine_issue=registration.magazine_issue, address_key=registration.address_key
@@ -214,23 +213,21 @@ def confirmation_allowed(email):
     return ratelimit.allow_target("confirmation", email, settings.INTAKE_CONFIRMATIONS_PER_ADDRESS_DAILY)
 
 
-def create_deliveries(registration):
+def new_deliveries(registration):
+    """The outbox rows of a new registration (not yet stored)."""
     if registration.kind == Kind.NEWSLETTER:
         # Double opt-in: only the confirmation link now; the CRM hears of the
         # subscriber once they confirm.
         if not confirmation_allowed(registration.email):
             return []
-        return Delivery.objects.bulk_create(
-            [
-                Delivery(
-                    registration=registration, channel=Delivery.Channel.CONFIRMATION_EMAIL, recipient=registration.email
-                )
-            ]
-        )
+        return [
+            Delivery(
+                registration=registration, channel=Delivery.Channel.CONFIRMATION_EMAIL, recipient=registration.email
+            )
+        ]
     rows = [Delivery(registration=registration, channel=Delivery.Channel.CRM)]
     if registration.kind == Kind.GUIDANCE:
-        # One e-mail per address, even if two adviser records share one.
-        for email in sorted({adviser.email.lower() for adviser in advisers_for(registration)}):
+        for email in adviser_emails(registration):
             rows.append(Delivery(registration=registration, channel=Delivery.Channel.ADVISER_EMAIL, recipient=email))
     if registration.email and confirmation_allowed(registration.email):
         rows.append(
@@ -238,7 +235,7 @@ def create_deliveries(registration):
                 registration=registration, channel=Delivery.Channel.CONFIRMATION_EMAIL, recipient=registration.email
             )
         )
-    return Delivery.objects.bulk_create(rows)
+    return rows
 
 
 def confirm_newsletter(registration):
@@ -274,16 +271,52 @@ def record_newsletter_event(registration, timestamp_field, action):
 UNSUBSCRIBE = Delivery.Action.UNSUBSCRIBE  # kept for old imports; deliveries name their action
 
 
-def enqueue_all(registration_id):
-    from .tasks import enqueue_registration
+def store_deliveries(registration, rows):
+    """Store a new registration's outbox rows and queue the task that sends them.
 
-    enqueue_registration(registration_id)
+    With the database task backend the task row is written first, in the
+    registration's own transaction, and the rows carry its id: the
+    registration, its outbox rows and the task that sends them are stored
+    together or not at all, in one commit (the worker cannot see the task
+    before the rows). Any other backend is asked after the commit. Either
+    way a failure to queue loses nothing: the registration is stored and
+    the sweep enqueues its deliveries later.
+    """
+    from .tasks import deliver_registration, enqueue_registration
+
+    if not rows:
+        return
+    if not isinstance(deliver_registration.get_backend(), DatabaseBackend):
+        Delivery.objects.bulk_create(rows)
+        transaction.on_commit(lambda: enqueue_registration(registration.pk), robust=True)
+        return
+    try:
+        task_id = str(deliver_registration.enqueue(registration.pk).id)
+    except DatabaseError:
+        raise  # the transaction is broken: nothing is stored, and the visitor is asked to send again (503)
+    except Exception:
+        logger.exception("registration=%s not queued; the sweep will send it", registration.pk)
+        task_id = ""
+    for row in rows:
+        row.task_id = task_id
+    Delivery.objects.bulk_create(rows)
 
 
 def enqueue(delivery_id):
     from .tasks import enqueue_delivery
 
     enqueue_delivery(delivery_id)
+
+
+def adviser_emails(registration):
+    """Where a new registration's e-mails go: one per address, even if two
+    adviser records share one. Kept in the cache until an adviser or a
+    municipality is saved (home/purge.py): no query per registration."""
+    return pagecache.site_wide(
+        f"adviser-emails:{registration.municipality_id}",
+        lambda: sorted({adviser.email.lower() for adviser in advisers_for(registration)}),
+        topic="advisers",
+    )
 
 
 def advisers_for(registration):

@@ -82,6 +82,14 @@ def enqueue_delivery(delivery_id, run_after=None, slot=None, epoch=None):
 
 
 def enqueue_registration(registration_id):
+    """One task for a new registration's deliveries (two queries while the
+    visitor waits); the worker gives each delivery its own task."""
+    result = deliver_registration.enqueue(registration_id)
+    Delivery.objects.filter(registration_id=registration_id, status__in=OPEN).update(task_id=str(result.id))
+    return result
+
+
+def fan_out(registration_id):
     """One task per delivery: the e-mails never wait behind the CRM."""
     for delivery_id in Delivery.objects.filter(registration_id=registration_id, status__in=OPEN).values_list(
         "pk", flat=True
@@ -125,8 +133,8 @@ def save_outcome(delivery, **fields):
 
 @task()
 def deliver_registration(registration_id):
-    """Tasks queued before deliveries had a task each: fan out."""
-    enqueue_registration(registration_id)
+    """A new registration's deliveries: each gets its own task."""
+    fan_out(registration_id)
     return "fanned out"
 
 

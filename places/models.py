@@ -24,6 +24,7 @@ from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from tasteget.helpers import clean_slug
+from tasteget.locales import language_code_of
 
 
 def locale_id_of(locale):
@@ -173,7 +174,7 @@ class Municipality(TranslatableMixin, ClusterableModel):
     @cached_property
     def canonical(self):
         """The Swedish record, which owns advisers and embed origins."""
-        if self.locale.language_code == settings.LANGUAGE_CODE:
+        if language_code_of(self.locale_id) == settings.LANGUAGE_CODE:
             return self
         return Municipality.objects.in_default_locale().get(translation_key=self.translation_key)
 

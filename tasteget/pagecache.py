@@ -79,20 +79,37 @@ def purge_all():
     page_cache().set(SITE_GENERATION_KEY, new_generation(), timeout=None)
 
 
-def site_wide(key, build):
+def topic_key(topic):
+    return f"pagecache:topic:{topic}"
+
+
+def purge_topics(topics):
+    """Make stale what `site_wide(…, topic=…)` keeps about these topics."""
+    if topics:
+        page_cache().set_many({topic_key(topic): new_generation() for topic in topics}, timeout=None)
+
+
+def site_wide(key, build, topic=None):
     """A part of every page (the menu, the footer links) kept until the whole
-    site is purged: one round trip to the cache, `build()` on a miss."""
+    site is purged: one round trip to the cache, `build()` on a miss.
+
+    With a `topic` ("municipalities"), data that no page's purge covers (the
+    choices of a form) is kept until that topic is purged as well
+    (home/purge.py purges a topic when a snippet of it is saved)."""
     cache = page_cache()
     key = f"pagecache:part:{key}"
-    found = cache.get_many([key, SITE_GENERATION_KEY])
-    generation, entry = found.get(SITE_GENERATION_KEY), found.get(key)
-    if entry is not None and generation is not None and entry[0] == generation:
+    generation_keys = [SITE_GENERATION_KEY, topic_key(topic)] if topic else [SITE_GENERATION_KEY]
+    found = cache.get_many([key, *generation_keys])
+    generations, entry = tuple(found.get(name) for name in generation_keys), found.get(key)
+    if entry is not None and None not in generations and entry[0] == generations:
         return entry[1]
-    if generation is None:
-        cache.add(SITE_GENERATION_KEY, new_generation(), timeout=None)
-        generation = cache.get(SITE_GENERATION_KEY)
+    if None in generations:
+        for name in generation_keys:
+            cache.add(name, new_generation(), timeout=None)
+        found = cache.get_many(generation_keys)
+        generations = tuple(found.get(name) for name in generation_keys)
     value = build()
-    cache.set(key, (generation, value), settings.PAGE_CACHE_SECONDS)
+    cache.set(key, (generations, value), settings.PAGE_CACHE_SECONDS)
     return value
 
 

@@ -9,7 +9,8 @@ from the cache, so a hit is one `get_many` and nothing more.
 """
 
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.cache.backends.redis import RedisCache
+
+from .redis_cache import RedisCache
 
 
 class MarksHits:

@@ -9,7 +9,7 @@ page and listing at once).
 """
 
 from django.db.models.signals import post_delete, post_save
-from wagtail.models import PageViewRestriction
+from wagtail.models import Page, PageViewRestriction
 
 from . import pagecache
 
@@ -18,6 +18,31 @@ def restricted_paths():
     return pagecache.site_wide(
         "restricted-paths", lambda: list(PageViewRestriction.objects.values_list("page__path", flat=True))
     )
+
+
+def restricted_page_ids():
+    """Ids of the pages that carry a view restriction (usually none)."""
+    return pagecache.site_wide(
+        "restricted-page-ids", lambda: set(PageViewRestriction.objects.values_list("page_id", flat=True))
+    )
+
+
+def pages_to_check(page):
+    """The ids Wagtail's `get_view_restrictions` looks at for `page`: the page
+    and its ancestors, each alias replaced by its original (one query)."""
+    rows = Page.objects.filter(path__in=[page.path[:end] for end in range(4, len(page.path) + 1, 4)])
+    return sorted({alias_of or pk for pk, alias_of in rows.values_list("pk", "alias_of_id")})
+
+
+def may_apply(checked_ids):
+    """Whether a view restriction is set on any of `checked_ids` (from `pages_to_check`)."""
+    return bool(restricted_page_ids().intersection(checked_ids))
+
+
+def skip_check(page):
+    """Spare the two queries of Wagtail's view-restriction check on a page
+    that `may_apply` found unrestricted: the usual case."""
+    page.get_view_restrictions = PageViewRestriction.objects.none
 
 
 def public(pages):

@@ -9,8 +9,9 @@ change, delete), so they are kept with the page cache's generations:
 
 - the site of a host name is kept until the whole site is purged (a Site
   saved or deleted purges everything, below);
-- the page that serves a path (its id, type and how much of the path it
-  consumed) is kept with that path's generation; the request then reads
+- the page that serves a path (its id, type, how much of the path it
+  consumed, and the pages whose view restrictions would apply to it) is
+  kept with that path's generation; the request then reads
   the page's own row (one query) and asks the page to route the rest, so
   routable pages (forms, the ambassador directory) answer their sub-paths
   as before, and an unpublished page still answers 404.
@@ -28,7 +29,7 @@ from django.utils import translation
 from wagtail import views as wagtail_views
 from wagtail.models import Page, Site
 
-from . import pagecache, translations
+from . import pagecache, restrictions, translations
 
 
 class CachedRoutingMiddleware:
@@ -55,18 +56,24 @@ class CachedRoutingMiddleware:
     @staticmethod
     def route(request, view_args, view_kwargs):
         path = view_kwargs.get("path", view_args[0] if view_args else "")
-        found = pagecache.page_part(request, f"route:{translation.get_language()}", lambda: locate(request, path))
+        found = pagecache.page_part(request, f"page-route:{translation.get_language()}", lambda: locate(request, path))
         if found is None:
             return
-        page_id, content_type_id, consumed, language, url_path = found
+        page_id, content_type_id, consumed, language, url_path, checked_ids = found
         model = ContentType.objects.get_for_id(content_type_id).model_class()
-        # With its original, which Wagtail's view-restriction check reads for an alias.
-        page = model.objects.select_related("alias_of").filter(pk=page_id).first() if model else None
+        pages = model.objects.filter(pk=page_id) if model else Page.objects.none()
+        restricted = restrictions.may_apply(checked_ids)
+        if restricted:
+            # With its original, which Wagtail's view-restriction check reads for an alias.
+            pages = pages.select_related("alias_of")
+        page = pages.first()
         if page is None or page.url_path != url_path:
             return  # deleted or moved since (a sub-page's address is not purged): Wagtail routes it
         components = [component for component in path.split("/") if component]
         if consumed == len(components):
             page.__dict__[translations.CACHED] = language
+        if not restricted:
+            restrictions.skip_check(page)
         try:
             request._wagtail_route_for_request = page.route(request, components[consumed:])
         except Http404:
@@ -83,8 +90,9 @@ def cached_site(request):
 
 def locate(request, path):
     """(id, content type, path components consumed, language of its text,
-    url_path) of the deepest page on the path under the home page in the
-    active language; None without one."""
+    url_path, ids a view restriction on which would apply to it) of the
+    deepest page on the path under the home page in the active language;
+    None without one."""
     site = request._wagtail_site
     root = site.root_page.localized
     components = [component for component in path.split("/") if component]
@@ -92,14 +100,15 @@ def locate(request, path):
     found = (
         Page.objects.filter(url_path__in=prefixes, path__startswith=root.path)
         .order_by("-depth")
-        .values_list("pk", "content_type_id", "depth", "locale_id", "alias_of_id", "url_path")
+        .values_list("pk", "content_type_id", "depth", "locale_id", "alias_of_id", "url_path", "path")
         .first()
     )
     if found is None:
         return None
-    page_id, content_type_id, depth, locale_id, alias_of_id, url_path = found
-    page = Page(pk=page_id, locale_id=locale_id, alias_of_id=alias_of_id)
-    return (page_id, content_type_id, depth - root.depth, translations.content_language(page), url_path)
+    page_id, content_type_id, depth, locale_id, alias_of_id, url_path, tree_path = found
+    page = Page(pk=page_id, locale_id=locale_id, alias_of_id=alias_of_id, path=tree_path)
+    language = translations.content_language(page)
+    return (page_id, content_type_id, depth - root.depth, language, url_path, restrictions.pages_to_check(page))
 
 
 def purge_sites(**_kwargs):

@@ -3,7 +3,9 @@
 import datetime
 
 import pytest
+from django.db import OperationalError
 from django.utils import timezone, translation
+from django_tasks_db import DatabaseBackend
 
 from intake import crm, tasks
 from intake.admin_views import embed_snippet
@@ -34,19 +36,41 @@ def test_two_advisers_sharing_an_address_get_one_email_and_the_registration_is_s
     ]
 
 
-def test_a_failure_to_queue_loses_nothing_and_the_sweep_catches_up(
-    submit, monkeypatch, django_capture_on_commit_callbacks
-):
-    def broken(registration_id):
-        raise RuntimeError("database is locked")
+def test_a_failure_to_queue_loses_nothing_and_the_sweep_catches_up(submit, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("task queue unavailable")
 
-    monkeypatch.setattr(tasks, "enqueue_registration", broken)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = submit("/anmal-intresse/", GUIDANCE)
+    monkeypatch.setattr(DatabaseBackend, "enqueue", broken)
+    response = submit("/anmal-intresse/", GUIDANCE)
     assert response.status_code == 302
     assert Registration.objects.count() == 1
+    assert set(Delivery.objects.values_list("task_id", flat=True)) == {""}
+    monkeypatch.undo()  # the queue is back
     Delivery.objects.update(next_attempt_at=timezone.now() - datetime.timedelta(hours=1))
     assert tasks.sweep() == 4
+
+
+def test_a_database_failure_while_queueing_stores_nothing_and_keeps_the_answers(submit, monkeypatch):
+    def broken(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(DatabaseBackend, "enqueue", broken)
+    response = submit("/anmal-intresse/", {**GUIDANCE, "message": "Vi flyttar i vår."})
+    assert response.status_code == 503 and response["Retry-After"]
+    page = response.content.decode()
+    assert "Vi flyttar i vår." in page and GUIDANCE["email"] in page
+    assert not Registration.objects.exists() and not Delivery.objects.exists()
+
+
+def test_another_task_backend_is_asked_after_the_commit(submit, settings, django_capture_on_commit_callbacks):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert submit("/anmal-intresse/", GUIDANCE).status_code == 302
+    assert set(Delivery.objects.values_list("task_id", flat=True)) == {""}  # nothing asked before the commit
+    for callback in callbacks:
+        callback()
+    (queued,) = tasks.deliver_registration.get_backend().results
+    assert set(Delivery.objects.values_list("task_id", flat=True)) == {str(queued.id)}
 
 
 def test_the_person_id_is_kept_when_a_later_step_fails(superoffice, submit):  # noqa: F811

@@ -198,9 +198,13 @@ def test_the_worker_delivers_a_new_registration_one_task_per_delivery(
     DBTaskResult.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=True):
         submit("/anmal-intresse/", GUIDANCE)
-    # One task per delivery: the e-mails never wait behind the CRM.
-    assert DBTaskResult.objects.filter(task_path="intake.tasks.deliver").count() == 4
+    # While the visitor waits: one task, stored with the registration, named on every delivery.
+    queued = DBTaskResult.objects.get()
+    assert queued.task_path == "intake.tasks.deliver_registration"
+    assert set(Delivery.objects.values_list("task_id", flat=True)) == {str(queued.id)}
     run_worker()
+    # Then one task per delivery: the e-mails never wait behind the CRM.
+    assert DBTaskResult.objects.filter(task_path="intake.tasks.deliver").count() == 4
     assert set(Delivery.objects.values_list("status", flat=True)) == {"delivered"}
     assert len(mail.outbox) == 3  # two advisers and the confirmation
     assert (tmp_path / "crm.jsonl").read_text().count("\n") == 1

@@ -7,9 +7,15 @@ is logged, the connections are dropped, and it tries again with back-off
 "worker:<id>") that /healthz and the alerts read. A task interrupted by the
 outage stays RUNNING; the sweep marks it failed and re-sends its delivery
 once the lease has run out (see intake/tasks.py).
+
+It runs below the web processes' CPU priority (`--nice`, 10 by default):
+a delivery can wait a few milliseconds, a visitor sending a form should
+not. On a small server the worker then takes what the web leaves over,
+and all of it when visitors are quiet (docs/performance.md).
 """
 
 import logging
+import os
 import time
 
 from django.core.management.base import BaseCommand
@@ -73,8 +79,13 @@ class Command(BaseCommand):
         parser.add_argument("--batch", action="store_true", help="Run until the queue is empty, then exit.")
         parser.add_argument("--max-backoff", type=float, default=30.0)
         parser.add_argument("--worker-id", default="")
+        parser.add_argument(
+            "--nice", type=int, default=10, help="How much lower the worker's CPU priority is than the web's (0: same)."
+        )
 
-    def handle(self, *args, queue_name, interval, batch, max_backoff, worker_id, **options):
+    def handle(self, *args, queue_name, interval, batch, max_backoff, worker_id, nice, **options):
+        if nice > 0:
+            os.nice(nice)
         worker = ResilientWorker(
             queue_names=queue_name.split(","),
             interval=interval,
