@@ -76,7 +76,12 @@ def main():
     subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], capture_output=True)
     for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"], ["load_demo_content"]):
         subprocess.run([*manage, *command, "-v", "0"], cwd=ROOT, env=env, check=True)
-    clear = "from intake.models import Registration; Registration.objects.all().delete()"
+    # A fresh start: no registrations, and no tasks a previous run left queued
+    # (the worker would spend this run on them).
+    clear = (
+        "from intake.models import Registration; from django_tasks_db.models import DBTaskResult; "
+        "Registration.objects.all().delete(); DBTaskResult.objects.all().delete()"
+    )
     clear_warm = (
         "from intake.models import Registration; Registration.objects.filter(email='warm@example.org').delete()"
     )
@@ -97,7 +102,7 @@ def main():
         env=env,
         stderr=subprocess.DEVNULL,
     )
-    worker_command = [*manage, "db_worker", "--queue-name", "*", "--no-reload"]
+    worker_command = [*manage, "run_worker", "--queue-name", "*"]  # as in production (docker-compose.yml)
     if args.no_worker:
         worker_command = [sys.executable, "-c", "import time; time.sleep(3600)"]
     worker = subprocess.Popen(worker_command, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
@@ -162,24 +167,34 @@ def run_load(base, concurrency, seconds, per_submitter, think):
     accepted = errors = 0
     prepared = [fetch_forms(base, per_submitter) for _ in range(concurrency)]
     # Warm-up (untimed): every gunicorn worker runs the POST path a few times,
-    # so first-request costs (template loading, lazy imports) are not measured.
-    warm = fetch_forms(base, 16)
-    for hidden, cookies in warm:
-        requests.post(
-            base + "/anmal-intresse/",
-            data={
-                **hidden,
-                "first_name": "Warm",
-                "last_name": "Up",
-                "email": "warm@example.org",
-                "preferred_contact": "email",
-                "municipality": "are",
-                "consent": "on",
-            },
-            cookies=cookies,
-            allow_redirects=False,
-            timeout=30,
-        )
+    # so first-request costs (template loading, lazy imports, connections)
+    # are not measured. The sends are concurrent, so that every worker gets some.
+    warm = fetch_forms(base, 32)
+
+    def warm_up(forms):
+        for hidden, cookies in forms:
+            requests.post(
+                base + "/anmal-intresse/",
+                data={
+                    **hidden,
+                    "first_name": "Warm",
+                    "last_name": "Up",
+                    "email": "warm@example.org",
+                    "preferred_contact": "email",
+                    "municipality": "are",
+                    "consent": "on",
+                },
+                cookies=cookies,
+                allow_redirects=False,
+                timeout=30,
+            )
+
+    warmers = [threading.Thread(target=warm_up, args=(warm[n::8],)) for n in range(8)]
+    for thread in warmers:
+        thread.start()
+    for thread in warmers:
+        thread.join()
+    cpu_before = cpu_seconds()
     start_at = time.monotonic()
     stop_at = start_at + seconds
 
@@ -223,7 +238,41 @@ def run_load(base, concurrency, seconds, per_submitter, think):
         thread.start()
     for thread in threads:
         thread.join()
-    return latencies, accepted, errors, time.monotonic() - start_at
+    elapsed = time.monotonic() - start_at
+    cpu_after = cpu_seconds()
+    used = {name: cpu_after.get(name, 0) - cpu_before.get(name, 0) for name in cpu_after}
+    print(
+        "CPU during the run (s of one core):", ", ".join(f"{name} {value:.1f}" for name, value in sorted(used.items()))
+    )
+    return latencies, accepted, errors, elapsed
+
+
+def cpu_seconds():
+    """CPU time used so far by each kind of process on the machine (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    totals = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if "gunicorn" in command:
+            name = "gunicorn"
+        elif "run_worker" in command:
+            name = "task worker"
+        elif "submit_registrations" in command:
+            name = "load generator"
+        elif command.startswith("postgres"):
+            name = "postgresql"
+        elif "redis" in command:
+            name = "redis"
+        else:
+            name = "other"
+        totals[name] = totals.get(name, 0) + (int(fields[11]) + int(fields[12])) / ticks
+    return totals
 
 
 if __name__ == "__main__":
