@@ -144,8 +144,12 @@ def test_the_web_process_freezes_what_it_loaded_at_start():
 
 
 def test_the_worker_runs_below_the_web_priority(monkeypatch):
+    from intake.management.commands import run_worker
+
     asked = []
     monkeypatch.setattr(os, "nice", asked.append)
+    # Its housekeeping would close the test's own connection (inside the test's transaction).
+    monkeypatch.setattr(run_worker, "close_old_connections", lambda: None)
     call_command("run_worker", batch=True)
     call_command("run_worker", batch=True, nice=0)
     assert asked == [10]
