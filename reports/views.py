@@ -43,8 +43,9 @@ def quarterly_report(request):
     for section in sections:
         for table in section.tables:
             if table.chart == "months":
+                top = charts.month_scale(table, range(len(municipalities)))
                 table.charts = [
-                    charts.month_chart(table, index, f"{municipality.name}: {table.caption}")
+                    charts.month_chart(table, index, f"{municipality.name}: {table.caption}", top)
                     for index, municipality in enumerate(municipalities)
                 ]
             elif table.chart == "columns":
