@@ -5,6 +5,7 @@ import hashlib
 import logging
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -22,6 +23,8 @@ from .models import AmbassadorApplication, RelayDay
 logger = logging.getLogger(__name__)
 
 SOURCE = "tasteget.nu"
+# The group of the Region's ambassador coordinators (migration 0004).
+COORDINATORS_GROUP = "Ambassadörssamordnare"
 
 
 def submit_application(cleaned, submission_key, *, language, source=SOURCE):
@@ -79,9 +82,9 @@ def notify_coordinators(application):
     Like the advisers' e-mails it carries no personal data beyond the first
     name: the municipality and a link into the admin (login required).
     """
-    recipients = settings.AMBASSADOR_COORDINATOR_EMAILS
+    recipients = coordinator_addresses()
     if not recipients:
-        logger.warning("Ambassador application %s: AMBASSADOR_COORDINATOR_EMAILS is empty; no one told", application.pk)
+        logger.warning("Ambassador application %s: no coordinator has an e-mail address; no one told", application.pk)
         return
     with translation.override(settings.LANGUAGE_CODE):
         context = {
@@ -92,6 +95,23 @@ def notify_coordinators(application):
         subject = render_to_string("ambassadors/email/application_notification_subject.txt", context).strip()
         body = render_to_string("ambassadors/email/application_notification.txt", context)
     send_email.enqueue(list(recipients), subject, body)
+
+
+def coordinator_addresses():
+    """Whoever coordinates the ambassadors: the active members of the
+    coordinators' group (docs/roles.md) with an address, and any extra
+    addresses in AMBASSADOR_COORDINATOR_EMAILS (a shared mailbox), once each."""
+    members = (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=COORDINATORS_GROUP)
+        .exclude(email="")
+        .order_by("email")
+        .values_list("email", flat=True)
+    )
+    addresses = {}
+    for address in [*settings.AMBASSADOR_COORDINATOR_EMAILS, *members]:
+        addresses.setdefault(address.strip().lower(), address.strip())
+    return list(addresses.values())
 
 
 def relay_message(ambassador, cleaned, submission_key):

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn, TitleColumn
 from wagtail.admin.views.generic import models as generic
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -200,3 +201,27 @@ class ImportMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def register_import_menu_item():
     return ImportMenuItem(_("Import ambassadors"), reverse("ambassador_import"), icon_name="upload", order=213)
+
+
+class NewApplicationsPanel(Component):
+    """On the coordinators' dashboard: applications nobody has decided on yet,
+    the oldest first, so an applicant is never left waiting unseen."""
+
+    name = "ambassador_applications_new"
+    template_name = "ambassadors/admin/new_applications_panel.html"
+    order = 60
+    shown = 5
+
+    def get_context_data(self, parent_context=None):
+        waiting = AmbassadorApplication.objects.filter(status=ApplicationStatus.NEW)
+        return {
+            "count": waiting.count(),
+            "oldest": waiting.select_related("municipality").order_by("created_at")[: self.shown],
+            "list_url": reverse("ambassador_application:index") + f"?status={ApplicationStatus.NEW}",
+        }
+
+
+@hooks.register("construct_homepage_panels")
+def add_new_applications_panel(request, panels):
+    if request.user.has_perm("ambassadors.change_ambassadorapplication"):
+        panels.append(NewApplicationsPanel())

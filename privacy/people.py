@@ -36,10 +36,14 @@ REGISTRATION_FIELDS = [
     "fulfilment",
     "address_area",
     "address_municipality",
+    "due_date",
     "contact_status",
     "contacted_at",
+    "contacted_by",
+    "contact_note",
     "confirmed_at",
     "unsubscribed_at",
+    "fulfilled_at",
 ]
 APPLICATION_FIELDS = [
     "created_at",
@@ -153,10 +157,60 @@ def values(row, names):
         display = getattr(row, f"get_{name}_display", None)
         if display and value:
             value = str(display())
+        elif hasattr(value, "get_full_name"):  # the adviser who made the contact
+            value = value.get_full_name() or value.get_username()
+        elif value is not None and not isinstance(value, str | int | bool | list) and not hasattr(value, "isoformat"):
+            value = str(value)  # a chosen page or snippet, by its title
         if value in ("", None, []):
             continue
         data[name] = value
     return data
+
+
+# Labels for what is not a model field; model fields use their own verbose names.
+EXTRA_LABELS = {
+    "is_published": lambda: _("published"),
+    "origin": lambda: _("came from"),
+    "municipality": lambda: _("municipality"),
+    "deleted_at": lambda: _("to be deleted"),
+    "deleted_how": lambda: _("how it is deleted"),
+    "consent.purpose": lambda: _("consent: purpose"),
+    "consent.version": lambda: _("consent: version"),
+    "consent.language": lambda: _("consent: language"),
+    "consent.given_at": lambda: _("consent: given"),
+    "consent.text": lambda: _("consent: text shown"),
+    "consent.profile_text": lambda: _("consent to a public profile: text shown"),
+    "crm.channel": lambda: _("CRM: channel"),
+    "crm.action": lambda: _("CRM: action"),
+    "crm.status": lambda: _("CRM: status"),
+    "crm.crm_person_id": lambda: _("CRM: person number"),
+}
+
+
+def label(model, name):
+    """What the data protection officer and the person read for a field: its
+    verbose name in the current language, never the column name."""
+    if name in EXTRA_LABELS:
+        text = str(EXTRA_LABELS[name]())
+    else:
+        try:
+            text = str(model._meta.get_field(name).verbose_name)
+        except Exception:  # noqa: BLE001 - an unknown name is shown as it is
+            return name
+    return text[:1].upper() + text[1:]
+
+
+def readable(model, section):
+    """The section as (label, value) rows, in the order the export shows them."""
+    rows = [(label(model, "origin"), section["origin"]), (label(model, "municipality"), section["municipality"])]
+    rows += [(label(model, name), value) for name, value in section["data"].items()]
+    rows += [(label(model, f"consent.{name}"), value) for name, value in (section["consent"] or {}).items()]
+    for number, crm in enumerate(section["crm"], start=1):
+        rows += [(f"{label(model, f'crm.{name}')} ({number})", value) for name, value in crm.items()]
+    rows += [(label(model, "deleted_at"), section["deleted_at"]), (label(model, "deleted_how"), section["deleted_how"])]
+    return [
+        (name, (_("Yes") if value else _("No")) if isinstance(value, bool) else cell(value)) for name, value in rows
+    ]
 
 
 def describe(person):
@@ -167,6 +221,7 @@ def describe(person):
         consent = getattr(registration, "consent", None)
         sections.append(
             {
+                "kind": "registration",
                 "source": _("Registration #%(id)s (%(kind)s)")
                 % {"id": registration.pk, "kind": registration.get_kind_display()},
                 "origin": registration.source,
@@ -199,6 +254,7 @@ def describe(person):
         when, why = application_removal(application)
         sections.append(
             {
+                "kind": "application",
                 "source": _("Ambassador application #%(id)s") % {"id": application.pk},
                 "origin": application.source,
                 "municipality": application.municipality.name,
@@ -212,6 +268,7 @@ def describe(person):
     for ambassador in person.ambassadors:
         sections.append(
             {
+                "kind": "ambassador",
                 "source": _("Ambassador profile #%(id)s") % {"id": ambassador.pk},
                 "origin": _("Entered by the Region's editors"),
                 "municipality": ambassador.municipality.name,
@@ -222,6 +279,15 @@ def describe(person):
                 "deleted_how": _("Kept while the person is an ambassador; removed on request."),
             }
         )
+    return sections
+
+
+def described_rows(person):
+    """describe(), each section with its `rows` of labels and readable values (the page and the XLSX)."""
+    models_by_kind = {"registration": Registration, "application": AmbassadorApplication, "ambassador": Ambassador}
+    sections = describe(person)
+    for section in sections:
+        section["rows"] = readable(models_by_kind[section["kind"]], section)
     return sections
 
 
@@ -237,16 +303,9 @@ def as_xlsx(person):
     sheet = workbook.active
     sheet.title = "Personuppgifter"
     sheet.append([_("Source"), _("Field"), _("Value")])
-    for section in describe(person):
-        rows = [("origin", section["origin"]), ("municipality", section["municipality"]), *section["data"].items()]
-        for name, value in [*(section["consent"] or {}).items()]:
-            rows.append((f"consent.{name}", value))
-        for number, crm in enumerate(section["crm"], start=1):
-            rows.extend((f"crm{number}.{name}", value) for name, value in crm.items())
-        rows.append(("deleted_at", section["deleted_at"]))
-        rows.append(("deleted_how", section["deleted_how"]))
-        for name, value in rows:
-            sheet.append([section["source"], name, neutralise_formula(cell(value))])
+    for section in described_rows(person):
+        for name, value in section["rows"]:
+            sheet.append([section["source"], name, neutralise_formula(value)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -48,7 +48,7 @@ def person(request):
         {
             "form": form,
             "person": person_found,
-            "sections": people.describe(person_found) if person_found else [],
+            "sections": people.described_rows(person_found) if person_found else [],
             "query": form.cleaned_data.get("q", "") if form.is_bound and form.is_valid() else "",
             "erase_form": EraseForm(initial={"q": form.cleaned_data.get("q", "")}) if person_found else None,
         },

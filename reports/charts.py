@@ -52,10 +52,22 @@ def scale_top(largest):
     return largest
 
 
-def month_chart(table, column, title):
-    """The bars of one municipality's column (`column`) of a per-month table."""
-    rows = [row for row in table.rows if isinstance(row.label, datetime.date)]
-    top = scale_top(max([value for row in rows for value in row.cells[column]] or [0]))
+def month_rows(table):
+    return [row for row in table.rows if isinstance(row.label, datetime.date)]
+
+
+def month_scale(table, columns):
+    """One top for the month charts of these columns, so that charts shown
+    side by side compare at a glance (a bar twice as high is twice as many)."""
+    rows = month_rows(table)
+    return scale_top(max([value for row in rows for column in columns for value in row.cells[column]] or [0]))
+
+
+def month_chart(table, column, title, top=None):
+    """The bars of one municipality's column (`column`) of a per-month table,
+    on the scale `top` (by default the column's own)."""
+    rows = month_rows(table)
+    top = top or month_scale(table, [column])
     plot_width, plot_height = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     group = plot_width / max(len(rows), 1)
     bar_width = min(group * 0.38, 28)

@@ -76,12 +76,20 @@ def send_quarterly_reports(now=None):
     return told
 
 
+def download_url(period, municipality):
+    from .views import download_token
+
+    return absolute_url(reverse("reports_shared", args=[download_token(period, municipality)]))
+
+
 def message(period, municipality):
     with translation.override(settings.LANGUAGE_CODE):
         context = {
             "municipality": municipality.name,
             "quarter": period.quarter_label.replace("-", " "),
             "url": report_url(period, municipality),
+            "download_url": download_url(period, municipality),
+            "days": settings.REPORT_LINK_MAX_AGE_DAYS,
         }
         subject = render_to_string("reports/email/quarterly_subject.txt", context).strip()
         body = render_to_string("reports/email/quarterly.txt", context)

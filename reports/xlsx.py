@@ -4,6 +4,7 @@ numbers, months as dates, shares as percentages."""
 import datetime
 import io
 
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -23,9 +24,14 @@ def workbook(report, sections, municipalities):
         sheet = book.create_sheet(str(section.title)[:31])
         sheet.append([str(section.title)])
         sheet["A1"].font = Font(bold=True, size=13)
-        sheet.append([period.start, period.end, earlier.start, earlier.end])
-        for cell in sheet[2]:
-            cell.number_format = "yyyy-mm-dd"
+        # The two periods compared, each labelled: "Period | from | to".
+        for label, (start, end) in (
+            (_("Period"), (period.start, period.end)),
+            (_("A year earlier"), (earlier.start, earlier.end)),
+        ):
+            sheet.append([str(label), start, end])
+            for cell in sheet[sheet.max_row][1:]:
+                cell.number_format = "yyyy-mm-dd"
         if section.note:
             sheet.append([str(section.note)])
         for table in section.tables:

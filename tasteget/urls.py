@@ -13,6 +13,7 @@ from home.sitemaps import TranslatedSitemap
 from intake import answers, health
 from intake import views as intake_views
 from reports import beacon
+from reports import views as report_views
 from search import views as search_views
 
 from . import security
@@ -29,6 +30,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": TranslatedSitemap}}, name="sitemap"),
     path("embed/tasteget.js", intake_views.embed_script, name="intake_embed_script"),
     path("page-view", beacon.page_view, name="page_view"),
+    path("report/<str:token>/", report_views.shared_report, name="reports_shared"),
     path("crm/superoffice/webhook/", answers.superoffice_webhook, name="intake_superoffice_webhook"),
 ]
 

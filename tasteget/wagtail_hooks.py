@@ -18,3 +18,16 @@ def two_factor_urls():
 @hooks.register("register_settings_menu_item")
 def two_factor_menu_item():
     return MenuItem(_("Two-factor sign-in"), reverse("tasteget_2fa_recovery_codes"), icon_name="key", order=10000)
+
+
+@hooks.register("register_admin_urls")
+def translation_moderation_urls():
+    from . import translation_moderation
+
+    return [
+        path(
+            "translations/<int:translation_id>/submit/",
+            translation_moderation.submit_translation,
+            name="tasteget_submit_translation",
+        )
+    ]

@@ -358,3 +358,46 @@ def test_an_application_sent_from_an_untranslated_locale_is_stored_in_the_pages_
     with translation.override("sv"):
         swedish_text = str(consent.TEXTS[(consent.AMBASSADOR_APPLICATION, "2026-1")])
     assert application.consent_text == swedish_text and swedish_text.startswith("Jag samtycker")
+
+
+def coordinator_user(django_user_model, username, email, active=True):
+    user = django_user_model.objects.create_user(username, email, "a-long-test-password", is_active=active)
+    user.groups.add(Group.objects.get(name="Ambassadörssamordnare"))
+    return user
+
+
+def test_the_coordinators_group_is_told_without_any_setting(
+    submit, settings, django_user_model, django_capture_on_commit_callbacks
+):
+    """Issue 22.21: the group's members are the coordinators; the setting only adds a shared mailbox."""
+    settings.AMBASSADOR_COORDINATOR_EMAILS = ["Samordning@region.example"]
+    coordinator_user(django_user_model, "kim", "kim@region.example")
+    coordinator_user(django_user_model, "shared", "samordning@region.example")  # already listed: once
+    coordinator_user(django_user_model, "left", "left@region.example", active=False)
+    coordinator_user(django_user_model, "nomail", "")
+    django_user_model.objects.create_user("editor", "editor@region.example", "a-long-test-password")
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(EN, APPLICATION)
+    run_worker()
+    assert len(mail.outbox) == 1
+    assert sorted(mail.outbox[0].to) == ["Samordning@region.example", "kim@region.example"]
+
+
+def test_the_coordinators_dashboard_lists_applications_waiting_for_a_decision(
+    submit, client, django_user_model, django_capture_on_commit_callbacks
+):
+    submit(EN, APPLICATION)
+    submit(SV, {**APPLICATION, "name": "Olle Berg", "email": "olle@example.org"})
+    AmbassadorApplication.objects.filter(email="olle@example.org").update(status="accepted")
+    waiting = AmbassadorApplication.objects.get(email="samira@example.org")
+
+    client.force_login(coordinator_user(django_user_model, "kim", "kim@region.example"))
+    html = body(client.get("/admin/"))
+    assert "1 application is waiting for a decision." in html or "1 ansökan väntar på beslut." in html
+    assert f"/admin/ambassador-applications/inspect/{waiting.pk}/" in html
+    assert "Olle" not in html and "Haddad" not in html  # first names only, and only the undecided
+
+    editor = django_user_model.objects.create_user("editor", "editor@region.example", "a-long-test-password")
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(editor)
+    assert "ambassador-applications-new" not in body(client.get("/admin/"))

@@ -263,3 +263,30 @@ def test_opening_a_registration_or_application_is_logged_and_the_log_expires(cli
     AccessLogEntry.objects.create(username="recent", action="view", subject="registration")
     assert prune_access_log() == 1
     assert list(AccessLogEntry.objects.values_list("username", flat=True)) == ["recent"]
+
+
+def test_the_access_request_holds_the_advisers_note_under_readable_names(dpo, sara, django_user_model):
+    """Issue 22.23: what the adviser wrote and who made the contact are the person's data too;
+    the officer and the person read field names, not column names."""
+    adviser = django_user_model.objects.create_user("anna", "anna@are.example", "x-long-password", first_name="Anna")
+    Registration.objects.filter(pk=sara["guidance"].pk).update(
+        contact_status="contacted",
+        contacted_at=timezone.now(),
+        contacted_by=adviser,
+        contact_note="Ringde, vill ha hjälp med bostad i Järpen.",
+    )
+    page = dpo.post("/admin/personal-data/", {"q": EMAIL}).content.decode()
+    assert "Ringde, vill ha hjälp med bostad i Järpen." in page and "Anna" in page
+    for internal in ("created_at", "contact_note", "first_name", "consent.version", ">email<"):
+        assert internal not in page, internal
+    assert ">Anteckning<" in page and ">Registrerad<" in page
+
+    document = json.loads(dpo.post("/admin/personal-data/export/", {"q": EMAIL, "format": "json"}).content)
+    guidance = next(section for section in document["data"] if f"#{sara['guidance'].pk} " in section["source"])
+    assert guidance["data"]["contact_note"] == "Ringde, vill ha hjälp med bostad i Järpen."
+    assert guidance["data"]["contacted_by"] == "Anna"
+
+    response = dpo.post("/admin/personal-data/export/", {"q": EMAIL, "format": "xlsx"})
+    rows = [[cell.value for cell in row] for row in load_workbook(io.BytesIO(response.content)).active.iter_rows()]
+    assert ["Anteckning", "Ringde, vill ha hjälp med bostad i Järpen."] in [row[1:] for row in rows]
+    assert not any(row[1] in ("created_at", "contact_note", "email", "deleted_at") for row in rows)

@@ -96,7 +96,10 @@ def test_the_spreadsheet_has_a_sheet_per_section_with_real_numbers_and_dates(reg
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     assert len(book.sheetnames) == 7
     sheet = book.worksheets[0]
-    assert sheet["A2"].value == datetime.datetime(2026, 7, 1) and sheet["B2"].value == datetime.datetime(2026, 9, 30)
+    # The periods compared are labelled, never a row of bare dates (issue 22.24).
+    assert (sheet["A2"].value, sheet["A3"].value) == ("Perioden", "Ett år tidigare")
+    assert (sheet["B2"].value, sheet["C2"].value) == (datetime.datetime(2026, 7, 1), datetime.datetime(2026, 9, 30))
+    assert (sheet["B3"].value, sheet["C3"].value) == (datetime.datetime(2025, 7, 1), datetime.datetime(2025, 9, 30))
     rows = list(sheet.iter_rows(values_only=True))
     heading = next(row for row in rows if row[0] in ("Month", "Månad"))
     are_column = heading.index("Åre kommun")
@@ -198,3 +201,37 @@ def test_magazine_orders_stand_under_the_municipality_of_the_address(region_clie
     are_client.force_login(user_in(django_user_model, "are-adviser", "Flyttvägledare: Åre kommun"))
     table = next(s for s in are_client.get(URL, {"quarter": "2026-Q3"}).context["sections"] if s.slug == "magazine")
     assert table.tables[0].columns == ["Åre kommun"] and table.tables[0].rows[-1].cells == [(2, 1)]
+
+
+def test_month_charts_side_by_side_share_one_scale():
+    """Issue 22.24: Åre's 2 and Berg's 1 must not draw bars of the same height."""
+    from types import SimpleNamespace
+
+    from reports import charts
+
+    months = [datetime.date(2026, 7, 1), datetime.date(2026, 8, 1)]
+    table = SimpleNamespace(
+        rows=[
+            SimpleNamespace(label=months[0], cells=[(8, 4), (1, 0)]),
+            SimpleNamespace(label=months[1], cells=[(2, 6), (1, 1)]),
+        ]
+    )
+    top = charts.month_scale(table, range(2))
+    are, berg = (charts.month_chart(table, column, "x", top) for column in range(2))
+    assert are["top"] == berg["top"] == top >= 8
+    tallest = {chart["top"]: max(bar.height for bar in chart["bars"]) for chart in (are, berg)}
+    assert max(bar.height for bar in berg["bars"]) < max(bar.height for bar in are["bars"]) / 4
+    assert len(tallest) == 1
+    # Alone, a column keeps its own scale.
+    assert charts.month_chart(table, 1, "x")["top"] < top
+
+
+@pytest.mark.parametrize(("share", "swedish"), [(8 / 11, "72,7 %"), (1.0, "100,0 %"), (0.0004, "0,0 %")])
+def test_shares_are_rounded_not_cut(share, swedish):
+    from django.utils import translation
+
+    from reports.tables import SHARE
+    from reports.templatetags.report_tags import figure
+
+    with translation.override("sv"):
+        assert figure(share, SHARE) == swedish

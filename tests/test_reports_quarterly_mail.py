@@ -75,3 +75,32 @@ def test_report_contacts_must_be_addresses(contacts):
     contacts.report_emails = "chef@are.example\nnot an address"
     with pytest.raises(ValidationError, match="not an address"):
         contacts.full_clean()
+
+
+def test_a_contact_without_an_account_downloads_the_report_from_the_link(contacts, client, settings):
+    """Issue 22.24: the e-mail's first link works without a login, for that quarter and municipality only."""
+    import io
+    import re
+
+    import openpyxl
+
+    RegistrationFactory(
+        municipality=contacts, first_name="Hemlig", created_at=datetime.datetime(2026, 8, 3, 10, tzinfo=STOCKHOLM)
+    )
+    send_quarterly_reports(datetime.datetime(2026, 10, 1, 9, tzinfo=STOCKHOLM))
+    link = re.search(r"http://testserver(/report/[^/\s]+/)", mail.outbox[0].body).group(1)
+    response = client.get(link)
+    assert response.status_code == 200 and response["Content-Disposition"].endswith('-2026-Q3.xlsx"')
+    assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    cells = [cell for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row if cell]
+    assert "Åre kommun" in cells and "Bergs kommun" not in cells and "Hemlig" not in cells
+    assert book.worksheets[0]["B2"].value == datetime.datetime(2026, 7, 1)
+
+    # Tampered, expired or nonsense links get a page that says so, never an error.
+    for bad in (link[:-3] + "xx/", "/report/bm90aGluZw/", "/report/" + "a" * 300 + "/"):
+        answer = client.get(bad)
+        assert answer.status_code == 404
+        assert "Länken fungerar inte längre" in answer.content.decode()
+    settings.REPORT_LINK_MAX_AGE_DAYS = 0
+    assert client.get(link).status_code == 404

@@ -11,11 +11,13 @@ register = template.Library()
 
 @register.simple_tag
 def figure(value, kind):
-    """A figure as people read it: 50 %, 5,5, or a dash when there is none."""
+    """A figure as people read it: 72,7 %, 5,5, or a dash when there is none.
+    Shares are rounded to one decimal, as in the XLSX (number_format alone
+    would cut 72,7 to 72)."""
     if value is None:
         return "–"
     if kind == SHARE:
-        return _("%(percent)s %%") % {"percent": formats.number_format(value * 100, 0)}
+        return _("%(percent)s %%") % {"percent": formats.number_format(round(value * 100, 1), 1)}
     if kind == DECIMAL:
         return formats.number_format(value, 1)
     return formats.number_format(value, 0, force_grouping=True)

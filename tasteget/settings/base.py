@@ -331,6 +331,8 @@ INTAKE_ALERT_WORKER_MINUTES = env_int("INTAKE_ALERT_WORKER_MINUTES", 10)
 INTAKE_ALERT_EMAILS = env_list("INTAKE_ALERT_EMAILS")
 # Who is told of a new ambassador application (first name, municipality, admin link only).
 AMBASSADOR_COORDINATOR_EMAILS = env_list("AMBASSADOR_COORDINATOR_EMAILS")
+# How long the quarterly e-mail's download link works (reports/views.py).
+REPORT_LINK_MAX_AGE_DAYS = env_int("REPORT_LINK_MAX_AGE_DAYS", 120)
 # Spam protection: seconds a person needs at least to fill in a form, how long
 # a form stays valid, and POSTs allowed per IP address per window.
 INTAKE_MIN_FILL_SECONDS = env_int("INTAKE_MIN_FILL_SECONDS", 3)

@@ -1,6 +1,7 @@
 """An editor's main job in a real browser: write a story, schedule it, get it
-approved, translate it into English, and see both go live — through the
-Moderators' approval, never published by the editor alone."""
+approved, translate it into English, submit the translation for moderation,
+and see both go live — through the Moderators' approval, never published by
+the editor alone."""
 
 import datetime
 import re
@@ -115,9 +116,22 @@ def test_an_editor_schedules_and_translates_a_story_that_goes_live_through_moder
     english_url = site_server.url + "/en/stories/vi-valde-bracke/"
     assert status(english_url) == 404
 
-    moderator.goto(f"{site_server.url}/admin/pages/{english_id}/edit/")
-    moderator.locator("footer").get_by_role("button", name=re.compile("^Publicera")).click()
-    moderator.wait_for_load_state()
+    # The editor hands the finished translation to the moderators (issue 22.19) ...
+    editor.get_by_role("button", name="Lämna in översättningen för moderering").focus()
+    editor.keyboard.press("Enter")
+    editor.get_by_text("har lämnats in för moderering").wait_for()
+    assert status(english_url) == 404
+    # ... and the moderator finds it on the dashboard and approves it: it is published.
+    moderator.goto(f"{site_server.url}/admin/")
+    row = moderator.locator("#awaiting-review-section, section").get_by_role("row").filter(has_text="We chose Bräcke")
+    row.hover()
+    next(button for button in row.locator("button").all() if not button.inner_text().strip()).click()
+    row.get_by_role("button", name="Godkänn", exact=True).click()
+    row.wait_for(state="detached")
+    assert (
+        site_server.shell(f"from wagtail.models import Page; print(Page.objects.get(pk={english_id}).live)").strip()
+        == "True"
+    )
     moderator.goto(english_url)
     assert moderator.get_by_role("heading", level=1).inner_text() == "We chose Bräcke"
     # The English story names the municipality in English, and no Swedish-named copy was made.
