@@ -17,6 +17,10 @@ REQUIRED = {
     "SECRET_KEY": "a-long-random-production-secret-key-for-the-check-only-0123456789",
     "ALLOWED_HOSTS": "tasteget.nu",
     "CRM_BACKEND": "webhook",
+    "MEDIA_S3_SECRET_ACCESS_KEY": "a-long-random-media-secret-for-the-check-only",
+    # Filled in by .env.example (compose's MinIO); tests without it need them.
+    "MEDIA_S3_BUCKET": "tasteget-media",
+    "MEDIA_S3_ACCESS_KEY_ID": "tasteget-app",
 }
 DEV_KEY = "dev-only-not-secret-0b6c7d3e9a1f4e2c8d5b7a6f3e1c9d2b"
 
