@@ -28,8 +28,6 @@ from home import renditions
 from tasteget import storage as media_storage
 from tests.conftest import run_worker
 
-pytestmark = pytest.mark.django_db
-
 KEYS = {"aws_access_key_id": "test-media-key", "aws_secret_access_key": "test-media-secret"}
 
 
@@ -45,7 +43,7 @@ def s3_server():
 
 
 @pytest.fixture
-def bucket(s3_server, settings, monkeypatch):
+def bucket(s3_server, settings, monkeypatch, db):
     """A fresh bucket, and STORAGES["default"] built from MEDIA_S3_* as production builds it."""
     name = f"media-{uuid.uuid4().hex[:10]}"
     client = boto3.client("s3", endpoint_url=s3_server, region_name="eu-north-1", **KEYS)
@@ -79,6 +77,7 @@ def png_upload(name="fjallet.png"):
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
 
 
+@pytest.mark.django_db
 def test_an_admin_upload_and_its_renditions_are_served_from_the_bucket(
     bucket, admin_client, page_by_slug, uncached, django_capture_on_commit_callbacks
 ):
@@ -119,6 +118,7 @@ def test_an_admin_upload_and_its_renditions_are_served_from_the_bucket(
     assert requests.get(bucket.public_url + image.file.name, timeout=10).status_code == 403
 
 
+@pytest.mark.django_db
 def test_two_uploads_with_one_name_do_not_replace_each_other(bucket, admin_client):
     root = Collection.get_first_root_node()
     for title in ("Första", "Andra"):
@@ -131,6 +131,7 @@ def test_two_uploads_with_one_name_do_not_replace_each_other(bucket, admin_clien
     assert {first, second} <= set(keys(bucket, "original_images/"))
 
 
+@pytest.mark.django_db
 def test_a_document_goes_through_the_permission_check_not_the_bucket(bucket, admin_client):
     private = Collection.get_first_root_node().add_child(name="Bara för inloggade")
     CollectionViewRestriction.objects.create(collection=private, restriction_type=CollectionViewRestriction.LOGIN)
@@ -157,6 +158,7 @@ def test_a_document_goes_through_the_permission_check_not_the_bucket(bucket, adm
     assert served["Content-Security-Policy"] == "default-src 'none'"
 
 
+@pytest.mark.django_db
 def test_the_copy_command_copies_a_media_tree_once(bucket, tmp_path):
     files = {
         "original_images/gammal.jpg": b"\xff\xd8\xff original",
@@ -186,3 +188,54 @@ def test_the_copy_command_copies_a_media_tree_once(bucket, tmp_path):
     assert set(keys(bucket)) == set(files)
     stored = bucket.get_object(Bucket=bucket.name, Key="documents/broschyr.pdf")["Body"].read()
     assert stored == b"%PDF-1.4 broschyr, andra upplagan"
+
+
+def production(**overrides):
+    from tests.security.test_deployment import REQUIRED, run_manage
+
+    env = {
+        **REQUIRED,
+        "DATABASE_URL": "postgres://tasteget@127.0.0.1:5432/tasteget",
+        "DJANGO_SETTINGS_MODULE": "tasteget.settings.production",
+        **overrides,
+    }
+    env = {key: value for key, value in env.items() if value is not None}
+    show = (
+        "from django.conf import settings; from django.core.files.storage import default_storage as s; "
+        "print(settings.STORAGES['default']['BACKEND'], settings.MEDIA_URL, settings.SECURE_CSP['img-src'][-1], "
+        "settings.ADMIN_CSP['img-src'][-1], s.url('images/a.webp'))"
+    )
+    result = run_manage(env, "shell", "-c", show)
+    result.stdout = (result.stdout.strip().splitlines() or [""])[-1]
+    return result
+
+
+def test_production_requires_the_bucket_unless_the_filesystem_is_chosen():
+    refused = production(MEDIA_S3_BUCKET=None)
+    assert refused.returncode != 0
+    assert "MEDIA_S3_BUCKET is required in production" in refused.stderr
+
+    chosen = production(MEDIA_S3_BUCKET=None, MEDIA_STORAGE="filesystem")
+    assert chosen.returncode == 0, chosen.stderr
+    assert chosen.stdout.split()[0] == "django.core.files.storage.FileSystemStorage"
+
+    default = production()
+    assert default.returncode == 0, default.stderr
+    backend, media_url, *_rest, url = default.stdout.split()
+    assert (backend, media_url, url) == ("tasteget.storage.MediaStorage", "/media/", "/media/images/a.webp")
+
+
+def test_a_public_url_on_another_host_is_allowed_in_img_src_and_must_be_https():
+    other = production(MEDIA_PUBLIC_URL="https://bilder.tasteget.nu/media")
+    assert other.returncode == 0, other.stderr
+    assert other.stdout.split()[-3:] == [
+        "https://bilder.tasteget.nu",
+        "https://bilder.tasteget.nu",
+        "https://bilder.tasteget.nu/media/images/a.webp",
+    ]
+    for wrong in ("http://bilder.tasteget.nu/", "media/", "https://user:pw@bilder.tasteget.nu/"):
+        refused = production(MEDIA_PUBLIC_URL=wrong)
+        assert refused.returncode != 0
+        assert "MEDIA_PUBLIC_URL must be a path such as /media/ or an https address" in refused.stderr
+    half = production(MEDIA_S3_SECRET_ACCESS_KEY=None)
+    assert "Set MEDIA_S3_ACCESS_KEY_ID and MEDIA_S3_SECRET_ACCESS_KEY together." in half.stderr
