@@ -7,13 +7,18 @@ is valid (Caddy itself checks it), and docs/deployment.md describes what
 compose actually runs.
 """
 
+import http.server
+import json
 import os
 import re
 import shutil
+import socket
 import subprocess
+import threading
 from pathlib import Path
 
 import pytest
+import requests
 import yaml
 
 from tasteget.storage import PUBLIC_PREFIX
@@ -104,11 +109,11 @@ def test_caddy_is_the_front_and_its_upstreams_are_services():
     assert caddy["environment"]["SITE_DOMAIN"].startswith("${SITE_DOMAIN:?")
     caddyfile = (ROOT / "deploy" / "caddy" / "Caddyfile").read_text()
     assert "{$SITE_DOMAIN" in caddyfile
-    upstreams = re.findall(r"reverse_proxy\s+([\w.-]+):(\d+)", caddyfile)
+    upstreams = re.findall(r"reverse_proxy\s+\{\$[A-Z_]+:([\w.-]+):(\d+)\}", caddyfile)
     assert ("cache", "80") in upstreams and ("minio", "9000") in upstreams
     for host, _port in upstreams:
         assert host in SERVICES
-    assert "respond @purge 405" in caddyfile
+    assert "@purge method PURGE BAN" in caddyfile
     # No other service is published beyond loopback.
     for name, service in SERVICES.items():
         if name != "caddy":
@@ -140,6 +145,105 @@ def test_caddy_accepts_its_configuration(tmp_path):
         ["/usr/bin/caddy", "fmt", "deploy/caddy/Caddyfile"], cwd=ROOT, env=env, capture_output=True, text=True
     )
     assert formatted.stdout == (ROOT / "deploy" / "caddy" / "Caddyfile").read_text()
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def stand_ins():
+    """A bucket (moto's S3 server) and a recording stand-in for Varnish."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    from tasteget.storage import public_read_policy
+
+    s3 = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    s3.start()
+    s3_port = s3.get_host_and_port()[1]
+    client = boto3.client(
+        "s3",
+        endpoint_url=f"http://127.0.0.1:{s3_port}",
+        region_name="us-east-1",
+        aws_access_key_id="caddy-test",
+        aws_secret_access_key="caddy-test-secret",
+    )
+    client.create_bucket(Bucket="tasteget-media")
+    client.put_bucket_policy(Bucket="tasteget-media", Policy=json.dumps(public_read_policy("tasteget-media")))
+    client.put_object(Bucket="tasteget-media", Key="images/a.webp", Body=b"RIFF....WEBP", ContentType="image/webp")
+    client.put_object(Bucket="tasteget-media", Key="original_images/a.jpg", Body=b"\xff\xd8\xff exif")
+
+    seen = []
+
+    class Varnish(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the handler's API
+            seen.append((self.command, self.path, dict(self.headers)))
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"a page")
+
+        do_PURGE = do_GET  # noqa: N815
+
+        def log_message(self, *args):
+            pass
+
+    pages = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Varnish)
+    threading.Thread(target=pages.serve_forever, daemon=True).start()
+    yield {"s3": s3_port, "pages": pages.server_address[1], "seen": seen}
+    pages.shutdown()
+    s3.stop()
+
+
+@pytest.mark.skipif(not Path("/usr/bin/caddy").exists(), reason="caddy is not installed (scripts/install-test-tools)")
+def test_caddy_serves_renditions_from_the_bucket_and_pages_from_varnish(stand_ins, tmp_path):
+    port = free_port()
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        "XDG_DATA_HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path),
+        # Plain http on a free port: no certificates in a test.
+        "SITE_DOMAIN": f"http://127.0.0.1:{port}",
+        "CADDY_ADMIN": f"127.0.0.1:{free_port()}",
+        "MEDIA_UPSTREAM": f"127.0.0.1:{stand_ins['s3']}",
+        "PAGES_UPSTREAM": f"127.0.0.1:{stand_ins['pages']}",
+        "MEDIA_S3_BUCKET": "tasteget-media",
+    }
+    caddy = subprocess.Popen(
+        ["/usr/bin/caddy", "run", "--config", str(ROOT / "deploy" / "caddy" / "Caddyfile"), "--adapter", "caddyfile"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        site = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                if caddy.poll() is not None:
+                    pytest.fail(caddy.stderr.read().decode()[-2000:])
+                threading.Event().wait(0.1)
+        rendition = requests.get(f"{site}/media/images/a.webp", headers={"Cookie": "sessionid=x"}, timeout=10)
+        assert rendition.status_code == 200
+        assert rendition.content == b"RIFF....WEBP"
+        assert requests.get(f"{site}/media/original_images/a.jpg", timeout=10).status_code == 404
+        assert requests.get(f"{site}/media/documents/x.pdf", timeout=10).status_code == 404
+        assert requests.request("PURGE", f"{site}/", timeout=10).status_code == 405
+        page = requests.get(f"{site}/om-oss/", headers={"X-Forwarded-For": "203.0.113.9"}, timeout=10)
+        assert page.status_code == 200 and page.content == b"a page"
+        method, path, headers = stand_ins["seen"][-1]
+        assert (method, path) == ("GET", "/om-oss/")
+        assert headers["X-Forwarded-For"] == "127.0.0.1"  # the client's address, not the forged one
+        assert headers["X-Forwarded-Proto"] == "http"
+        assert all(method != "PURGE" for method, _path, _headers in stand_ins["seen"])
+    finally:
+        caddy.terminate()
+        caddy.wait(timeout=10)
 
 
 def test_ci_installs_caddy():
