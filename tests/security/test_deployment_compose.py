@@ -276,3 +276,20 @@ def test_the_deployment_doc_describes_every_service():
         assert stale not in DOCS, stale
     for needed in ("POSTGRES_PASSWORD", "SITE_DOMAIN", "MEDIA_S3_BUCKET", "copy_media_to_storage", "Caddy"):
         assert needed in DOCS, needed
+
+
+def test_the_image_build_loads_the_production_settings_without_a_bucket():
+    """collectstatic runs at build time with dummy values: no bucket is needed for static files."""
+    from tests.security.test_deployment import run_manage
+
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    line = re.search(r"^RUN ((?:[A-Z_]+=\S+ )+)\\\n\s+python manage.py collectstatic", dockerfile, re.M)
+    assert line, "the build's collectstatic line changed"
+    values = dict(pair.split("=", 1) for pair in line.group(1).split())
+    result = run_manage(
+        {**values, "DJANGO_SETTINGS_MODULE": "tasteget.settings.production"},
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.STATIC_ROOT)",
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
