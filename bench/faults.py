@@ -72,6 +72,7 @@ class Bench:
             "STATIC_ROOT": str(Path(tempfile.gettempdir()) / "tasteget-faults-static"),
             "SECURE_SSL_REDIRECT": "false",
             "CRM_BACKEND": "webhook",
+            "MEDIA_STORAGE": "filesystem",  # no bucket on a bench machine (docs/deployment.md)
             "CRM_WEBHOOK_URL": self.receiver.url + "/hook",
             "CRM_WEBHOOK_SECRET": SECRET,
             "CRM_RATE_PER_SECOND": str(self.args.rate),

@@ -157,6 +157,7 @@ def production_env(database_url, redis_url, static_prefix):
         "STATIC_ROOT": static_root,
         "SECURE_SSL_REDIRECT": "false",
         "CRM_BACKEND": "webhook",
+        "MEDIA_STORAGE": "filesystem",  # no bucket on a bench machine (docs/deployment.md)
         "CRM_WEBHOOK_URL": f"http://127.0.0.1:{free_port()}/down",
         "CRM_WEBHOOK_SECRET": "whsec_YmVuY2gtb25seS1zZWNyZXQta2V5LTMyLWJ5dGVzIQ==",
         "LOG_LEVEL": "WARNING",

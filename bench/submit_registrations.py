@@ -63,6 +63,7 @@ def main():
         "STATIC_ROOT": static_root,
         "SECURE_SSL_REDIRECT": "false",
         "CRM_BACKEND": "webhook",
+        "MEDIA_STORAGE": "filesystem",  # no bucket on a bench machine (docs/deployment.md)
         "CRM_WEBHOOK_URL": f"http://127.0.0.1:{free_port()}/down",  # nothing listens: the CRM is down
         "CRM_WEBHOOK_SECRET": "whsec_YmVuY2gtb25seS1zZWNyZXQta2V5LTMyLWJ5dGVzIQ==",
         "INTAKE_MIN_FILL_SECONDS": "0",

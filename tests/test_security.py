@@ -79,6 +79,7 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "tasteget.nu",
     "DATABASE_URL": "postgres://tasteget@127.0.0.1:5432/tasteget",
     "CRM_BACKEND": "webhook",
+    "MEDIA_S3_BUCKET": "tasteget-media",
 }
 
 

@@ -53,3 +53,26 @@ WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", f"https://{ALLOWED_HOSTS[0]
 # Every person who can see personal data or publish signs in with two factors
 # (docs/security.md); TASTEGET_REQUIRE_2FA=false exists only for an emergency.
 WAGTAIL_2FA_REQUIRED = env_bool("TASTEGET_REQUIRE_2FA", True)
+
+# --- Media on object storage (issue 21; tasteget/storage.py, docs/deployment.md) ---
+# Uploads and the worker's renditions go to an S3-compatible bucket, so every
+# container (web, worker) sees the same files and pages link to them under
+# MEDIA_PUBLIC_URL. MEDIA_STORAGE=filesystem keeps var/media, only for a
+# single machine whose proxy serves it at /media/: nothing in the stack
+# serves that directory, so production does not fall back to it silently.
+from tasteget.storage import public_origin, public_url_from_env, storage_from_env  # noqa: E402
+
+from .base import ADMIN_CSP, SECURE_CSP, STORAGES  # noqa: E402
+
+MEDIA_STORAGE = env("MEDIA_STORAGE", "s3")
+if MEDIA_STORAGE == "s3":
+    STORAGES = {**STORAGES, "default": storage_from_env()}
+    MEDIA_URL = public_url_from_env()
+    if _media_origin := public_origin(MEDIA_URL):
+        SECURE_CSP = {**SECURE_CSP, "img-src": [*SECURE_CSP["img-src"], _media_origin]}
+        ADMIN_CSP = {**ADMIN_CSP, "img-src": [*ADMIN_CSP["img-src"], _media_origin]}
+elif MEDIA_STORAGE != "filesystem":
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be s3 or filesystem, not {MEDIA_STORAGE!r}.")
+# Documents are private: Django's view checks the collection's view
+# restrictions and streams the file from the bucket (never a bucket link).
+WAGTAILDOCS_SERVE_METHOD = "serve_view"

@@ -17,6 +17,10 @@ REQUIRED = {
     "SECRET_KEY": "a-long-random-production-secret-key-for-the-check-only-0123456789",
     "ALLOWED_HOSTS": "tasteget.nu",
     "CRM_BACKEND": "webhook",
+    "MEDIA_S3_SECRET_ACCESS_KEY": "a-long-random-media-secret-for-the-check-only",
+    # Filled in by .env.example (compose's MinIO); tests without it need them.
+    "MEDIA_S3_BUCKET": "tasteget-media",
+    "MEDIA_S3_ACCESS_KEY_ID": "tasteget-app",
 }
 DEV_KEY = "dev-only-not-secret-0b6c7d3e9a1f4e2c8d5b7a6f3e1c9d2b"
 
@@ -31,7 +35,7 @@ def as_compose_starts_it(env_file_values, *command):
     env = clean_environment()
     env["DJANGO_SETTINGS_MODULE"] = "tasteget.settings.production"  # Dockerfile ENV
     env.update(env_file_values)
-    env.update(compose_environment())
+    env.update(compose_environment(env_file_values))
     return subprocess.run(
         [sys.executable, "manage.py", *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
@@ -43,17 +47,24 @@ def read_env_example():
     return namespace["read_env_file"](ROOT / ".env.example")
 
 
-def compose_environment():
+def compose_environment(values=None):
+    """The `environment:` of the application's services (the `x-app` anchor),
+    with `${NAME:-default}` and `${NAME:?message}` filled from `values` (the
+    `.env` compose reads), as compose fills them."""
+    import yaml
+
     text = (ROOT / "docker-compose.yml").read_text()
-    block = text.split("  environment:\n", 1)[1].split("\n  volumes:", 1)[0]
-    values = {}
-    for line in block.splitlines():
-        match = re.match(r"\s+([A-Z_]+): (.+)$", line)
-        if match:
-            value = match.group(2)
-            value = re.sub(r"\$\{[A-Z_]+:-([^}]*)\}", r"\1", value)
-            values[match.group(1)] = value
-    return values
+    environment = yaml.safe_load(text)["x-app"]["environment"]
+    values = values or {}
+
+    def fill(match):
+        name, operator, rest = match.group(1), match.group(2) or "", match.group(3) or ""
+        if values.get(name):
+            return values[name]
+        return rest if operator == ":-" else ""
+
+    pattern = re.compile(r"\$\{([A-Z_]+)(?:(:-|:\?)([^}]*))?\}")
+    return {key: pattern.sub(fill, str(value)) for key, value in environment.items()}
 
 
 def test_env_example_does_not_choose_the_development_settings():
