@@ -6,14 +6,13 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from intake import consent, ratelimit
+from intake import consent, markers, ratelimit
 from intake.pipeline import Refused, reused_token_message
 from tasteget.helpers import absolute_url
 from tasteget.tasks import send_email
@@ -123,13 +122,14 @@ def relay_message(ambassador, cleaned, submission_key):
     fingerprint = hashlib.sha256(
         "\x1f".join([cleaned["name"], cleaned["email"], cleaned["message"], str(ambassador.pk)]).encode()
     ).hexdigest()
-    key = f"ambassador-message:{submission_key}"
-    if not cache.add(key, fingerprint, timeout=settings.INTAKE_FORM_MAX_AGE):
-        if cache.get(key) == fingerprint:
+    # Once per form, in the database (intake/markers.py): not lost with the cache.
+    key = f"relayed:{submission_key}"
+    if not markers.claim(key, {"fingerprint": fingerprint}):
+        if (markers.detail(key) or {}).get("fingerprint") == fingerprint:
             return  # a double submit of the same form
         raise Refused(reused_token_message())
     if not ratelimit.allow_target("ambassador", ambassador.pk, settings.INTAKE_AMBASSADOR_DAILY_LIMIT):
-        cache.delete(key)
+        markers.release(key)
         raise Refused(
             _("%(name)s has received many messages today. Your message is kept: please send it again tomorrow.")
             % {"name": ambassador.name},

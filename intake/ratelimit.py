@@ -8,6 +8,12 @@ Two kinds of limit (issue 13, docs/security.md):
   address of an IPv6 client is its /64 (one household or one host).
 - per target: what one target may receive in a day, whatever the number of
   senders (messages to one ambassador, confirmations to one e-mail address).
+
+When Redis fails (issue 21) each process counts in its own memory with the
+same keys and windows (`LOCAL`, at most `LOCAL_MAX_ENTRIES` counters): the
+limits hold per process, so with N web processes a client may get up to N
+times its limit while Redis is down, and counts do not move between
+processes. No submission is refused because the cache is down.
 """
 
 import hashlib
@@ -16,10 +22,13 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 
 from tasteget.security import client_ip
 
 DAY = 24 * 3600
+LOCAL_MAX_ENTRIES = 10000
+LOCAL = LocMemCache("intake-ratelimit-local", {"OPTIONS": {"MAX_ENTRIES": LOCAL_MAX_ENTRIES}})
 
 
 def client_key(request):
@@ -39,12 +48,19 @@ def client_key(request):
 def _count(key, timeout):
     """Add one to a counter; returns the new count."""
     if hasattr(cache, "count"):  # Redis (tasteget/redis_cache.py): one round trip
-        return cache.count(key, timeout)
-    cache.add(key, 0, timeout=timeout)
+        counted = cache.count(key, timeout)
+        if counted is not None:
+            return counted
+        return _count_in(LOCAL, key, timeout)  # Redis failed: this process counts
+    return _count_in(cache, key, timeout)
+
+
+def _count_in(store, key, timeout):
+    store.add(key, 0, timeout=timeout)
     try:
-        return cache.incr(key)
+        return store.incr(key)
     except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=timeout)
+        store.set(key, 1, timeout=timeout)
         return 1
 
 

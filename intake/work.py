@@ -4,7 +4,7 @@ admin dashboard and in a daily digest e-mail (counts and a link only)."""
 import logging
 
 from django.conf import settings
-from django.core.cache import cache
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -13,6 +13,7 @@ from places.models import Adviser, Municipality
 from tasteget.helpers import absolute_url
 from tasteget.tasks import send_email
 
+from . import markers
 from .models import Registration
 from .working_days import is_working_day
 
@@ -39,7 +40,11 @@ def list_url(work):
 def send_daily_digests(now=None):
     """E-mail each municipality's advisers their counts of new and overdue
     registrations: on working days from 07:00, at most once a day, nothing
-    when there is nothing to do. Returns the municipalities told."""
+    when there is nothing to do. Returns the municipalities told.
+
+    "Sent today" is a marker in the database (intake/markers.py), claimed in
+    the transaction that queues the e-mail: a cache restart cannot send it
+    twice, and a failure to queue it does not mark it sent."""
     now = timezone.localtime(now)
     today = now.date()
     if not is_working_day(today) or now.hour < DIGEST_FROM_HOUR:
@@ -53,18 +58,21 @@ def send_daily_digests(now=None):
         recipients = sorted(
             {adviser.email.lower() for adviser in Adviser.objects.filter(municipality=municipality, is_active=True)}
         )
-        if not recipients or not cache.add(f"intake-digest:{today}:{municipality.pk}", 1, timeout=2 * 86400):
+        if not recipients:
             continue
-        with translation.override(settings.LANGUAGE_CODE):
-            context = {
-                "municipality": municipality.name,
-                **numbers,
-                "new_url": absolute_url(list_url("new")),
-                "overdue_url": absolute_url(list_url("overdue")),
-            }
-            subject = render_to_string("intake/email/daily_digest_subject.txt", context).strip()
-            body = render_to_string("intake/email/daily_digest.txt", context)
-        send_email.enqueue(recipients, subject, body)
+        with transaction.atomic():
+            if not markers.claim(f"digest:{today}:{municipality.pk}"):
+                continue
+            with translation.override(settings.LANGUAGE_CODE):
+                context = {
+                    "municipality": municipality.name,
+                    **numbers,
+                    "new_url": absolute_url(list_url("new")),
+                    "overdue_url": absolute_url(list_url("overdue")),
+                }
+                subject = render_to_string("intake/email/daily_digest_subject.txt", context).strip()
+                body = render_to_string("intake/email/daily_digest.txt", context)
+            send_email.enqueue(recipients, subject, body)
         told.append(municipality.slug)
     if told:
         logger.info("Daily digest sent for %d municipalities", len(told))

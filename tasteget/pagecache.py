@@ -24,6 +24,22 @@ is obeyed). Everything else passes through and is marked `private`.
 The middleware sits inside the security headers (CSP, HSTS, Permissions-
 Policy are added to every answer, cached or not) and inside GZip; it stores
 the body compressed once and serves it as it is to clients that accept gzip.
+
+Bounded (issue 21): every key written here expires. Entries live
+PAGE_CACHE_SECONDS (a 404 and the route of a path no page serves whole:
+PAGE_CACHE_404_SECONDS); a generation is created with an expiry longer than
+the entry about to be stored under it, and each store extends it to outlive
+that entry (`keep_generations`, never shortening it). A generation that
+expires anyway (or is evicted) is a miss for everything stored under it: it
+is re-created as a new random value, so nothing stored under the old one can
+match again. An entry whose generations are missing is never a hit.
+
+When the cache fails (tasteget/redis_cache.py): reads are misses and writes
+are skipped, so pages render uncached; but the purges below (`purge_paths`,
+`purge_all`, `purge_topics`) RAISE when the cache cannot be written (they
+write through `cache.strict`): a purge swallowed while Redis is down would
+leave stale pages when Redis comes back with its data, so their caller
+(home/purge.py) must see the failure and retry it.
 """
 
 import gzip
@@ -51,6 +67,31 @@ def page_cache():
     return caches[settings.PAGE_CACHE_ALIAS]
 
 
+def strictly(cache):
+    """The cache that raises on failure (tasteget/redis_cache.py); other backends raise anyway."""
+    return getattr(cache, "strict", cache)
+
+
+def generation_seconds(seconds=None):
+    """How long a generation is kept when it guards entries kept `seconds`."""
+    seconds = settings.PAGE_CACHE_SECONDS if seconds is None else seconds
+    return seconds + min(seconds, 3600)
+
+
+def keep_generations(cache, keys, seconds):
+    """After storing an entry kept `seconds` under these generations, make
+    them outlive it, never shortening them (Redis: EXPIRE … GT, one round
+    trip). Other backends (files in development, memory in tests) cannot
+    compare: they are extended only for the longest entries, whose
+    generations' expiry is the longest there is."""
+    extend = getattr(cache, "extend", None)
+    if extend is not None:
+        extend(keys, generation_seconds(seconds))
+    elif seconds >= settings.PAGE_CACHE_SECONDS:
+        for key in keys:
+            cache.touch(key, generation_seconds(seconds))
+
+
 def entry_key(path, query=""):
     return f"pagecache:page:{short(path)}?{short(query)}"
 
@@ -72,11 +113,15 @@ def purge_paths(paths):
     """Make every cached variant of these paths stale (no deletes needed)."""
     paths = set(paths)
     if paths:
-        page_cache().set_many({generation_key(path): new_generation() for path in paths}, timeout=None)
+        failed = strictly(page_cache()).set_many(
+            {generation_key(path): new_generation() for path in paths}, timeout=generation_seconds()
+        )
+        if failed:
+            raise RuntimeError(f"The page cache did not store the purge of {len(failed)} paths.")
 
 
 def purge_all():
-    page_cache().set(SITE_GENERATION_KEY, new_generation(), timeout=None)
+    strictly(page_cache()).set(SITE_GENERATION_KEY, new_generation(), timeout=generation_seconds())
 
 
 def topic_key(topic):
@@ -86,7 +131,11 @@ def topic_key(topic):
 def purge_topics(topics):
     """Make stale what `site_wide(…, topic=…)` keeps about these topics."""
     if topics:
-        page_cache().set_many({topic_key(topic): new_generation() for topic in topics}, timeout=None)
+        failed = strictly(page_cache()).set_many(
+            {topic_key(topic): new_generation() for topic in topics}, timeout=generation_seconds()
+        )
+        if failed:
+            raise RuntimeError(f"The page cache did not store the purge of {len(failed)} topics.")
 
 
 def site_wide(key, build, topic=None):
@@ -104,16 +153,13 @@ def site_wide(key, build, topic=None):
     if entry is not None and None not in generations and entry[0] == generations:
         return entry[1]
     if None in generations:
-        for name in generation_keys:
-            cache.add(name, new_generation(), timeout=None)
-        found = cache.get_many(generation_keys)
-        generations = tuple(found.get(name) for name in generation_keys)
+        generations = fix_generations(cache, generation_keys, settings.PAGE_CACHE_SECONDS)
     value = build()
-    cache.set(key, (generations, value), settings.PAGE_CACHE_SECONDS)
+    store(cache, key, (generations, value), settings.PAGE_CACHE_SECONDS, generation_keys)
     return value
 
 
-def page_part(request, name, build, path=None):
+def page_part(request, name, build, path=None, seconds=None):
     """A part of one page (its language links, the sections the home page
     lists) kept until that page's path or the whole site is purged: the same
     generations as the page itself (home/purge.py knows what shows what), so
@@ -123,7 +169,9 @@ def page_part(request, name, build, path=None):
     only. Previews always build: a draft must not be kept or shown live.
 
     `path` is the page's own address when the request is for one of its
-    sub-pages (a form's thank-you page), so the part is purged with it."""
+    sub-pages (a form's thank-you page), so the part is purged with it.
+    `seconds` (default PAGE_CACHE_SECONDS) may be a function of the built
+    value (a route that found no page is kept briefly)."""
     if getattr(request, "is_preview", False) or not settings.PAGE_PARTS_ENABLED:
         return build()
     cache = page_cache()
@@ -135,20 +183,36 @@ def page_part(request, name, build, path=None):
     entry = found.get(key)
     if entry is not None and None not in generations and entry[0] == generations:
         return entry[1]
+    generation_keys = [path_key, SITE_GENERATION_KEY]
     if None in generations:
-        generations = fix_generations(cache, path_key)
+        generations = fix_generations(cache, generation_keys, settings.PAGE_CACHE_404_SECONDS)
     value = build()
-    cache.set(key, (generations, value), settings.PAGE_CACHE_SECONDS)
+    if seconds is None:
+        seconds = settings.PAGE_CACHE_SECONDS
+    elif callable(seconds):
+        seconds = seconds(value)
+    store(cache, key, (generations, value), seconds, generation_keys)
     return value
 
 
-def fix_generations(cache, path_key):
-    """The generations of a path and of the site, written first if missing, so
-    a later eviction of one can never revive an entry stored before."""
-    for key in (path_key, SITE_GENERATION_KEY):
-        cache.add(key, new_generation(), timeout=None)
-    found = cache.get_many([path_key, SITE_GENERATION_KEY])
-    return (found.get(path_key), found.get(SITE_GENERATION_KEY))
+def fix_generations(cache, keys, seconds):
+    """The generations `keys` (a path's and the site's), written first if
+    missing (expiring a little after an entry kept `seconds`), so a later
+    eviction of one can never revive an entry stored before. Written before
+    the render: a purge during it then makes what it stores stale."""
+    for key in keys:
+        cache.add(key, new_generation(), timeout=generation_seconds(seconds))
+    found = cache.get_many(keys)
+    return tuple(found.get(key) for key in keys)
+
+
+def store(cache, key, entry, seconds, generation_keys):
+    """Keep `entry` (its generations first) `seconds`, and its generations longer.
+    Nothing is stored under a generation the cache could not give (a failure)."""
+    if None in entry[0]:
+        return
+    cache.set(key, entry, seconds)
+    keep_generations(cache, generation_keys, seconds)
 
 
 def query_key(request):
@@ -218,23 +282,24 @@ class PageCacheMiddleware:
             return self.private(self.get_response(request))
         cache = page_cache()
         key, path_key = entry_key(request.path, query), generation_key(request.path)
-        found = cache.get_many([key, path_key, SITE_GENERATION_KEY])
-        generations = (found.get(path_key), found.get(SITE_GENERATION_KEY))
+        generation_keys = [path_key, SITE_GENERATION_KEY]
+        found = cache.get_many([key, *generation_keys])
+        generations = tuple(found.get(name) for name in generation_keys)
         entry = found.get(key)
-        if entry is not None and entry[0] == generations:
+        if entry is not None and None not in generations and entry[0] == generations:
             return self.hit(request, entry)
+        if None in generations:
+            generations = fix_generations(cache, generation_keys, settings.PAGE_CACHE_404_SECONDS)
         response = self.get_response(request)
         if not is_storable(request, response):
             return self.private(response)
-        if None in generations:
-            generations = fix_generations(cache, path_key)
         seconds = settings.PAGE_CACHE_SECONDS if response.status_code == 200 else settings.PAGE_CACHE_404_SECONDS
         public_headers(response, seconds)
         headers = [(name, value) for name, value in response.items() if name.lower() not in DROPPED_HEADERS]
         headers.append(("Cache-Control", response["Cache-Control"]))
         headers.append(("Vary", response["Vary"]))
         body = gzip.compress(response.content, compresslevel=6, mtime=0)
-        cache.set(key, (generations, response.status_code, headers, body), seconds)
+        store(cache, key, (generations, response.status_code, headers, body), seconds, generation_keys)
         response["X-Page-Cache"] = "miss"
         return response
 

@@ -21,6 +21,7 @@ Wagtail reads both from the request when they are there
 this cannot answer falls back to Wagtail's own routing.
 """
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError
 from django.db.models.signals import post_delete, post_save
@@ -56,7 +57,12 @@ class CachedRoutingMiddleware:
     @staticmethod
     def route(request, view_args, view_kwargs):
         path = view_kwargs.get("path", view_args[0] if view_args else "")
-        found = pagecache.page_part(request, f"page-route:{translation.get_language()}", lambda: locate(request, path))
+        found = pagecache.page_part(
+            request,
+            f"page-route:{translation.get_language()}",
+            lambda: locate(request, path),
+            seconds=lambda found: route_seconds(found, path),
+        )
         if found is None:
             return
         page_id, content_type_id, consumed, language, url_path, checked_ids = found
@@ -81,6 +87,16 @@ class CachedRoutingMiddleware:
 
 
 NOT_PAGES = ("/static/", "/media/", "/healthz")
+
+
+def route_seconds(found, path):
+    """A path a page serves whole is kept as long as pages; one no page
+    serves whole (a 404, or a routable page's sub-path) briefly, so that
+    addresses made up by visitors do not fill the cache (issue 21)."""
+    components = [component for component in path.split("/") if component]
+    if found is not None and found[2] == len(components):
+        return settings.PAGE_CACHE_SECONDS
+    return settings.PAGE_CACHE_404_SECONDS
 
 
 def cached_site(request):

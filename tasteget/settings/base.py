@@ -161,6 +161,11 @@ if env("REDIS_URL"):
             "BACKEND": "tasteget.redis_cache.RedisCache",
             "LOCATION": env("REDIS_URL"),
             "KEY_PREFIX": "tasteget",
+            # A Redis that fails is a miss (tasteget/redis_cache.py): give up on it quickly.
+            "OPTIONS": {
+                "socket_connect_timeout": 0.25,
+                "socket_timeout": 0.5,
+            },
         }
     }
 else:
@@ -178,12 +183,13 @@ else:
 # in Redis when there is one, else in files under var/ so that every process
 # (runserver, the worker that publishes scheduled pages) sees the same purges.
 if env("REDIS_URL"):
-    CACHES["pages"] = {**CACHES["default"], "KEY_PREFIX": "tasteget-pages", "TIMEOUT": None}
+    # Every key expires (issue 21): the page cache passes its own expiries; this is a bound.
+    CACHES["pages"] = {**CACHES["default"], "KEY_PREFIX": "tasteget-pages", "TIMEOUT": 2 * 24 * 3600}
 else:
     CACHES["pages"] = {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": str(VAR_DIR / "cache" / "pages"),
-        "TIMEOUT": None,
+        "TIMEOUT": 2 * 24 * 3600,
         "OPTIONS": {"MAX_ENTRIES": 5000},
     }
 PAGE_CACHE_ALIAS = "pages"

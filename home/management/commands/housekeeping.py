@@ -23,6 +23,7 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
+from intake import markers
 from intake.access_models import prune_access_log
 from intake.work import send_daily_digests
 
@@ -44,6 +45,7 @@ def run_once(daily=True, hourly=True):
         call_command("purge_ambassador_applications", verbosity=0)
         call_command("prune_missed_searches", verbosity=0)
         prune_access_log()
+        markers.forget_old()  # "digest sent", "message relayed" (intake/markers.py)
 
 
 class Command(BaseCommand):
