@@ -229,3 +229,65 @@ def test_reapply_hashes_each_row_once_whatever_the_ledger_holds(
     with django_assert_max_num_queries(3):
         counts = ledger.reapply(dry_run=True)
     assert (counts.entries, counts.people) == (30, 0)
+
+
+def free_port():
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_the_ledger_in_a_bucket_and_a_bucket_that_is_down(settings, django_capture_on_commit_callbacks):
+    """S3 (a local moto server): entries land in the bucket; while it is down they wait and are written later."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        options = {
+            "bucket_name": "ledger",
+            "location": "erasure-ledger",
+            "endpoint_url": f"http://127.0.0.1:{port}",
+            "access_key": "test",
+            "secret_key": "test",
+            "region_name": "eu-north-1",
+            "file_overwrite": False,
+            "default_acl": None,
+        }
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "erasure_ledger": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options},
+        }
+        bucket = boto3.client(
+            "s3",
+            endpoint_url=options["endpoint_url"],
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+            region_name="eu-north-1",
+        )
+        bucket.create_bucket(Bucket="ledger", CreateBucketConfiguration={"LocationConstraint": "eu-north-1"})
+
+        sara()
+        first = erase(EMAIL, django_capture_on_commit_callbacks)
+        keys = [item["Key"] for item in bucket.list_objects_v2(Bucket="ledger")["Contents"]]
+        assert keys == [f"erasure-ledger/{first.ledger_name}"]
+        assert [name for name, _entry in ledger.entries()] == [first.ledger_name]
+
+        server.stop()
+        RegistrationFactory(email="per@example.org")
+        second = erase("per@example.org", django_capture_on_commit_callbacks)
+        second.refresh_from_db()
+        assert second.ledger_pending
+        assert Registration.objects.filter(email="per@example.org").count() == 0
+
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        server.start()  # the bucket is back (moto keeps its objects in this process)
+        assert ledger.write_pending() == 0
+        keys = sorted(item["Key"] for item in bucket.list_objects_v2(Bucket="ledger")["Contents"])
+        assert keys == sorted(f"erasure-ledger/{receipt.ledger_name}" for receipt in (first, second))
+    finally:
+        server.stop()
