@@ -5,7 +5,6 @@ the search term. The e-mail address or phone number travels in POST bodies
 only, never in a URL (which would land in server logs and browser history).
 """
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -95,9 +94,6 @@ def erase(request):
     rows = found.rows()
     receipt = people.erase(found, request.user, query=form.cleaned_data["q"])
     record_access(request.user, AccessLogEntry.Action.ERASE, "person view", rows)
-    receipt.refresh_from_db()
-    if receipt.ledger_pending:
-        messages.warning(request, LEDGER_WARNING)
     return redirect("privacy_receipt", receipt.pk)
 
 
