@@ -23,7 +23,7 @@ COPY --chown=tasteget:tasteget . .
 # production settings' start-up checks during the build.
 RUN SECRET_KEY=build-only ALLOWED_HOSTS=localhost DATABASE_URL=postgres://build@localhost/build CRM_BACKEND=webhook MEDIA_STORAGE=filesystem \
     python manage.py collectstatic --noinput \
- && mkdir -p /app/var/media && chown -R tasteget:tasteget /app/var /app/staticfiles
+ && mkdir -p /app/var/media /app/var/erasure-ledger && chown -R tasteget:tasteget /app/var /app/staticfiles
 USER tasteget
 EXPOSE 8000
 # /healthz is answered before host validation and the HTTPS redirect

@@ -20,6 +20,13 @@ class ErasureReceipt(models.Model):
     items = models.JSONField(_("what was erased"), default=list)
     # The CRM erasure deliveries (intake.Delivery ids): their status is the CRM's part.
     crm_deliveries = models.JSONField(_("CRM erasure deliveries"), default=list)
+    # The erasure ledger (privacy/ledger.py): the object this erasure is
+    # written to, outside the database, so that a restored backup cannot bring
+    # the person back. `ledger_entry` holds the entry (keyed hashes only) until
+    # it is written; then it is emptied and `ledger_written_at` set.
+    ledger_name = models.CharField(_("erasure ledger entry"), max_length=200, blank=True)
+    ledger_entry = models.JSONField(default=dict, blank=True)
+    ledger_written_at = models.DateTimeField(_("written to the erasure ledger"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("erasure receipt")
@@ -28,3 +35,8 @@ class ErasureReceipt(models.Model):
 
     def __str__(self):
         return f"Erasure #{self.pk}"
+
+    @property
+    def ledger_pending(self):
+        """Erased, but not yet recorded outside the database: a restore could bring the person back."""
+        return bool(self.ledger_name) and self.ledger_written_at is None

@@ -23,6 +23,7 @@ from intake.models import Delivery, Registration
 from intake.services import FIELDS, enqueue, person_key
 from tasteget.helpers import neutralise_formula
 
+from . import ledger
 from .models import ErasureReceipt
 
 # What a person gave (the same fields the site stores from the forms), and
@@ -321,7 +322,7 @@ def cell(value):
     return str(value) if not isinstance(value, bool | int) else value
 
 
-def erase(person, user):
+def erase(person, user, query="", reapplied=""):
     """Remove the person from the site and tell the CRM; return the receipt.
 
     Registrations are anonymised (the rows stay, so report figures do not
@@ -331,6 +332,11 @@ def erase(person, user):
     closed unsent. The CRM gets one erasure delivery per person it holds,
     through the outbox: the address's hash stays on that registration only
     until the CRM has been told (the daily purge clears it then).
+
+    The erasure is also written to the erasure ledger (`ledger.py`), outside
+    the database, after it commits. `reapplied` names the ledger entry when
+    `reapply_erasures` erases the person again after a restore: that entry
+    is in the ledger already.
     """
     now = timezone.now()
     items = []
@@ -385,4 +391,19 @@ def erase(person, user):
             tasks += DBTaskResult.objects.filter(args_kwargs__icontains=email).exclude(status="RUNNING").delete()[0]
         if tasks:
             items.append({"what": "task results", "count": tasks, "done": "deleted"})
-        return ErasureReceipt.objects.create(erased_by=user, erased_at=now, items=items, crm_deliveries=crm_deliveries)
+        if reapplied:
+            items.append({"what": "ledger entry", "id": reapplied, "done": "reapplied"})
+            return ErasureReceipt.objects.create(
+                erased_by=user, erased_at=now, items=items, crm_deliveries=crm_deliveries
+            )
+        name, entry = ledger.new_entry(person, now, query)
+        receipt = ErasureReceipt.objects.create(
+            erased_by=user,
+            erased_at=now,
+            items=items,
+            crm_deliveries=crm_deliveries,
+            ledger_name=name,
+            ledger_entry=entry,
+        )
+        transaction.on_commit(lambda: ledger.write(receipt.pk), robust=True)
+        return receipt

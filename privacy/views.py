@@ -12,16 +12,22 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from intake.access_models import record_access
 from intake.models import AccessLogEntry, Delivery
 
-from . import people
+from . import ledger, people
 from .forms import EraseForm, PersonForm
 from .models import ErasureReceipt
 
 PERMISSION = "intake.view_person"
+LEDGER_WARNING = _lazy(
+    "The erasure is done, but it could not yet be written to the erasure ledger outside the database. "
+    "It is retried every hour; until then, restoring a backup could bring the person back. "
+    "Tell the site's operators."
+)
 
 
 def dpo_only(view):
@@ -86,7 +92,7 @@ def erase(request):
         )
     found = people.find(form.cleaned_data["q"])
     rows = found.rows()
-    receipt = people.erase(found, request.user)
+    receipt = people.erase(found, request.user, query=form.cleaned_data["q"])
     record_access(request.user, AccessLogEntry.Action.ERASE, "person view", rows)
     return redirect("privacy_receipt", receipt.pk)
 
@@ -98,7 +104,12 @@ def receipt(request, pk):
     return TemplateResponse(
         request,
         "privacy/receipt.html",
-        {"receipt": receipt, "items": receipt_items(receipt), "deliveries": deliveries},
+        {
+            "receipt": receipt,
+            "items": receipt_items(receipt),
+            "deliveries": deliveries,
+            "ledger_warning": LEDGER_WARNING if receipt.ledger_pending else None,
+        },
     )
 
 
@@ -108,6 +119,7 @@ def receipt_items(receipt):
         "ambassador application": _("Ambassador application #%(id)s: deleted with its history"),
         "ambassador": _("Ambassador profile #%(id)s: deleted with its history"),
         "task results": _("Background task results holding the address: %(count)s deleted"),
+        "ledger entry": _("Erased again after a restore, from erasure ledger entry %(id)s"),
     }
     return [labels.get(item["what"], item["what"]) % item for item in receipt.items]
 
@@ -116,4 +128,8 @@ def receipt_items(receipt):
 def access_log(request):
     page = Paginator(AccessLogEntry.objects.all(), 50).get_page(request.GET.get("p"))
     receipts = ErasureReceipt.objects.all()[:20]
-    return TemplateResponse(request, "privacy/access_log.html", {"page": page, "receipts": receipts})
+    return TemplateResponse(
+        request,
+        "privacy/access_log.html",
+        {"page": page, "receipts": receipts, "ledger_pending": ledger.pending().count()},
+    )

@@ -419,6 +419,32 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# --- Erasure ledger (privacy/ledger.py, docs/backups.md) ----------------------
+# Every erasure is also written outside the database, as keyed hashes only,
+# one object per erasure, so that `manage.py reapply_erasures` can erase the
+# people again after a backup is restored. The key must never change (entries
+# written with another key cannot be matched); without ERASURE_LEDGER_KEY it
+# is derived from SECRET_KEY. In production: a bucket with object lock or
+# versioning (ERASURE_LEDGER_S3_BUCKET); otherwise a local directory.
+ERASURE_LEDGER_KEY = env("ERASURE_LEDGER_KEY", "")
+if env("ERASURE_LEDGER_S3_BUCKET"):
+    STORAGES["erasure_ledger"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("ERASURE_LEDGER_S3_BUCKET"),
+            "location": env("ERASURE_LEDGER_S3_PREFIX", "erasure-ledger"),
+            "endpoint_url": env("ERASURE_LEDGER_S3_ENDPOINT_URL"),
+            "region_name": env("ERASURE_LEDGER_S3_REGION"),
+            "file_overwrite": False,
+            "default_acl": None,
+        },
+    }
+else:
+    STORAGES["erasure_ledger"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": Path(env("ERASURE_LEDGER_DIR", VAR_DIR / "erasure-ledger"))},
+    }
+
 # --- E-mail -------------------------------------------------------------------
 # Django 6.1 mailers. Without EMAIL_HOST, mail is written to files under
 # var/mail so a developer can read exactly what would be sent.

@@ -1,7 +1,7 @@
 """The test suite: SQLite by default, PostgreSQL when DATABASE_URL is set."""
 
 from .base import *  # noqa: F403
-from .base import CACHES, STORAGES, VAR_DIR, env_bool
+from .base import CACHES, STORAGES, VAR_DIR, env, env_bool
 
 DEBUG = False
 SECRET_KEY = "test-only-not-secret-6a8e2f4c1b9d7e3a5c0f2d4b6e8a1c3f"  # noqa: S105 - tests only
@@ -20,6 +20,12 @@ INTAKE_MIN_FILL_SECONDS = 0
 INTAKE_RATE_LIMIT = 1000
 CRM_BACKEND = "file"
 CRM_FILE_PATH = VAR_DIR / "test-crm-outbox.jsonl"
+# The erasure ledger of the tests (tests/test_restore_drill.py points its
+# processes at a directory of its own).
+STORAGES["erasure_ledger"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": env("ERASURE_LEDGER_DIR", VAR_DIR / "test-erasure-ledger")},
+}
 # Two factors and login throttling are off except in the tests of them
 # (tests/security/test_admin_login.py switches them on).
 WAGTAIL_2FA_REQUIRED = False

@@ -2,7 +2,8 @@
 minute, scheduled pages go live (and expire) on time and, on working-day
 mornings, each municipality's advisers get their digest of new and overdue
 registrations; every hour, finished task results older than
-TASK_RESULT_RETENTION_HOURS and old search statistics are deleted and, from
+TASK_RESULT_RETENTION_HOURS and old search statistics are deleted, erasures
+not yet written to the erasure ledger are written (privacy/ledger.py) and, from
 the first working day of a quarter, each municipality's report contacts get
 the link to the quarterly report (once); once a day, registrations past
 their retention lose their personal data (`purge_personal_data`,
@@ -26,6 +27,7 @@ from django.utils import timezone
 from intake import markers
 from intake.access_models import prune_access_log
 from intake.work import send_daily_digests
+from privacy.ledger import write_pending as write_pending_erasures
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +42,8 @@ def run_once(daily=True, hourly=True):
         call_command("searchpromotions_garbage_collect", verbosity=0)
         # From 07:00 on the first working day of a quarter, once per contact (reports/quarterly_mail.py).
         call_command("send_quarterly_reports", verbosity=0)
+        # Erasures whose ledger entry could not be written yet (privacy/ledger.py).
+        write_pending_erasures()
     if daily:
         call_command("purge_personal_data", verbosity=0)
         call_command("purge_ambassador_applications", verbosity=0)

@@ -1,0 +1,292 @@
+"""The erasure ledger: every erasure, written outside the database, so that a
+restored backup cannot bring an erased person back (docs/backups.md).
+
+One JSON object per erasure in the `erasure_ledger` storage (a bucket with
+object lock or versioning in production, `var/erasure-ledger/` otherwise),
+named `ledger/YYYY/MM/DD/<uuid>.json`. The site only ever adds objects: it
+never overwrites or deletes one. An entry holds keyed hashes (HMAC-SHA256
+with ERASURE_LEDGER_KEY) of the person's e-mail addresses and phone numbers,
+the time of the erasure and the receipt's number — never an address.
+
+The e-mail hash is taken over the address's `person_key` (SHA-256 of the
+trimmed, lower-cased address), so a reduced newsletter subscription, which
+keeps only that SHA-256, is matched too. Phone numbers are hashed as
+international digits (`people.phone_digits`), so every way of writing one
+matches.
+
+The entry is written after the erasure commits. Until it is written it waits
+on the receipt (`ErasureReceipt.ledger_entry`); a write that fails is logged,
+shown to the data protection officer and retried every hour by
+`housekeeping` (`write_pending`).
+"""
+
+import hashlib
+import hmac
+import json
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from intake.services import person_key
+
+from .models import ErasureReceipt
+
+logger = logging.getLogger(__name__)
+
+STORAGE = "erasure_ledger"
+PREFIX = "ledger"
+VERSION = 1
+
+
+def storage():
+    return storages[STORAGE]
+
+
+def ledger_key():
+    """ERASURE_LEDGER_KEY, or a key derived from SECRET_KEY when it is not set."""
+    if settings.ERASURE_LEDGER_KEY:
+        return settings.ERASURE_LEDGER_KEY.encode()
+    return hmac.new(settings.SECRET_KEY.encode(), b"tasteget.erasure-ledger", hashlib.sha256).hexdigest().encode()
+
+
+def key_id():
+    """Names the key without revealing it: entries written with another key cannot be matched."""
+    return hmac.new(ledger_key(), b"key-id", hashlib.sha256).hexdigest()[:16]
+
+
+class Hasher:
+    """Keyed hashes of e-mail keys and phone digits; each value is hashed once."""
+
+    def __init__(self):
+        self.key = ledger_key()
+        self.cache = {}
+
+    def digest(self, kind, value):
+        if not value:
+            return None
+        token = f"{kind}:{value}"
+        if token not in self.cache:
+            self.cache[token] = hmac.new(self.key, token.encode(), hashlib.sha256).hexdigest()
+        return self.cache[token]
+
+    def email(self, email="", person_hash=""):
+        """From the address, or from its SHA-256 (`person_key`) when only that is kept."""
+        return self.digest("email", person_key(email) if email else person_hash)
+
+    def phone(self, phone):
+        from .people import phone_digits
+
+        digits = phone_digits(phone)
+        return self.digest("phone", digits) if len(digits) >= 6 else None
+
+
+def person_hashes(person, query=""):
+    """The keyed hashes of every address and phone number that identified the erased person."""
+    from .people import phone_digits
+
+    hasher = Hasher()
+    emails = {hasher.email(email) for email in person.emails}
+    emails.update(hasher.email(person_hash=row.person_hash) for row in person.registrations if row.person_hash)
+    phones = {hasher.phone(row.phone) for row in [*person.registrations, *person.applications] if row.phone}
+    if person.query_kind == "phone" and len(phone_digits(query)) >= 6:
+        phones.add(hasher.phone(query))
+    return sorted(emails - {None}), sorted(phones - {None})
+
+
+def new_entry(person, erased_at, query=""):
+    """(object name, entry) for one erasure; the receipt number is added once it exists."""
+    entry_id = uuid.uuid4().hex
+    emails, phones = person_hashes(person, query)
+    entry = {
+        "version": VERSION,
+        "id": entry_id,
+        "erased_at": erased_at.isoformat(),
+        "key_id": key_id(),
+        "email_hashes": emails,
+        "phone_hashes": phones,
+    }
+    day = erased_at.astimezone(UTC)
+    return f"{PREFIX}/{day:%Y/%m/%d}/{entry_id}.json", entry
+
+
+def write(receipt_id):
+    """Write the receipt's entry to the ledger, once; True when it is there."""
+    receipt = ErasureReceipt.objects.filter(pk=receipt_id).first()
+    if receipt is None or not receipt.ledger_pending:
+        return True
+    ledger = storage()
+    try:
+        if not ledger.exists(receipt.ledger_name):
+            content = json.dumps({**receipt.ledger_entry, "receipt": receipt.pk}, sort_keys=True).encode()
+            saved = ledger.save(receipt.ledger_name, ContentFile(content))
+            if saved != receipt.ledger_name:  # another object by that name appeared meanwhile
+                raise OSError(f"the ledger stored {saved!r} instead of {receipt.ledger_name!r}")
+    except Exception:
+        logger.exception("Erasure #%s could not be written to the erasure ledger; retried hourly", receipt.pk)
+        return False
+    ErasureReceipt.objects.filter(pk=receipt.pk).update(ledger_entry={}, ledger_written_at=timezone.now())
+    return True
+
+
+def pending():
+    return ErasureReceipt.objects.filter(ledger_written_at__isnull=True).exclude(ledger_name="")
+
+
+def write_pending():
+    """Retry every entry that is not written yet (housekeeping, hourly); return how many are still waiting."""
+    waiting = 0
+    for receipt_id in pending().values_list("pk", flat=True):
+        if not write(receipt_id):
+            waiting += 1
+    if waiting:
+        logger.error("%s erasure(s) still not written to the erasure ledger", waiting)
+    return waiting
+
+
+def names(folder=PREFIX):
+    """Every entry's object name, walking the dated folders."""
+    ledger = storage()
+    try:
+        folders, files = ledger.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in sorted(files):
+        if name.endswith(".json"):
+            yield f"{folder}/{name}"
+    for sub in sorted(folders):
+        yield from names(f"{folder}/{sub}")
+
+
+def entries():
+    """(name, entry or None when unreadable) for every object in the ledger."""
+    ledger = storage()
+    for name in names():
+        try:
+            with ledger.open(name, "rb") as handle:
+                entry = json.loads(handle.read())
+            if not isinstance(entry, dict):
+                raise ValueError("not an object")
+        except (OSError, ValueError) as error:
+            logger.error("Erasure ledger entry %s cannot be read: %s", name, error)
+            entry = None
+        yield name, entry
+
+
+@dataclass
+class Reapplied:
+    """What `reapply` read and did (or, on a dry run, would do)."""
+
+    entries: int = 0
+    unreadable: int = 0
+    other_key: int = 0
+    people: int = 0
+    registrations: int = 0
+    applications: int = 0
+    ambassadors: int = 0
+    crm_deliveries: int = 0
+    receipts: list = field(default_factory=list)
+
+
+ROW_KINDS = ("registrations", "applications", "ambassadors")
+
+
+def entry_time(entry):
+    try:
+        moment = parse_datetime(str(entry.get("erased_at") or "")) if isinstance(entry, dict) else None
+    except ValueError:
+        return None
+    return moment if moment and timezone.is_aware(moment) else None
+
+
+def reapply(dry_run=False):
+    """Erase again everyone the ledger holds who is in the database (after a restore).
+
+    Every candidate row is hashed once (not once per entry): the ledger's
+    hashes go into one dictionary, the rows are looked up in it. Rows already
+    anonymised or deleted are not candidates, so a second run finds nothing.
+    Each matched person goes through `people.erase`, as the officer's
+    erasure does: the CRM is told again through the outbox.
+    """
+    from ambassadors.models import Ambassador, AmbassadorApplication
+    from intake.models import Registration
+
+    from . import people
+
+    counts = Reapplied()
+    current = key_id()
+    wanted = {}  # keyed hash -> the entries that hold it
+    erased_at = {}  # entry -> when
+    order = []
+    for name, entry in entries():
+        counts.entries += 1
+        moment = entry_time(entry)
+        if entry is None or moment is None:
+            counts.unreadable += 1
+            continue
+        if entry.get("key_id") != current:
+            counts.other_key += 1
+            continue
+        order.append(name)
+        erased_at[name] = moment
+        for digest in [*entry.get("email_hashes", []), *entry.get("phone_hashes", [])]:
+            wanted.setdefault(digest, []).append(name)
+
+    hasher = Hasher()
+    found = {}  # entry name -> {"registrations": {pk, …}, …}
+
+    def match(kind, pk, since, *digests):
+        """Rows made after the erasure are a new registration with new consent: not erased."""
+        for digest in digests:
+            for name in wanted.get(digest, ()):
+                if since is None or since < erased_at[name]:
+                    found.setdefault(name, {each: set() for each in ROW_KINDS})[kind].add(pk)
+
+    if wanted:
+        registrations = Registration.objects.filter(anonymised_at__isnull=True).values_list(
+            "pk", "created_at", "email", "phone", "person_hash"
+        )
+        for pk, since, email, phone, person_hash in registrations.iterator():
+            match("registrations", pk, since, hasher.email(email, person_hash), hasher.phone(phone))
+        applications = AmbassadorApplication.objects.values_list("pk", "created_at", "email", "phone")
+        for pk, since, email, phone in applications.iterator():
+            match("applications", pk, since, hasher.email(email), hasher.phone(phone))
+        for pk, since, email in Ambassador.objects.values_list("pk", "consent_given_at", "email").iterator():
+            match("ambassadors", pk, since, hasher.email(email))
+
+    done = {kind: set() for kind in ROW_KINDS}
+    for name in order:
+        if name not in found:
+            continue
+        rows = {kind: found[name][kind] - done[kind] for kind in ROW_KINDS}
+        if not any(rows.values()):
+            continue  # an earlier entry (the same person, erased twice) took these rows
+        for kind in ROW_KINDS:
+            done[kind] |= rows[kind]
+        counts.people += 1
+        counts.registrations += len(rows["registrations"])
+        counts.applications += len(rows["applications"])
+        counts.ambassadors += len(rows["ambassadors"])
+        if dry_run:
+            continue
+        person = people.Person(
+            query_kind="ledger",
+            registrations=list(
+                Registration.objects.filter(pk__in=rows["registrations"]).prefetch_related("deliveries").order_by("pk")
+            ),
+            applications=list(AmbassadorApplication.objects.filter(pk__in=rows["applications"])),
+            ambassadors=list(Ambassador.objects.filter(pk__in=rows["ambassadors"])),
+        )
+        person.emails = {
+            row.email.lower() for row in [*person.registrations, *person.applications, *person.ambassadors] if row.email
+        }
+        receipt = people.erase(person, None, reapplied=name)
+        counts.crm_deliveries += len(receipt.crm_deliveries)
+        counts.receipts.append(receipt.pk)
+    return counts
