@@ -53,3 +53,10 @@ WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", f"https://{ALLOWED_HOSTS[0]
 # Every person who can see personal data or publish signs in with two factors
 # (docs/security.md); TASTEGET_REQUIRE_2FA=false exists only for an emergency.
 WAGTAIL_2FA_REQUIRED = env_bool("TASTEGET_REQUIRE_2FA", True)
+
+# --- Front caches: a Varnish takes BAN only with the shared token (docs/security.md) ---
+if FRONTEND_CACHE_PURGE_URLS and not FRONTEND_CACHE_PURGE_TOKEN:  # noqa: F405
+    raise ImproperlyConfigured(
+        "FRONTEND_CACHE_PURGE_URLS is set but FRONTEND_CACHE_PURGE_TOKEN is not: "
+        "give Varnish and the site the same token."
+    )

@@ -17,6 +17,8 @@ REQUIRED = {
     "SECRET_KEY": "a-long-random-production-secret-key-for-the-check-only-0123456789",
     "ALLOWED_HOSTS": "tasteget.nu",
     "CRM_BACKEND": "webhook",
+    # Compose purges its Varnish, which takes BAN only with this token.
+    "FRONTEND_CACHE_PURGE_TOKEN": "a-long-random-purge-token-for-the-check-only",
 }
 DEV_KEY = "dev-only-not-secret-0b6c7d3e9a1f4e2c8d5b7a6f3e1c9d2b"
 
