@@ -24,11 +24,13 @@ import std;
 #   cache key, and a redirect is never stored unless the application marks
 #   it public: the HTTP-to-HTTPS 301 can never be served on HTTPS.
 
+# Sick after four failed probes in a row (~20 s): a gunicorn busy with a
+# burst of renders answers /healthz late, and a sick backend gets no misses.
 probe healthz {
     .url = "/healthz";
     .interval = 5s;
-    .timeout = 3s;
-    .window = 3;
+    .timeout = 5s;
+    .window = 5;
     .threshold = 2;
     .initial = 2;
 }
