@@ -84,7 +84,7 @@ def wrk(url, connections, seconds, threads=2):
     return rate, p99_ms, errors + (int(non2xx.group(1)) if non2xx else 0)
 
 
-def start(env, port, workers):
+def start(env, port, workers, wait_seconds=20):
     server = subprocess.Popen(
         [
             sys.executable,
@@ -102,23 +102,24 @@ def start(env, port, workers):
         cwd=ROOT,
         env=env,
     )
-    return answering(server, port)
+    return answering(server, port, wait_seconds)
 
 
-def answering(server, port):
+def answering(server, port, seconds=20):
     """`server` once /healthz answers on `port`; exits when it never does."""
-    for _ in range(100):
+    for _ in range(int(seconds / 0.2)):
         try:
             requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
             return server
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not up yet, or still loading
             time.sleep(0.2)
     server.terminate()
     sys.exit("gunicorn did not start")
 
 
-def start_varnish(backend_port):
-    """Varnish with the compose VCL, pointed at this gunicorn (None without varnishd)."""
+def start_varnish(backend_port, token=""):
+    """Varnish with the compose VCL, pointed at this gunicorn (None without varnishd);
+    it takes BANs with X-Purge-Token `token` (none: nobody may purge)."""
     if not shutil.which("varnishd"):
         return None, None
     work = Path(tempfile.mkdtemp(prefix="tasteget-bench-varnish-"))
@@ -130,6 +131,7 @@ def start_varnish(backend_port):
     varnish = subprocess.Popen(
         ["varnishd", "-F", "-a", f"127.0.0.1:{port}", "-f", str(work / "default.vcl"), "-s", "malloc,64m"]
         + ["-n", str(work / "instance")],
+        env={**os.environ, "FRONTEND_CACHE_PURGE_TOKEN": token},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -359,3 +359,27 @@ class SiteSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("site settings")
+
+
+class PendingPurge(models.Model):
+    """A purge that a cache did not take when it was sent (Redis or a Varnish
+    down): kept here and sent again by housekeeping until it is taken
+    (home/purge.py). `targets` are what is still to be purged: "pages" (the
+    page cache) and the URLs of the Varnish instances that refused it."""
+
+    paths = models.JSONField(default=list)
+    everything = models.BooleanField(default=False)
+    topics = models.JSONField(default=list)
+    targets = models.JSONField(default=list)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    tried_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("pending cache purge")
+        verbose_name_plural = _("pending cache purges")
+
+    def __str__(self):
+        return f"purge {self.pk}: {'everything' if self.everything else len(self.paths)} ({', '.join(self.targets)})"

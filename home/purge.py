@@ -21,9 +21,15 @@ snippet that pages show saved or deleted. What shows what:
 
 Signals, connected in `HomeConfig.ready()`, because Wagtail's publishing
 (the admin, scheduled publishing, code) announces itself only through them.
-Every purge runs at once and again after the transaction commits: a request
-that rendered the old content between the two stored it under the old
-generation, so it is never served.
+The page cache is purged at once and again after the transaction commits: a
+request that rendered the old content between the two stored it under the
+old generation, so it is never served. After the commit every Varnish in
+FRONTEND_CACHE_PURGE_URLS gets a BAN of the same paths (home/frontcache.py:
+each path with every query string) and the CDNs configured for Wagtail get
+the URLs. A cache that cannot take the purge (Redis or a Varnish down, a
+Varnish whose backend is down) never fails the publish: the purge is kept
+as a `PendingPurge` and housekeeping sends it again every minute until it
+is taken (`retry_pending`).
 """
 
 import logging
@@ -33,7 +39,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save, pre_delete
 from wagtail.contrib.frontend_cache.utils import purge_urls_from_cache
-from wagtail.models import Page, ReferenceIndex
+from wagtail.models import Page, PageViewRestriction, ReferenceIndex
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move, pre_page_move
 
 from ambassadors.models import Ambassador, AmbassadorDirectoryPage
@@ -43,7 +49,8 @@ from places.models import Adviser, CoworkingIndexPage, CoworkingSpace, Municipal
 from stories.models import StoryIndexPage, StoryPage, StoryTopic
 from tasteget import pagecache
 
-from .models import HomePage, MunicipalityPage, SiteSettings
+from . import frontcache
+from .models import HomePage, MunicipalityPage, PendingPurge, SiteSettings
 
 logger = logging.getLogger(__name__)
 
@@ -84,22 +91,104 @@ class Purge:
     def send(self):
         paths, urls, everything = set(self.paths), set(self.urls), self.everything
         topics = set(self.topics)
-        run(paths, urls, everything, topics)
+        # At once, the page cache only (inside the transaction; a failure
+        # here is sent again below) ...
+        try:
+            purge_page_cache(paths, everything, topics)
+        except Exception:  # noqa: BLE001 - any cache failure; the purge after the commit keeps it
+            logger.warning("Page cache purge failed; sent again after the commit", exc_info=True)
+        # ... and after the commit, every cache; what fails is kept and sent again.
         transaction.on_commit(lambda: run(paths, urls, everything, topics))
 
 
-def run(paths, urls, everything, topics=()):
+PAGES_TARGET = "pages"
+
+
+def purge_page_cache(paths, everything, topics):
     pagecache.purge_topics(topics)
     if everything:
         pagecache.purge_all()
     else:
         pagecache.purge_paths(paths)
-    if settings.WAGTAILFRONTENDCACHE:
+
+
+def run(paths, urls, everything, topics=()):
+    """Purge the page cache, every Varnish and the CDNs; never raises. A cache
+    that fails gets the purge again from housekeeping (`PendingPurge`)."""
+    failed, errors = try_targets([PAGES_TARGET, *frontcache.locations()], paths, everything, topics)
+    if failed:
+        keep(paths, everything, topics, failed, errors)
+    if cdn_backends():
         if everything:
             # A CDN is purged by URL: every live page's.
             urls = urls | {url for page in Page.objects.live().exclude(depth=1) for url in full_urls(page)}
         if urls:
-            purge_urls_from_cache(sorted(urls))
+            try:
+                purge_urls_from_cache(sorted(urls), backends=cdn_backends())
+            except Exception:  # noqa: BLE001 - enqueueing needs the database; the publish stands
+                logger.exception("Could not enqueue the CDN purge of %s URLs", len(urls))
+
+
+def cdn_backends():
+    """Wagtail's frontend-cache backends (Cloudflare, CloudFront): purged by URL through its task."""
+    return list(getattr(settings, "WAGTAILFRONTENDCACHE", {}) or {})
+
+
+def try_targets(targets, paths, everything, topics):
+    """(targets that failed, their errors) after purging each of `targets`."""
+    failed, errors = [], []
+    if PAGES_TARGET in targets:
+        try:
+            purge_page_cache(paths, everything, topics)
+        except Exception as error:  # noqa: BLE001 - Redis down, or anything the cache raises
+            failed.append(PAGES_TARGET)
+            errors.append(f"pages: {error!r}")
+    varnishes = [target for target in targets if target != PAGES_TARGET]
+    if varnishes:
+        try:
+            frontcache.ban(paths, everything, only=varnishes)
+        except frontcache.FrontCacheError as error:
+            failed.extend(error.locations)
+            errors.append(str(error))
+    return failed, errors
+
+
+def keep(paths, everything, topics, targets, errors):
+    logger.warning("Cache purge kept to be sent again (%s): %s", ", ".join(targets), "; ".join(errors))
+    try:
+        PendingPurge.objects.create(
+            paths=sorted(paths),
+            everything=everything,
+            topics=sorted(topics),
+            targets=targets,
+            last_error="; ".join(errors),
+        )
+    except Exception:  # noqa: BLE001 - the database too: the publish has happened, say so loudly
+        logger.exception("Could not keep a failed cache purge (%s)", ", ".join(targets))
+
+
+def retry_pending(limit=200):
+    """Send the kept purges again (housekeeping, every minute); a cache
+    failure never raises. Returns how many are still pending."""
+    configured = {PAGES_TARGET, *frontcache.locations()}
+    for pending in PendingPurge.objects.all()[:limit]:
+        # A Varnish no longer configured is not waited for.
+        targets = [target for target in pending.targets if target in configured]
+        failed, errors = try_targets(targets, pending.paths, pending.everything, pending.topics)
+        if not failed:
+            pending.delete()
+            continue
+        pending.targets, pending.last_error = failed, "; ".join(errors)
+        pending.attempts += 1
+        pending.save(update_fields=["targets", "last_error", "attempts", "tried_at"])
+    return PendingPurge.objects.count()
+
+
+def purge_everything():
+    """Every page in every cache (a view restriction changed)."""
+    purge = Purge()
+    purge.everything = True
+    purge.send()
 
 
 def full_urls(page):
@@ -281,7 +370,15 @@ def slug_changed(sender, instance_before, instance, **kwargs):
     purge.send()
 
 
+def restriction_changed(**_kwargs):
+    """A view restriction saved or deleted: every cache, the front caches too
+    (tasteget/restrictions.py keeps the restricted paths until then)."""
+    purge_everything()
+
+
 def connect():
+    post_save.connect(restriction_changed, sender=PageViewRestriction, dispatch_uid="tasteget-restriction-saved")
+    post_delete.connect(restriction_changed, sender=PageViewRestriction, dispatch_uid="tasteget-restriction-deleted")
     page_published.connect(page_changed, dispatch_uid="tasteget_purge_published")
     page_unpublished.connect(page_changed, dispatch_uid="tasteget_purge_unpublished")
     pre_delete.connect(page_deleted, sender=Page, dispatch_uid="tasteget_purge_deleted")

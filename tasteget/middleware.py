@@ -62,3 +62,25 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+class SchemeRedirectNoStoreMiddleware:
+    """The redirect to HTTPS (SecurityMiddleware, SECURE_SSL_REDIRECT) is never
+    stored by a shared cache: it carries no Cache-Control of its own, so
+    Varnish would keep it and could serve it on HTTPS, to itself, in a loop.
+    Sits just outside SecurityMiddleware (deploy/varnish/default.vcl also
+    keeps the scheme in its key and stores no redirect not marked public)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            300 <= response.status_code < 400
+            and not request.is_secure()
+            and response.get("Location", "").startswith("https://")
+            and not response.has_header("Cache-Control")
+        ):
+            response["Cache-Control"] = "no-store, private"
+        return response

@@ -4,11 +4,11 @@
 called (search calls it once per language it looks in). The restricted
 paths are the same for every request until a restriction changes, so they
 are kept until the whole site is purged, and a restriction saved or deleted
-purges the whole site (a page that became private must leave every cached
-page and listing at once).
+purges the whole site, the front caches included (a page that became private
+must leave every cached page and listing at once): home/purge.py's
+`restriction_changed`, which can reach Varnish.
 """
 
-from django.db.models.signals import post_delete, post_save
 from wagtail.models import Page, PageViewRestriction
 
 from . import pagecache
@@ -50,11 +50,3 @@ def public(pages):
     for path in restricted_paths():
         pages = pages.exclude(path__startswith=path)
     return pages
-
-
-def restriction_changed(**_kwargs):
-    pagecache.purge_all()
-
-
-post_save.connect(restriction_changed, sender=PageViewRestriction, dispatch_uid="tasteget-restriction-saved")
-post_delete.connect(restriction_changed, sender=PageViewRestriction, dispatch_uid="tasteget-restriction-deleted")

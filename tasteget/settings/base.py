@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "tasteget.middleware.PermissionsPolicyMiddleware",
     "tasteget.middleware_reliability.HealthzMiddleware",
     "tasteget.middleware_reliability.DatabaseUnavailableMiddleware",
+    # The HTTPS redirect is marked no-store: no shared cache keeps it.
+    "tasteget.middleware.SchemeRedirectNoStoreMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "tasteget.middleware.ContentSecurityPolicyMiddleware",
     "tasteget.middleware.HostileInputMiddleware",
@@ -204,15 +206,17 @@ PAGE_CACHE_404_SECONDS = env_int("PAGE_CACHE_404_SECONDS", 300)
 PAGE_PARTS_ENABLED = env_bool("PAGE_PARTS_ENABLED", True)
 PAGE_CACHE_EXCLUDED_PREFIXES = ("/admin/", "/documents/", "/media/", "/static/", "/healthz", "/.well-known/")
 PAGE_CACHE_CONTENT_TYPES = ("text/html", "application/xml", "application/atom+xml", "application/rss+xml")
-# A CDN or front cache to purge with the page cache (wagtail.contrib.frontend_cache):
-# FRONTEND_CACHE_PURGE_URL (Varnish or nginx answering PURGE, as in compose),
-# or CLOUDFLARE_API_TOKEN + CLOUDFLARE_ZONE_ID, or CLOUDFRONT_DISTRIBUTION_ID.
+# --- Front caches (Varnish), purged by path with BAN (home/frontcache.py) ---
+# FRONTEND_CACHE_PURGE_URLS: every Varnish, comma-separated (compose: its
+# `cache`); FRONTEND_CACHE_PURGE_URL, one of them, still works. Each bans
+# only with X-Purge-Token = FRONTEND_CACHE_PURGE_TOKEN (the same variable
+# is given to varnishd: deploy/varnish/default.vcl).
+FRONTEND_CACHE_PURGE_URLS = env_list("FRONTEND_CACHE_PURGE_URLS") or env_list("FRONTEND_CACHE_PURGE_URL")
+FRONTEND_CACHE_PURGE_TOKEN = env("FRONTEND_CACHE_PURGE_TOKEN", "")
+# --- end of front caches ---
+# A CDN to purge by URL with the page cache (wagtail.contrib.frontend_cache):
+# CLOUDFLARE_API_TOKEN + CLOUDFLARE_ZONE_ID, or CLOUDFRONT_DISTRIBUTION_ID.
 WAGTAILFRONTENDCACHE = {}
-if env("FRONTEND_CACHE_PURGE_URL"):
-    WAGTAILFRONTENDCACHE["proxy"] = {
-        "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
-        "LOCATION": env("FRONTEND_CACHE_PURGE_URL"),
-    }
 if env("CLOUDFLARE_API_TOKEN"):
     WAGTAILFRONTENDCACHE["cloudflare"] = {
         "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudflareBackend",

@@ -76,3 +76,10 @@ elif MEDIA_STORAGE != "filesystem":
 # Documents are private: Django's view checks the collection's view
 # restrictions and streams the file from the bucket (never a bucket link).
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
+
+# --- Front caches: a Varnish takes BAN only with the shared token (docs/security.md) ---
+if FRONTEND_CACHE_PURGE_URLS and not FRONTEND_CACHE_PURGE_TOKEN:  # noqa: F405
+    raise ImproperlyConfigured(
+        "FRONTEND_CACHE_PURGE_URLS is set but FRONTEND_CACHE_PURGE_TOKEN is not: "
+        "give Varnish and the site the same token."
+    )

@@ -21,6 +21,8 @@ REQUIRED = {
     # Filled in by .env.example (compose's MinIO); tests without it need them.
     "MEDIA_S3_BUCKET": "tasteget-media",
     "MEDIA_S3_ACCESS_KEY_ID": "tasteget-app",
+    # Compose purges its Varnish, which takes BAN only with this token.
+    "FRONTEND_CACHE_PURGE_TOKEN": "a-long-random-purge-token-for-the-check-only",
 }
 DEV_KEY = "dev-only-not-secret-0b6c7d3e9a1f4e2c8d5b7a6f3e1c9d2b"
 

@@ -12,6 +12,10 @@ deleted, and so are access-log entries older than ACCESS_LOG_RETENTION_DAYS
 and searches without results not searched for MISSED_SEARCH_RETENTION_DAYS.
 Each purge logs its counts ("retention: …").
 
+Every minute too, cache purges that Redis or a Varnish did not take when a
+page was published (home.PendingPurge) are sent again: a cache outage never
+stops a publish or this loop.
+
 A database outage does not stop the loop: the round is logged and tried
 again at the next minute.
 """
@@ -24,6 +28,7 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
+from home.purge import retry_pending as retry_pending_purges
 from intake import markers
 from intake.access_models import prune_access_log
 from intake.work import send_daily_digests
@@ -34,6 +39,8 @@ logger = logging.getLogger(__name__)
 
 def run_once(daily=True, hourly=True):
     """One round of the recurring jobs; the hourly and daily ones too when asked."""
+    # Cache purges that a cache (Redis, a Varnish) did not take before; never raises.
+    retry_pending_purges()
     call_command("publish_scheduled", verbosity=0)
     send_daily_digests()  # limits itself: working days from 07:00, once a day
     if hourly:
