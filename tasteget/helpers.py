@@ -18,8 +18,18 @@ def clean_slug(value):
 
 
 def absolute_url(path):
-    """An address for an e-mail or the CRM: the configured base plus `path`."""
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+    """An address for an e-mail, the CRM or a cached page: the configured base
+    plus `path`. Never the request's Host header: a page cached for everyone
+    must not link to a host one visitor sent (issue 22, docs/security.md).
+    An address that is already absolute is kept."""
+    if path.startswith(("https://", "http://")):
+        return path
+    return public_origin() + path
+
+
+def public_origin():
+    """scheme://host[:port] of the public site (WAGTAILADMIN_BASE_URL)."""
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/")
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

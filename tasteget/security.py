@@ -32,13 +32,15 @@ def security_txt(request):
     from django.http import HttpResponse
     from django.utils import timezone
 
+    from tasteget.helpers import absolute_url
+
     expires = (timezone.now() + datetime.timedelta(days=180)).replace(microsecond=0)
     lines = [
         *(f"Contact: {contact}" for contact in settings.SECURITY_CONTACTS),
         f"Expires: {expires.astimezone(datetime.UTC).isoformat().replace('+00:00', 'Z')}",
         "Preferred-Languages: sv, en",
-        f"Canonical: {request.build_absolute_uri('/.well-known/security.txt')}",
-        f"Policy: {request.build_absolute_uri('/.well-known/security-policy.txt')}",
+        f"Canonical: {absolute_url('/.well-known/security.txt')}",
+        f"Policy: {absolute_url('/.well-known/security-policy.txt')}",
     ]
     response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
     response["Cache-Control"] = "public, max-age=86400"
