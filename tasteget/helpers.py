@@ -33,10 +33,20 @@ def public_origin():
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A separator a spreadsheet may split a cell on (Swedish Excel splits a CSV
+# file on semicolons), then something that starts a formula.
+FORMULA_AFTER_SEPARATOR = re.compile(r"([;,|\t\r\n]\s*)(?=[=+\-@])")
 
 
 def neutralise_formula(value):
-    """Spreadsheets run cells starting with = + - @ as formulas; make them text."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    """Spreadsheets run cells starting with = + - @ as formulas; make them text.
+
+    Also a formula after a separator: `Sverige;=1337+1;x` is three cells in a
+    spreadsheet that splits on semicolons (issue 22), so each part that would
+    start a cell gets the same `'`."""
+    if not isinstance(value, str):
+        return value
+    value = FORMULA_AFTER_SEPARATOR.sub(r"\1'", value)
+    if value.startswith(FORMULA_START):
         return "'" + value
     return value

@@ -36,3 +36,52 @@ def test_a_foreign_host_header_never_ends_up_in_a_link_for_anyone(path):
     if path in ("/", "/en/"):
         body = normal.content.decode()
         assert 'hreflang="x-default" href="http://testserver/"' in body
+
+
+# --- 12. A formula after a semicolon is text too (Swedish Excel) -------------
+
+ATTACK = "Sverige;=1337+1;x"
+
+
+def cells_as_swedish_excel_splits_them(text):
+    """Worst case: every semicolon starts a new cell, quotes or not."""
+    return [part.strip().strip('"').strip() for line in text.splitlines() for part in line.split(";")]
+
+
+def starts_a_formula(cell):
+    return cell.startswith(("=", "+", "-", "@"))
+
+
+@pytest.fixture
+def region_staff(client, django_user_model):
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user("region-round-two", "r2@example.org", "a-long-test-password")
+    user.groups.add(Group.objects.get(name="Region: anmälningar"))
+    client.force_login(user)
+    return client
+
+
+def test_no_cell_of_the_exports_starts_a_formula_when_split_on_semicolons(region_staff):
+    from django.utils import timezone
+
+    from tests.factories import RegistrationFactory
+
+    RegistrationFactory(kind="magazine", fulfilment="new", first_name=ATTACK, town=ATTACK, country=ATTACK)
+    RegistrationFactory(first_name=ATTACK, last_name="@x;-y")
+    mailing = region_staff.get("/admin/mailing-list/", {"format": "csv", "until": timezone.now().isoformat()})
+    export = region_staff.get("/admin/registrations/?export=csv")
+    assert mailing.status_code == export.status_code == 200
+    for text in (mailing.content.decode("utf-8-sig"), b"".join(export.streaming_content).decode("utf-8-sig")):
+        assert "1337+1" in text  # the value is kept, as text
+        assert not [cell for cell in cells_as_swedish_excel_splits_them(text) if starts_a_formula(cell)]
+
+
+def test_the_formula_guard_keeps_ordinary_values():
+    from tasteget.helpers import neutralise_formula
+
+    assert neutralise_formula("Storgatan 1") == "Storgatan 1"
+    assert neutralise_formula("070-123 45 67") == "070-123 45 67"
+    assert neutralise_formula("=1+1") == "'=1+1"
+    assert neutralise_formula(ATTACK) == "Sverige;'=1337+1;x"
+    assert neutralise_formula(7) == 7
