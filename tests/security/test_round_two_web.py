@@ -85,3 +85,48 @@ def test_the_formula_guard_keeps_ordinary_values():
     assert neutralise_formula("=1+1") == "'=1+1"
     assert neutralise_formula(ATTACK) == "Sverige;'=1337+1;x"
     assert neutralise_formula(7) == 7
+
+
+# --- 13. The thank-you address says nothing about an earlier order -----------
+
+MAGAZINE = {
+    "first_name": "Per",
+    "last_name": "Lund",
+    "street_address": "Storgatan 1",
+    "postal_code": "831 30",
+    "town": "Östersund",
+    "country": "Sverige",
+    "consent": "on",
+}
+
+
+def thanks_value(response):
+    from urllib.parse import parse_qs, urlsplit
+
+    return parse_qs(urlsplit(response["Location"]).query)["r"][0]
+
+
+def test_a_repeated_magazine_order_gets_a_new_opaque_thank_you_address(submit):
+    import base64
+
+    from intake.models import Registration
+
+    first = submit("/bestall-magasinet/", MAGAZINE)
+    again = submit("/bestall-magasinet/", {**MAGAZINE, "first_name": "Someone"})
+    assert first.status_code == again.status_code == 302
+    assert Registration.objects.filter(kind="magazine").count() == 1  # the repeat is the same order
+    tokens = [thanks_value(first), thanks_value(again)]
+    assert tokens[0] != tokens[1]
+    assert len(tokens[0]) == len(tokens[1])
+    for token in tokens:
+        # Nothing readable: not the id, not a JSON key, in any base64 reading of any part.
+        for part in token.replace(":", ".").split("."):
+            decoded = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+            assert b'"r"' not in decoded and b"{" not in decoded
+    # Both still open the thank-you page.
+    client = Client()
+    for response in (first, again):
+        assert client.get(response["Location"]).status_code == 200
+    # A changed address is not one.
+    forged = first["Location"][:-3] + ("AAA" if not first["Location"].endswith("AAA") else "BBB")
+    assert client.get(forged).status_code == 200  # the generic thank-you page, no registration
