@@ -1,22 +1,64 @@
 """Who the client is, and what a locked-out login sees (docs/security.md)."""
 
+import functools
+import ipaddress
+
 from django.conf import settings
 from django.shortcuts import render
 
 
 def client_ip(request):
     """The visitor's address. Behind N trusted proxies (TRUSTED_PROXY_COUNT),
-    the Nth address from the right in X-Forwarded-For; the rest is forgeable."""
+    the Nth address from the right in X-Forwarded-For; the rest is forgeable.
+
+    X-Forwarded-For is read only when the connection comes from a proxy
+    address (TRUSTED_PROXY_NETWORKS: loopback and private networks by
+    default): anyone who reaches gunicorn directly from outside is their own
+    address, whatever they put in the header (issue 22)."""
+    remote = request.META.get("REMOTE_ADDR", "unknown")
     proxies = settings.TRUSTED_PROXY_COUNT
-    if proxies:
+    if proxies and _from_trusted_proxy(remote):
         forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
         if len(forwarded) >= proxies:
             return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "unknown")
+    return remote
+
+
+def _from_trusted_proxy(address):
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    if parsed.version == 6 and parsed.ipv4_mapped is not None:
+        parsed = parsed.ipv4_mapped
+    return any(parsed in network for network in _trusted_networks(tuple(settings.TRUSTED_PROXY_NETWORKS)))
+
+
+@functools.cache
+def _trusted_networks(networks):
+    return [ipaddress.ip_network(network, strict=False) for network in networks]
+
+
+def client_network_address(request):
+    """The client's address as one counter counts it: IPv4 as it is, IPv6 as
+    its /64 (one household or host has a whole /64, so counting each address
+    would give it 2^64 tries), written as the /64's first address."""
+    address = client_ip(request)
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address[:64]
+    if parsed.version == 6:
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False).network_address)
+    return str(parsed)
 
 
 def axes_client_ip(request):
-    return client_ip(request)
+    """django-axes counts failed logins per user name and this address: the
+    same client as the form limits (intake/ratelimit.py), IPv6 per /64."""
+    return client_network_address(request)
 
 
 def lockout_response(request, response=None, credentials=None, *args, **kwargs):

@@ -345,6 +345,12 @@ INTAKE_CONFIRMATIONS_PER_ADDRESS_DAILY = env_int("INTAKE_CONFIRMATIONS_PER_ADDRE
 NEWSLETTER_PREFERENCES_MAX_AGE = env_int("NEWSLETTER_PREFERENCES_MAX_AGE", 30 * 24 * 3600)
 # Reverse proxies in front of gunicorn that append to X-Forwarded-For (0: none).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# X-Forwarded-For is believed only on connections from these networks (the
+# proxies'); a client that reaches gunicorn directly is its own address.
+TRUSTED_PROXY_NETWORKS = env_list(
+    "TRUSTED_PROXY_NETWORKS",
+    ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"],
+)
 
 # --- Sign-in: two factors and throttling (docs/security.md) -----------------
 AUTHENTICATION_BACKENDS = [

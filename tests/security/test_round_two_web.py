@@ -130,3 +130,58 @@ def test_a_repeated_magazine_order_gets_a_new_opaque_thank_you_address(submit):
     # A changed address is not one.
     forged = first["Location"][:-3] + ("AAA" if not first["Location"].endswith("AAA") else "BBB")
     assert client.get(forged).status_code == 200  # the generic thank-you page, no registration
+
+
+# --- 15. Login throttling: the same client as the form limits ----------------
+
+PASSWORD = "a-long-test-password"
+
+
+@pytest.fixture
+def staff(django_user_model, settings):
+    settings.AXES_ENABLED = True
+    return django_user_model.objects.create_superuser("staff", "staff@example.org", PASSWORD)
+
+
+def sign_in(password=PASSWORD, **meta):
+    return Client().post("/admin/login/", {"username": "staff", "password": password}, **meta)
+
+
+def test_a_forged_forwarded_address_does_not_change_whose_attempts_count(staff, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    # Through the proxy (a loopback connection): only the address the proxy appended counts.
+    statuses = [
+        sign_in("wrong", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 198.51.100.7").status_code
+        for n in range(5)
+    ]
+    assert statuses == [200, 200, 200, 200, 429]
+    assert sign_in(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7").status_code == 429
+    # Someone reaching gunicorn directly cannot pose as the admin's address.
+    for _ in range(6):
+        sign_in("wrong", REMOTE_ADDR="203.0.113.50", HTTP_X_FORWARDED_FOR="198.51.100.99")
+    assert sign_in(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.99").status_code == 302
+    assert sign_in(REMOTE_ADDR="203.0.113.50").status_code == 429  # their own address is locked
+
+
+def test_ipv6_addresses_in_one_64_share_a_login_counter(staff):
+    statuses = [sign_in("wrong", REMOTE_ADDR=f"2001:db8:1:2::{n + 1:x}").status_code for n in range(5)]
+    assert statuses == [200, 200, 200, 200, 429]
+    assert sign_in(REMOTE_ADDR="2001:db8:1:2:ffff::9").status_code == 429  # same /64
+    assert sign_in(REMOTE_ADDR="2001:db8:1:3::1").status_code == 302  # another /64
+
+
+def test_the_client_address_rules():
+    from django.test import RequestFactory, override_settings
+
+    from tasteget.security import axes_client_ip, client_ip
+
+    rf = RequestFactory()
+    with override_settings(TRUSTED_PROXY_COUNT=1):
+        assert client_ip(rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9")) == (
+            "203.0.113.9"
+        )
+        assert client_ip(rf.get("/", REMOTE_ADDR="203.0.113.50", HTTP_X_FORWARDED_FOR="198.51.100.1")) == (
+            "203.0.113.50"
+        )
+    assert axes_client_ip(rf.get("/", REMOTE_ADDR="2001:db8:a:b:c:d:e:f")) == "2001:db8:a:b::"
+    assert axes_client_ip(rf.get("/", REMOTE_ADDR="::ffff:198.51.100.4")) == "198.51.100.4"
