@@ -466,6 +466,8 @@ SECURE_CSP = {
 # own /page-view. If the Region runs a self-hosted analytics server, the
 # beacon can post there instead: an https address, allowed in connect-src.
 PAGE_VIEW_BEACON_URL = env("PAGE_VIEW_BEACON_URL", "")
+# One client counts one view of a page per this many seconds (reports/beacon.py).
+PAGE_VIEW_WINDOW = env_int("PAGE_VIEW_WINDOW", 30 * 60)
 if PAGE_VIEW_BEACON_URL:
     _beacon = urlsplit(PAGE_VIEW_BEACON_URL)
     if _beacon.scheme != "https" or not _beacon.hostname or _beacon.username or _beacon.password:

@@ -185,3 +185,62 @@ def test_the_client_address_rules():
         )
     assert axes_client_ip(rf.get("/", REMOTE_ADDR="2001:db8:a:b:c:d:e:f")) == "2001:db8:a:b::"
     assert axes_client_ip(rf.get("/", REMOTE_ADDR="::ffff:198.51.100.4")) == "198.51.100.4"
+
+
+# --- 17. The page-view beacon counts one view per page per client and window --
+
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36"
+
+
+def views_of(page):
+    from reports.models import PageViewDay
+
+    return sum(PageViewDay.objects.filter(page=page).values_list("views", flat=True))
+
+
+def beacon(page, **headers):
+    meta = {"HTTP_USER_AGENT": BROWSER, **{f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}}
+    address = meta.pop("HTTP_REMOTE_ADDR", "127.0.0.1")
+    return Client().post("/page-view", {"p": page.pk}, REMOTE_ADDR=address, **meta)
+
+
+def test_one_client_counts_one_view_per_page_per_window(settings):
+    from unittest import mock
+
+    from tests.factories import ContentPageFactory
+
+    page, other = ContentPageFactory(), ContentPageFactory()
+    for _ in range(50):
+        assert beacon(page, **{"Sec-Fetch-Site": "same-origin"}).status_code == 204
+    assert views_of(page) == 1
+    # The same /64 is the same client; another client and another page count.
+    beacon(page, **{"Sec-Fetch-Site": "same-origin", "Remote-Addr": "2001:db8::1"})
+    beacon(page, **{"Sec-Fetch-Site": "same-origin", "Remote-Addr": "2001:db8::2"})
+    beacon(page, **{"Sec-Fetch-Site": "same-origin", "Remote-Addr": "198.51.100.3"})
+    beacon(other, **{"Sec-Fetch-Site": "same-origin"})
+    assert views_of(page) == 3 and views_of(other) == 1
+    # The next window counts again; nothing about the client is kept in the database.
+    with mock.patch("reports.beacon.time.time", return_value=__import__("time").time() + settings.PAGE_VIEW_WINDOW):
+        beacon(page, **{"Sec-Fetch-Site": "same-origin"})
+    assert views_of(page) == 4
+
+
+@pytest.mark.parametrize(
+    "headers, counted",
+    [
+        ({}, False),  # a bare HTTP client: no same-origin signal
+        ({"Sec-Fetch-Site": "none"}, False),
+        ({"Sec-Fetch-Site": "same-site"}, False),
+        ({"Origin": "http://localhost:31337"}, False),
+        ({"Referer": "https://evil.example/x"}, False),
+        ({"Origin": "http://testserver"}, True),  # the configured public origin
+        ({"Referer": "http://testserver/some/page/"}, True),
+        ({"Sec-Fetch-Site": "same-origin"}, True),
+    ],
+)
+def test_a_view_needs_a_same_origin_signal(headers, counted):
+    from tests.factories import ContentPageFactory
+
+    page = ContentPageFactory()
+    assert beacon(page, **headers).status_code == 204
+    assert views_of(page) == (1 if counted else 0)
