@@ -52,7 +52,7 @@ def unpack(token):
 def import_ambassadors(request):
     if not can_import(request.user):
         raise PermissionDenied
-    form, planned, token, status = UploadForm(), None, "", 200
+    form, planned, token, status, unknown = UploadForm(), None, "", 200, []
     if request.method == "POST" and "confirm" in request.POST:
         try:
             data, filename = unpack(request.POST.get("upload", ""))
@@ -73,7 +73,9 @@ def import_ambassadors(request):
             upload = form.cleaned_data["file"]
             data = upload.read()
             try:
-                planned = importing.plan(importing.read_table(data, upload.name))
+                table = importing.read_table(data, upload.name)
+                unknown = importing.unknown_columns(table)
+                planned = importing.plan(table)
                 token = pack(data, upload.name)
                 status = 200
             except importing.UnreadableFile as error:
@@ -82,6 +84,14 @@ def import_ambassadors(request):
     return TemplateResponse(
         request,
         "ambassadors/admin/import.html",
-        {"form": form, "rows": planned, "valid_count": len(valid), "token": token, "header_icon": "upload"},
+        {
+            "form": form,
+            "rows": planned,
+            "valid_count": len(valid),
+            "token": token,
+            "header_icon": "upload",
+            "unknown_columns": ", ".join(unknown),
+            "known_columns": ", ".join(importing.COLUMNS),
+        },
         status=status,
     )

@@ -6,6 +6,7 @@ exports start from `Registration.objects.visible_to(user)`.
 """
 
 import csv
+import datetime
 
 from django.conf import settings
 from django.contrib import messages
@@ -65,8 +66,33 @@ class RegistrationIndexView(generic.IndexView):
         return response
 
 
+EMPTY = "—"
+
+
+def readable(value):
+    """A value as an adviser reads it: local time (as in the list), "—" for
+    nothing, Yes/No, never `None`, `False` or a Python list (issue 22)."""
+    if value is None or value == "" or value == [] or value == {}:
+        return EMPTY
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(item) for item in value)
+    return value
+
+
 class RegistrationInspectView(ScopedObjectMixin, generic.InspectView):
     template_name = "intake/admin/inspect.html"
+
+    def get_topics_display_value(self):
+        return self.object.topics_label or EMPTY
+
+    def get_field_display_value(self, field_name, field):
+        return readable(super().get_field_display_value(field_name, field))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -19,20 +19,17 @@ so a script posting from elsewhere, or a bare HTTP client, counts nothing.
 """
 
 import re
-import time
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import DatabaseError
 from django.http import HttpResponse
-from django.utils.crypto import salted_hmac
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from wagtail.models import Page
 
 from tasteget.helpers import public_origin
-from tasteget.security import client_network_address
+from tasteget.security import client_network_address, first_in_window
 
 from .models import PageViewDay
 
@@ -68,15 +65,7 @@ def is_same_origin(request):
 
 def first_view_in_window(request, pk):
     """True once per client, page and window; the cache forgets it afterwards."""
-    window = settings.PAGE_VIEW_WINDOW
-    period = int(time.time() // window)
-    digest = salted_hmac(
-        "reports.page-view", f"{client_network_address(request)}|{pk}|{period}", algorithm="sha256"
-    ).hexdigest()[:32]
-    try:
-        return cache.add(f"page-view:{digest}", 1, timeout=window + 5)
-    except Exception:  # noqa: BLE001 - no cache, no count (never an error on every page)
-        return False
+    return first_in_window("page-view", client_network_address(request), pk, window=settings.PAGE_VIEW_WINDOW)
 
 
 def page_id(request):

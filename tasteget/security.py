@@ -2,9 +2,12 @@
 
 import functools
 import ipaddress
+import time
 
 from django.conf import settings
+from django.core.cache import cache
 from django.shortcuts import render
+from django.utils.crypto import salted_hmac
 
 
 def client_ip(request):
@@ -100,3 +103,34 @@ def security_policy(request):
         "research that follows these rules.\n"
     )
     return HttpResponse(text, content_type="text/plain; charset=utf-8")
+
+
+def _window_key(scope, parts, window):
+    period = int(time.time() // window)
+    digest = salted_hmac(f"tasteget.window.{scope}", "|".join(map(str, parts)), algorithm="sha256").hexdigest()[:32]
+    return f"window:{scope}:{digest}:{period}"
+
+
+def first_in_window(scope, *parts, window):
+    """True the first time these parts are seen in this window (a keyed hash
+    in the shared cache, forgotten when the window ends); False after, and
+    when the cache cannot answer."""
+    try:
+        return cache.add(_window_key(scope, parts, window), 1, timeout=window + 5)
+    except Exception:  # noqa: BLE001 - no cache: count nothing rather than fail
+        return False
+
+
+def within_limit(scope, *parts, limit, window):
+    """Count one more for these parts in this window; False once over `limit`."""
+    key = _window_key(scope, parts, window)
+    try:
+        if hasattr(cache, "count"):  # Redis (tasteget/redis_cache.py): one round trip
+            return cache.count(key, window + 5) <= limit
+        cache.add(key, 0, timeout=window + 5)
+        return cache.incr(key) <= limit
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, timeout=window + 5)
+        return True
+    except Exception:  # noqa: BLE001 - no cache: refuse rather than send without a limit
+        return False

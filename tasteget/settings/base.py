@@ -468,6 +468,19 @@ SECURE_CSP = {
 PAGE_VIEW_BEACON_URL = env("PAGE_VIEW_BEACON_URL", "")
 # One client counts one view of a page per this many seconds (reports/beacon.py).
 PAGE_VIEW_WINDOW = env_int("PAGE_VIEW_WINDOW", 30 * 60)
+
+# --- Issue 22: limits on what anonymous clients can make us store or send ----
+# Search statistics: one count per query per client per window, and at most
+# this many queries per client per window (search/views.py).
+SEARCH_COUNT_WINDOW = env_int("SEARCH_COUNT_WINDOW", 3600)
+SEARCH_COUNTS_PER_CLIENT = env_int("SEARCH_COUNTS_PER_CLIENT", 20)
+# Admin password reset messages (tasteget/password_reset.py); the answer is the same either way.
+WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "tasteget.password_reset.LimitedPasswordResetForm"  # noqa: S105 - a class
+PASSWORD_RESET_PER_CLIENT_HOURLY = env_int("PASSWORD_RESET_PER_CLIENT_HOURLY", 5)
+PASSWORD_RESET_PER_ADDRESS_DAILY = env_int("PASSWORD_RESET_PER_ADDRESS_DAILY", 3)
+# Editors' uploads: 40 megapixels at most (Wagtail's own message), so one
+# image cannot tie up a worker for half a minute making renditions.
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = env_int("WAGTAILIMAGES_MAX_IMAGE_PIXELS", 40_000_000)
 if PAGE_VIEW_BEACON_URL:
     _beacon = urlsplit(PAGE_VIEW_BEACON_URL)
     if _beacon.scheme != "https" or not _beacon.hostname or _beacon.username or _beacon.password:

@@ -220,7 +220,7 @@ def test_one_client_counts_one_view_per_page_per_window(settings):
     beacon(other, **{"Sec-Fetch-Site": "same-origin"})
     assert views_of(page) == 3 and views_of(other) == 1
     # The next window counts again; nothing about the client is kept in the database.
-    with mock.patch("reports.beacon.time.time", return_value=__import__("time").time() + settings.PAGE_VIEW_WINDOW):
+    with mock.patch("tasteget.security.time.time", return_value=__import__("time").time() + settings.PAGE_VIEW_WINDOW):
         beacon(page, **{"Sec-Fetch-Site": "same-origin"})
     assert views_of(page) == 4
 
@@ -244,3 +244,147 @@ def test_a_view_needs_a_same_origin_signal(headers, counted):
     page = ContentPageFactory()
     assert beacon(page, **headers).status_code == 204
     assert views_of(page) == (1 if counted else 0)
+
+
+# --- 18. Password reset, search statistics, invisible characters, image size --
+
+
+def reset(email, **meta):
+    return Client().post("/admin/password_reset/", {"email": email}, **meta)
+
+
+def test_password_reset_messages_are_limited_per_address_and_per_client(django_user_model, mailoutbox, settings):
+    django_user_model.objects.create_user("editor", "editor@example.org", PASSWORD)
+    answers = [reset("editor@example.org", REMOTE_ADDR=f"198.51.100.{n}") for n in range(1, 6)]
+    assert {(a.status_code, a["Location"]) for a in answers} == {(302, "/admin/password_reset/done/")}
+    assert len(mailoutbox) == settings.PASSWORD_RESET_PER_ADDRESS_DAILY == 3
+    # One client, many addresses (known or not): the same answer, and at most five a day from it.
+    unknown = [reset(f"nobody{n}@example.org", REMOTE_ADDR="2001:db8:5::1") for n in range(6)]
+    assert {(a.status_code, a["Location"]) for a in unknown} == {(302, "/admin/password_reset/done/")}
+    django_user_model.objects.create_user("other", "other@example.org", PASSWORD)
+    reset("other@example.org", REMOTE_ADDR="2001:db8:5::2")  # the same /64, over its limit
+    assert len(mailoutbox) == 3
+    reset("other@example.org", REMOTE_ADDR="203.0.113.8")
+    assert len(mailoutbox) == 4
+
+
+def test_the_password_reset_link_is_on_the_configured_host(django_user_model, mailoutbox):
+    django_user_model.objects.create_user("editor", "editor@example.org", PASSWORD)
+    reset("editor@example.org", HTTP_HOST=FOREIGN_HOST)
+    assert len(mailoutbox) == 1
+    assert "31337" not in mailoutbox[0].body and "http://testserver/admin/password_reset/" in mailoutbox[0].body
+
+
+def test_one_client_cannot_fill_the_searches_without_results(settings):
+    from search.models import MissedQuery
+    from tests.conftest import run_worker
+
+    settings.SEARCH_COUNTS_PER_CLIENT = 3
+    visitor = Client()
+    for _ in range(5):
+        assert visitor.get("/en/search/", {"q": "zebrafinkar"}).status_code == 200
+    for n in range(6):
+        assert visitor.get("/en/search/", {"q": f"nonsense{n}"}).status_code == 200
+    Client().get("/en/search/", {"q": "zebrafinkar"}, REMOTE_ADDR="198.51.100.77")  # another visitor counts
+    run_worker()
+    assert MissedQuery.objects.get(query_string="zebrafinkar").hits == 2
+    assert MissedQuery.objects.count() == 3  # zebrafinkar + two more, then the cap
+
+
+MAGAZINE_PAGE = "/bestall-magasinet/"
+
+
+@pytest.mark.parametrize("name", ["Pe\u0085r", "Per\u0080x", "Pe\u009fr", "\u202eabc", "Pe\u200br", "Per\ufeff"])
+def test_control_and_invisible_format_characters_in_a_name_are_an_error(submit, name):
+    from intake.models import Registration
+
+    response = submit(MAGAZINE_PAGE, {**MAGAZINE, "first_name": name})
+    assert response.status_code == 200
+    assert "Ta bort de osynliga styrtecknen" in response.content.decode() or "en rad" in response.content.decode()
+    assert not Registration.objects.filter(kind="magazine").exists()
+
+
+def test_names_with_joiners_and_direction_marks_are_kept(submit):
+    from intake.models import Registration
+
+    name = "مهر\u200cناز\u200f"  # Persian: zero-width non-joiner, right-to-left mark
+    assert submit(MAGAZINE_PAGE, {**MAGAZINE, "first_name": name}).status_code == 302
+    assert Registration.objects.get(kind="magazine").first_name == name
+
+
+def test_an_ambassador_application_refuses_c1_controls(submit):
+    from ambassadors.models import AmbassadorApplication, AmbassadorDirectoryPage
+
+    directory = AmbassadorDirectoryPage.objects.live().get(locale__language_code="sv")
+    data = {
+        "name": "Sam\u0085Berg",
+        "email": "sam@example.org",
+        "municipality": "are",
+        "languages": "svenska",
+        "text": "Jag vill hjälpa nya.",
+        "consent": "on",
+    }
+    assert submit(f"{directory.url}bli-ambassador/", data).status_code == 200
+    assert not AmbassadorApplication.objects.exists()
+
+
+def test_an_image_over_40_megapixels_is_refused_with_wagtails_message(admin_client, settings):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image as PILImage
+    from wagtail.images.models import Image
+
+    assert settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS <= 40_000_000
+    before = Image.objects.count()
+    buffer = io.BytesIO()
+    PILImage.new("1", (6500, 6400)).save(buffer, "PNG")  # 41.6 megapixels, a few kB
+    upload = SimpleUploadedFile("huge.png", buffer.getvalue(), content_type="image/png")
+    response = admin_client.post("/admin/images/add/", {"title": "Huge", "file": upload})
+    assert response.status_code == 200
+    assert "41600000" in response.content.decode().replace("\u00a0", "").replace(" ", "").replace(",", "")
+    assert Image.objects.count() == before
+
+
+# --- 22. The adviser's registration page: local time, words, no Python values --
+
+
+def test_the_registration_page_shows_local_time_and_words(admin_client):
+    import datetime
+
+    from tests.factories import RegistrationFactory
+
+    registration = RegistrationFactory(
+        created_at=datetime.datetime(2026, 6, 15, 10, 45, tzinfo=datetime.UTC),
+        topics=["jobs", "housing"],
+        newsletter_opt_in=False,
+        contacted_at=None,
+        phone="",
+    )
+    body = admin_client.get(f"/admin/registrations/inspect/{registration.pk}/").content.decode()
+    main = body[body.index("<main") :]
+    assert "2026-06-15 12:45" in main and "10:45" not in main  # Europe/Stockholm, summer time
+    assert "Vägar till jobb" in main or "Ways into a job" in main
+    assert "['jobs'" not in main and "housing'" not in main
+    assert ">None<" not in main and ">False<" not in main and ">True<" not in main
+    assert "—" in main and ("Nej" in main or ">No<" in main)
+
+
+# --- 25. Importing ambassadors: Swedish headings, unknown columns named ------
+
+SWEDISH_HEADINGS = (
+    "Namn;E-post;Kommun;Ort;Språk;Flyttade från;Intressen;Presentation;Samtycke;Telefon\n"
+    "Astrid;astrid.sv@example.org;Åre;Undersåker;sv, en;Uppsala;skidor;Jag visar gärna byn.;2025-03-01;070\n"
+)
+
+
+def test_swedish_headings_are_read_and_unknown_columns_named(admin_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("ambassadorer.csv", SWEDISH_HEADINGS.encode("utf-8-sig"), content_type="text/csv")
+    preview = admin_client.post("/admin/ambassadors/import/", {"file": upload})
+    body = preview.content.decode()
+    assert preview.status_code == 200
+    assert "Skipped" not in body and "Hoppas över" not in body
+    assert "Telefon" in body  # the column it does not use is named
+    assert 'name="confirm" value="1" class="button">' in body  # 1 valid row: the button is enabled
