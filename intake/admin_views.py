@@ -285,9 +285,10 @@ def mailing_list(request):
     until = parse_until(request.GET.get("until")) or timezone.now()
     orders = new_magazine_orders(until)
     if request.GET.get("format") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        # As Swedish Excel opens it (issue 22): UTF-8 with a BOM, semicolons, every field quoted.
+        response = HttpResponse("\ufeff", content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="ta-steget-utskick-{until:%Y%m%d-%H%M}.csv"'
-        writer = csv.writer(response)
+        writer = csv.writer(response, delimiter=";", quoting=csv.QUOTE_ALL)
         record_access(request.user, AccessLogEntry.Action.EXPORT, "magazine mailing list")
         writer.writerow([str(label) for _name, label in MAILING_COLUMNS])
         for order in orders:
