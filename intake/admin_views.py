@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -53,6 +54,13 @@ class RegistrationIndexView(generic.IndexView):
             .select_related("municipality")
             .prefetch_related("deliveries")
         )
+
+    @cached_property
+    def no_results_message(self):
+        """Wagtail's "No %(model_name)s match…" reads "Ingen anmälningar" in Swedish."""
+        if self.is_searching or self.is_filtering:
+            return _("No registrations match your search.")
+        return super().no_results_message
 
     def preprocess_field_value(self, field, value, export_format):
         """CSV cells that start like a formula become text; XLSX cells are typed strings already."""
