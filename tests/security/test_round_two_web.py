@@ -398,3 +398,15 @@ def test_an_empty_registration_search_says_inga_anmalningar(admin_client):
     assert "Ingen anmälningar" not in body
     # Swedish once the lead compiles the catalogue; the source text until then.
     assert "Inga anmälningar matchar sökningen." in body or "No registrations match your search." in body
+
+
+def test_the_access_log_names_what_was_touched_in_swedish(admin_client):
+    from intake.access_models import SUBJECT_LABELS, AccessLogEntry, record_access
+
+    record_access(admin_client.user, AccessLogEntry.Action.VIEW, "registration", [("registration", 1)])
+    body = admin_client.get("/admin/personal-data/access-log/").content.decode()
+    assert "<td>anmälan</td>" in body and "<td>registration</td>" not in body
+    # Every subject the code records has a label (translated once the catalogue is compiled).
+    assert {"registration list", "magazine mailing list", "person view", "newsletter preferences"} <= set(
+        SUBJECT_LABELS
+    )
