@@ -410,3 +410,13 @@ def test_the_access_log_names_what_was_touched_in_swedish(admin_client):
     assert {"registration list", "magazine mailing list", "person view", "newsletter preferences"} <= set(
         SUBJECT_LABELS
     )
+
+
+def test_the_import_summary_uses_each_counts_plural():
+    from django.utils import translation
+
+    from ambassadors.admin_views import import_summary
+
+    with translation.override("en"):
+        one = import_summary({"create": 1, "update": 0, "unchanged": 2, "error": 1})
+    assert one == "Imported: 1 new, 0 updated, 2 unchanged; 1 row skipped."
