@@ -420,3 +420,16 @@ def test_the_import_summary_uses_each_counts_plural():
     with translation.override("en"):
         one = import_summary({"create": 1, "update": 0, "unchanged": 2, "error": 1})
     assert one == "Imported: 1 new, 0 updated, 2 unchanged; 1 row skipped."
+
+
+def test_hero_image_and_the_social_link_block_have_translated_labels():
+    from django.utils.functional import Promise
+
+    from home.models import HomePage, MunicipalityPage, SiteSettings
+    from stories.models import StoryPage
+
+    for model in (HomePage, MunicipalityPage, StoryPage):
+        label = model._meta.get_field("hero_image").verbose_name
+        assert isinstance(label, Promise) and str(label) == "hero image"  # through gettext, not derived
+    block = SiteSettings._meta.get_field("social_links").stream_block.child_blocks["link"]
+    assert isinstance(block.label, Promise)
