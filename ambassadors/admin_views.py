@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from . import importing
 
@@ -49,10 +49,23 @@ def unpack(token):
     return zlib.decompress(base64.b64decode(value["d"])), value["f"]
 
 
+def import_summary(counts):
+    """ "Imported: 1 new, 2 updated, 0 unchanged; 1 row skipped." with each count's
+    own plural ("1 ny", not "1 nya"; issue 22)."""
+    return _("Imported: %(new)s, %(updated)s, %(unchanged)s; %(skipped)s.") % {
+        "new": ngettext("%(count)d new", "%(count)d new", counts["create"]) % {"count": counts["create"]},
+        "updated": ngettext("%(count)d updated", "%(count)d updated", counts["update"]) % {"count": counts["update"]},
+        "unchanged": ngettext("%(count)d unchanged", "%(count)d unchanged", counts["unchanged"])
+        % {"count": counts["unchanged"]},
+        "skipped": ngettext("%(count)d row skipped", "%(count)d rows skipped", counts["error"])
+        % {"count": counts["error"]},
+    }
+
+
 def import_ambassadors(request):
     if not can_import(request.user):
         raise PermissionDenied
-    form, planned, token, status = UploadForm(), None, "", 200
+    form, planned, token, status, unknown = UploadForm(), None, "", 200, []
     if request.method == "POST" and "confirm" in request.POST:
         try:
             data, filename = unpack(request.POST.get("upload", ""))
@@ -60,11 +73,7 @@ def import_ambassadors(request):
         except (signing.BadSignature, importing.UnreadableFile):
             messages.error(request, _("The upload expired or could not be read. Please upload the file again."))
             return redirect("ambassador_import")
-        messages.success(
-            request,
-            _("Imported: %(create)d new, %(update)d updated, %(unchanged)d unchanged; %(error)d rows skipped.")
-            % counts,
-        )
+        messages.success(request, import_summary(counts))
         return redirect("wagtailsnippets_ambassadors_ambassador:list")
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES)
@@ -73,7 +82,9 @@ def import_ambassadors(request):
             upload = form.cleaned_data["file"]
             data = upload.read()
             try:
-                planned = importing.plan(importing.read_table(data, upload.name))
+                table = importing.read_table(data, upload.name)
+                unknown = importing.unknown_columns(table)
+                planned = importing.plan(table)
                 token = pack(data, upload.name)
                 status = 200
             except importing.UnreadableFile as error:
@@ -82,6 +93,14 @@ def import_ambassadors(request):
     return TemplateResponse(
         request,
         "ambassadors/admin/import.html",
-        {"form": form, "rows": planned, "valid_count": len(valid), "token": token, "header_icon": "upload"},
+        {
+            "form": form,
+            "rows": planned,
+            "valid_count": len(valid),
+            "token": token,
+            "header_icon": "upload",
+            "unknown_columns": ", ".join(unknown),
+            "known_columns": ", ".join(importing.COLUMNS),
+        },
         status=status,
     )

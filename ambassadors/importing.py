@@ -6,7 +6,9 @@ what Swedish Excel saves) and XLSX. Columns: name, email, municipality (slug
 or name, such as "are", "Åre" or "Åre kommun"), place, languages
 (comma-separated codes), moved_from, interests, text, consent_date
 (YYYY-MM-DD: the day the ambassador agreed to a public profile; empty:
-imported unpublished).
+imported unpublished). Swedish headings (Namn, E-post, Kommun, Ort, Språk,
+Flyttade från, Intressen, Presentation, Samtycke) mean the same; the preview
+names any column it does not use.
 
 Every row is checked; a plan says what each row would do, and only valid
 rows are applied. An existing ambassador (same e-mail) is updated, so an
@@ -31,6 +33,48 @@ from places.models import Municipality
 from .models import Ambassador
 
 REQUIRED = ["name", "email", "municipality", "languages", "text"]
+COLUMNS = ["name", "email", "municipality", "place", "languages", "moved_from", "interests", "text", "consent_date"]
+# Headings a Swedish spreadsheet has (issue 22): each means one of COLUMNS.
+HEADINGS = {
+    "namn": "name",
+    "e-post": "email",
+    "epost": "email",
+    "e-postadress": "email",
+    "mejl": "email",
+    "mail": "email",
+    "e-mail": "email",
+    "kommun": "municipality",
+    "ort": "place",
+    "plats": "place",
+    "bor i": "place",
+    "språk": "languages",
+    "flyttade från": "moved_from",
+    "flyttat från": "moved_from",
+    "kommer från": "moved_from",
+    "moved from": "moved_from",
+    "intressen": "interests",
+    "presentation": "text",
+    "beskrivning": "text",
+    "samtycke": "consent_date",
+    "samtyckesdatum": "consent_date",
+    "samtycke datum": "consent_date",
+    "datum för samtycke": "consent_date",
+    "consent date": "consent_date",
+}
+
+
+def column_of(heading):
+    """The column a heading names ("E-post" → "email"), or the heading itself, lower-case."""
+    name = " ".join(str(heading or "").replace("_", " ").split()).casefold()
+    return HEADINGS.get(name, name.replace(" ", "_"))
+
+
+def unknown_columns(rows):
+    """The headings of the file that name no column (shown, so a typo is found)."""
+    headings = list(rows[0].keys()) if rows else []
+    return [str(heading) for heading in headings if heading and column_of(heading) not in COLUMNS]
+
+
 LIMITS = {"name": 80, "place": 120, "languages": 200, "moved_from": 120, "interests": 300, "text": 1000}
 SUFFIXES = (" kommun", " municipality", "s kommun")
 
@@ -100,7 +144,7 @@ def plan(rows):
     existing = {ambassador.email.lower(): ambassador for ambassador in Ambassador.objects.all()}
     planned, seen = [], set()
     for number, raw in enumerate(rows, start=2):
-        row = {str(key).strip().lower(): str(value or "").strip() for key, value in raw.items() if key}
+        row = {column_of(key): str(value or "").strip() for key, value in raw.items() if key}
         result = Row(number, *check(row, municipalities))
         email = result.values["email"]
         if email and email in seen:

@@ -34,7 +34,12 @@ class HomePage(BasePage):
     hero_title = models.CharField(_("hero title"), max_length=120)
     hero_text = models.TextField(_("hero text"), max_length=400, blank=True)
     hero_image = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("hero image"),
     )
     hero_image_alt = models.CharField(
         _("hero image alt text"),
@@ -144,7 +149,12 @@ class MunicipalityPage(LocalSnippetsMixin, BasePage):
     )
     intro = models.TextField(_("introduction"), max_length=600, blank=True)
     hero_image = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("hero image"),
     )
     hero_image_alt = models.CharField(
         _("hero image alt text"),
@@ -332,6 +342,7 @@ class SiteSettings(BaseSiteSetting):
                         ("url", blocks.URLBlock(label=_("Address"))),
                     ],
                     icon="link",
+                    label=_("Link"),
                 ),
             )
         ],

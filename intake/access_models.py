@@ -50,6 +50,23 @@ class AccessLogEntry(models.Model):
     def __str__(self):
         return f"{self.username} {self.action} {self.subject}"
 
+    @property
+    def subject_label(self):
+        """What was touched, in the reader's language (stored as a fixed English key)."""
+        return SUBJECT_LABELS.get(self.subject, self.subject)
+
+
+# The subjects record_access is called with, shown translated in the access log (issue 22).
+SUBJECT_LABELS = {
+    "registration": _("registration"),
+    "registration list": _("registration list"),
+    "magazine mailing list": _("magazine mailing list"),
+    "person view": _("person view"),
+    "ambassador application": _("ambassador application"),
+    "ambassador application list": _("ambassador application list"),
+    "newsletter preferences": _("newsletter preferences"),
+}
+
 
 def record_access(user, action, subject, rows=()):
     """One entry. `rows`: (label, id) pairs, such as ("registration", 12)."""

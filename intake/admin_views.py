@@ -6,6 +6,7 @@ exports start from `Registration.objects.visible_to(user)`.
 """
 
 import csv
+import datetime
 
 from django.conf import settings
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -53,6 +55,13 @@ class RegistrationIndexView(generic.IndexView):
             .prefetch_related("deliveries")
         )
 
+    @cached_property
+    def no_results_message(self):
+        """Wagtail's "No %(model_name)s match…" reads "Ingen anmälningar" in Swedish."""
+        if self.is_searching or self.is_filtering:
+            return _("No registrations match your search.")
+        return super().no_results_message
+
     def preprocess_field_value(self, field, value, export_format):
         """CSV cells that start like a formula become text; XLSX cells are typed strings already."""
         value = super().preprocess_field_value(field, value, export_format)
@@ -65,8 +74,33 @@ class RegistrationIndexView(generic.IndexView):
         return response
 
 
+EMPTY = "—"
+
+
+def readable(value):
+    """A value as an adviser reads it: local time (as in the list), "—" for
+    nothing, Yes/No, never `None`, `False` or a Python list (issue 22)."""
+    if value is None or value == "" or value == [] or value == {}:
+        return EMPTY
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(item) for item in value)
+    return value
+
+
 class RegistrationInspectView(ScopedObjectMixin, generic.InspectView):
     template_name = "intake/admin/inspect.html"
+
+    def get_topics_display_value(self):
+        return self.object.topics_label or EMPTY
+
+    def get_field_display_value(self, field_name, field):
+        return readable(super().get_field_display_value(field_name, field))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -259,9 +293,10 @@ def mailing_list(request):
     until = parse_until(request.GET.get("until")) or timezone.now()
     orders = new_magazine_orders(until)
     if request.GET.get("format") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        # As Swedish Excel opens it (issue 22): UTF-8 with a BOM, semicolons, every field quoted.
+        response = HttpResponse("\ufeff", content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="ta-steget-utskick-{until:%Y%m%d-%H%M}.csv"'
-        writer = csv.writer(response)
+        writer = csv.writer(response, delimiter=";", quoting=csv.QUOTE_ALL)
         record_access(request.user, AccessLogEntry.Action.EXPORT, "magazine mailing list")
         writer.writerow([str(label) for _name, label in MAILING_COLUMNS])
         for order in orders:

@@ -9,6 +9,7 @@ token also gives the minimum fill time and makes a double submit idempotent.
 
 import secrets
 import time
+import unicodedata
 
 import phonenumbers
 from crispy_forms.helper import FormHelper
@@ -28,9 +29,19 @@ from .choices import ContactMethod, Kind, MoveWhen, Topic
 TOKEN_SALT = "intake.form-token"  # noqa: S105 - a signing namespace, not a secret
 
 
-# C0 control characters and DEL; line breaks and tabs only in multi-line fields.
+# Control characters (Unicode Cc: C0, DEL and C1 such as U+0085) and
+# invisible format characters (Cf: bidi overrides, zero-width space, soft
+# hyphen, BOM); line breaks and tabs only in multi-line fields (issue 22).
+# The joiners and direction marks that Persian, Arabic and emoji need stay.
 _CONTROL = {chr(code) for code in [*range(0, 32), 127]}
 _MULTILINE_ALLOWED = {"\n", "\r", "\t"}
+_FORMAT_ALLOWED = {"\u200c", "\u200d", "\u200e", "\u200f", "\u061c"}
+
+
+def _invisible(character):
+    return character in _CONTROL or (
+        unicodedata.category(character) in ("Cc", "Cf") and character not in _FORMAT_ALLOWED
+    )
 
 
 def reject_control_characters(field_name, value, *, multiline):
@@ -40,7 +51,7 @@ def reject_control_characters(field_name, value, *, multiline):
     where the mailer refuses it, after the visitor was told it was sent.
     """
     allowed = _MULTILINE_ALLOWED if multiline else set()
-    if isinstance(value, str) and (set(value) & _CONTROL) - allowed:
+    if isinstance(value, str) and {character for character in set(value) if _invisible(character)} - allowed:
         if not multiline and set(value) & _MULTILINE_ALLOWED:
             message = _("Write this on one line, without line breaks.")
         else:

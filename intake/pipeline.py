@@ -15,10 +15,15 @@ shows the form again with its errors (200), too many posts from one address
 429, and a database that cannot store just now 503 with `Retry-After`.
 """
 
-from django.core import signing
+import base64
+import json
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
 from django.db import DatabaseError
 from django.http import HttpResponseRedirect
 from django.utils.cache import add_never_cache_headers
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from . import ratelimit
@@ -110,14 +115,37 @@ def finish(response, status):
     return response
 
 
+def _thanks_cipher():
+    """Fernet keys derived from SECRET_KEY (and its fallbacks, so a key rotation
+    does not break a thank-you page that is being opened)."""
+    keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return MultiFernet(
+        [
+            Fernet(
+                base64.urlsafe_b64encode(salted_hmac(THANKS_SALT, "fernet", secret=key, algorithm="sha256").digest())
+            )
+            for key in keys
+        ]
+    )
+
+
 def thanks_token(data):
-    """A signed, short-lived value for the thank-you address (`?r=…`)."""
-    return signing.dumps(data, salt=THANKS_SALT)
+    """An encrypted, short-lived value for the thank-you address (`?r=…`).
+
+    Encrypted, not only signed, and different on every call (Fernet's random
+    IV): the address says nothing about the registration, and a repeated
+    magazine order gets an address just like a first one (issue 22)."""
+    plain = json.dumps(data, separators=(",", ":")).encode()
+    return _thanks_cipher().encrypt(plain).decode().rstrip("=")
 
 
 def read_thanks(request):
-    """The value `thanks_token` signed, or None when missing, forged or old."""
+    """The value `thanks_token` encrypted, or None when missing, forged or old."""
+    token = request.GET.get("r", "")
+    if not token or len(token) > 1000 or not token.isascii():
+        return None
     try:
-        return signing.loads(request.GET.get("r", ""), salt=THANKS_SALT, max_age=THANKS_MAX_AGE)
-    except signing.BadSignature:
+        plain = _thanks_cipher().decrypt((token + "=" * (-len(token) % 4)).encode(), ttl=THANKS_MAX_AGE)
+        return json.loads(plain)
+    except (InvalidToken, ValueError):
         return None

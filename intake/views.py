@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from places.models import Municipality
+from tasteget.helpers import public_origin
 
 from . import ratelimit
 from .forms import GuidanceForm, NewsletterPreferencesForm, PreferenceLinkForm
@@ -138,7 +139,7 @@ def embed_script(request):
             request,
             "intake/embed_loader.js",
             {
-                "site_origin": request.build_absolute_uri("/")[:-1],
+                "site_origin": public_origin(),  # cached for an hour: never the request's Host
                 "link_text": _("Register for moving guidance on tasteget.nu"),
                 "wait_ms": EMBED_REPORT_WAIT_MS,
             },

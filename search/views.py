@@ -18,6 +18,7 @@ from places.models import CoworkingIndexPage, CoworkingSpace
 from stories.models import StoryIndexPage, StoryPage
 from tasteget.paging import page_of
 from tasteget.restrictions import public
+from tasteget.security import client_network_address, first_in_window, within_limit
 from tasteget.translations import with_content_languages
 
 from . import services
@@ -96,8 +97,21 @@ def search(request):
                 for hint in services.other_languages(query, locale, TYPES.get(chosen_type))
             ]
         # Counted by the worker: the visitor does not wait for the statistics.
-        record_search.enqueue(query, get_language(), missed=not hits and not promoted)
+        if counts_search(request, query):
+            record_search.enqueue(query, get_language(), missed=not hits and not promoted)
     return render(request, "search/search.html", context)
+
+
+def counts_search(request, query):
+    """Whether this search goes into the statistics (issue 22): a query counts
+    once per client and window, and a client counts at most
+    SEARCH_COUNTS_PER_CLIENT queries a window, so nobody can fill the
+    editors' list of searches without results."""
+    client = client_network_address(request)
+    window = settings.SEARCH_COUNT_WINDOW
+    return first_in_window("search", client, get_language(), query.casefold(), window=window) and within_limit(
+        "search-client", client, limit=settings.SEARCH_COUNTS_PER_CLIENT, window=window
+    )
 
 
 def pages_in(locale, chosen_type=""):

@@ -1,6 +1,8 @@
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
 
+from tasteget.helpers import absolute_url
+
 
 class StoryFeed(Feed):
     """Atom feed of one story index: one feed per language."""
@@ -18,8 +20,13 @@ class StoryFeed(Feed):
     def title(self):
         return f"{self.index_page.title} – Ta steget"
 
+    # Absolute addresses on the configured host: the feed is cached for
+    # everyone, so never the request's Host (docs/security.md).
     def link(self):
-        return self.index_page.url
+        return absolute_url(self.index_page.url)
+
+    def feed_url(self):
+        return absolute_url(self.request.path)
 
     def subtitle(self):
         return self.index_page.intro
@@ -34,7 +41,7 @@ class StoryFeed(Feed):
         return item.intro
 
     def item_link(self, item):
-        return item.url
+        return absolute_url(item.url)
 
     def item_pubdate(self, item):
         return item.first_published_at

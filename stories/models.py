@@ -142,7 +142,12 @@ class StoryPage(LocalSnippetsMixin, FoldedSearchMixin, Page):
     topics = ParentalManyToManyField(StoryTopic, blank=True, related_name="stories", verbose_name=_("topics"))
     date = models.DateField(_("publication date"), default=timezone.localdate)
     hero_image = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("hero image"),
     )
     hero_image_alt = models.CharField(
         _("hero image alt text"),

@@ -18,15 +18,35 @@ def clean_slug(value):
 
 
 def absolute_url(path):
-    """An address for an e-mail or the CRM: the configured base plus `path`."""
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+    """An address for an e-mail, the CRM or a cached page: the configured base
+    plus `path`. Never the request's Host header: a page cached for everyone
+    must not link to a host one visitor sent (issue 22, docs/security.md).
+    An address that is already absolute is kept."""
+    if path.startswith(("https://", "http://")):
+        return path
+    return public_origin() + path
+
+
+def public_origin():
+    """scheme://host[:port] of the public site (WAGTAILADMIN_BASE_URL)."""
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/")
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A separator a spreadsheet may split a cell on (Swedish Excel splits a CSV
+# file on semicolons), then something that starts a formula.
+FORMULA_AFTER_SEPARATOR = re.compile(r"([;,|\t\r\n]\s*)(?=[=+\-@])")
 
 
 def neutralise_formula(value):
-    """Spreadsheets run cells starting with = + - @ as formulas; make them text."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    """Spreadsheets run cells starting with = + - @ as formulas; make them text.
+
+    Also a formula after a separator: `Sverige;=1337+1;x` is three cells in a
+    spreadsheet that splits on semicolons (issue 22), so each part that would
+    start a cell gets the same `'`."""
+    if not isinstance(value, str):
+        return value
+    value = FORMULA_AFTER_SEPARATOR.sub(r"\1'", value)
+    if value.startswith(FORMULA_START):
         return "'" + value
     return value

@@ -28,8 +28,8 @@ def test_the_summary_lists_errors_in_the_order_of_the_page_with_specific_message
         "First name: Enter your first name.",
         "Last name: Enter your last name.",
         "E-mail: Enter your e-mail address.",
-        "Where would you like to live?: Choose a municipality.",
-        "When do you plan to move?: Select a valid choice. never is not one of the available choices.",
+        "Where would you like to live? Choose a municipality.",  # no "?:"
+        "When do you plan to move? Select a valid choice. never is not one of the available choices.",
         "Your consent: You need to agree before we can store your details.",
     ]
     assert "This field is required" not in body

@@ -109,7 +109,8 @@ def test_mailing_house_list_has_addresses_only_and_orders_can_be_marked_sent(sub
     page = client.get("/admin/mailing-list/")
     until = re.search(r'name="until" value="([^"]+)"', page.content.decode()).group(1)
     export = client.get("/admin/mailing-list/", {"format": "csv", "until": until})
-    rows = list(csv.reader(io.StringIO(export.content.decode())))
+    assert export.content.startswith("\ufeff".encode())  # UTF-8 with BOM, semicolons: Swedish Excel
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[1] == ["'+Per", "Lund", "Storgatan 1", "831 30", "Östersund", "Sverige", "2026:1"]
     assert "per@example.org" not in export.content.decode()
     client.post("/admin/mailing-list/mark-sent/", {"until": until})

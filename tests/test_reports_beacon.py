@@ -30,7 +30,7 @@ def views_of(page):
 def test_a_view_of_a_live_page_adds_one_to_its_count_of_the_day_and_sets_no_cookie(visitor):
     page = ContentPageFactory()
     first = visitor.post("/page-view", {"p": page.pk})
-    visitor.post("/page-view", {"p": str(page.pk)})
+    visitor.post("/page-view", {"p": str(page.pk)}, REMOTE_ADDR="198.51.100.2")  # another visitor
     assert first.status_code == 204 and first.content == b""
     assert "Set-Cookie" not in first.headers and not first.cookies and not visitor.cookies
     assert views_of(page) == 2 and PageViewDay.objects.count() == 1

@@ -65,7 +65,7 @@ def test_promotions_come_first_and_queries_are_counted(client):
 
 def test_searches_without_results_are_listed_for_editors(client, admin_client):
     client.get("/en/search/", {"q": "zebrafinkar"})
-    client.get("/en/search/", {"q": "zebrafinkar"})
+    client.get("/en/search/", {"q": "zebrafinkar"}, REMOTE_ADDR="198.51.100.4")  # another visitor
     run_worker()
     missed = MissedQuery.objects.get(query_string="zebrafinkar")
     assert missed.hits == 2 and missed.language == "en"

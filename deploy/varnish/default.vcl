@@ -51,6 +51,15 @@ acl purgers {
     "192.168.0.0"/16;
 }
 
+# The TLS proxy on this host reaches Varnish from these (compose's networks).
+acl proxies {
+    "127.0.0.1";
+    "::1";
+    "10.0.0.0"/8;
+    "172.16.0.0"/12;
+    "192.168.0.0"/16;
+}
+
 sub vcl_recv {
     if (req.method == "PURGE" || req.method == "BAN") {
         if (client.ip !~ purgers
@@ -80,7 +89,11 @@ sub vcl_recv {
     }
     # Varnish appended the TLS proxy's own address to X-Forwarded-For; drop it,
     # so gunicorn sees exactly what the proxy sent (TRUSTED_PROXY_COUNT=1).
-    if (req.http.X-Forwarded-For ~ ",") {
+    # A client that reaches Varnish directly (not through the TLS proxy on
+    # this host) is its own address: what it sent is not believed.
+    if (client.ip !~ proxies) {
+        set req.http.X-Forwarded-For = client.ip;
+    } elsif (req.http.X-Forwarded-For ~ ",") {
         set req.http.X-Forwarded-For = regsub(req.http.X-Forwarded-For, ",\s*[^,]+$", "");
     }
     # A healthy backend: an expired page is served at most 10 s while it is

@@ -12,12 +12,19 @@ from wagtail.models import Locale, Page, Site
 from intake.services import advisers_for
 from places.models import Municipality
 from tasteget import pagecache
+from tasteget.helpers import absolute_url
 from tasteget.translations import HAND_TRANSLATED, awaiting_translation, content_language, with_content_languages
 
 from .. import listings
 from ..models import MunicipalityPage, SiteSettings, localized_pages
 
 register = template.Library()
+
+
+@register.filter
+def absolute(path):
+    """An absolute address on the configured public host, never the request's Host."""
+    return absolute_url(path or "/")
 
 
 @register.simple_tag(takes_context=True)

@@ -357,6 +357,12 @@ INTAKE_CONFIRMATIONS_PER_ADDRESS_DAILY = env_int("INTAKE_CONFIRMATIONS_PER_ADDRE
 NEWSLETTER_PREFERENCES_MAX_AGE = env_int("NEWSLETTER_PREFERENCES_MAX_AGE", 30 * 24 * 3600)
 # Reverse proxies in front of gunicorn that append to X-Forwarded-For (0: none).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# X-Forwarded-For is believed only on connections from these networks (the
+# proxies'); a client that reaches gunicorn directly is its own address.
+TRUSTED_PROXY_NETWORKS = env_list(
+    "TRUSTED_PROXY_NETWORKS",
+    ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"],
+)
 
 # --- Sign-in: two factors and throttling (docs/security.md) -----------------
 AUTHENTICATION_BACKENDS = [
@@ -498,6 +504,21 @@ SECURE_CSP = {
 # own /page-view. If the Region runs a self-hosted analytics server, the
 # beacon can post there instead: an https address, allowed in connect-src.
 PAGE_VIEW_BEACON_URL = env("PAGE_VIEW_BEACON_URL", "")
+# One client counts one view of a page per this many seconds (reports/beacon.py).
+PAGE_VIEW_WINDOW = env_int("PAGE_VIEW_WINDOW", 30 * 60)
+
+# --- Issue 22: limits on what anonymous clients can make us store or send ----
+# Search statistics: one count per query per client per window, and at most
+# this many queries per client per window (search/views.py).
+SEARCH_COUNT_WINDOW = env_int("SEARCH_COUNT_WINDOW", 3600)
+SEARCH_COUNTS_PER_CLIENT = env_int("SEARCH_COUNTS_PER_CLIENT", 20)
+# Admin password reset messages (tasteget/password_reset.py); the answer is the same either way.
+WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "tasteget.password_reset.LimitedPasswordResetForm"  # noqa: S105 - a class
+PASSWORD_RESET_PER_CLIENT_HOURLY = env_int("PASSWORD_RESET_PER_CLIENT_HOURLY", 5)
+PASSWORD_RESET_PER_ADDRESS_DAILY = env_int("PASSWORD_RESET_PER_ADDRESS_DAILY", 3)
+# Editors' uploads: 40 megapixels at most (Wagtail's own message), so one
+# image cannot tie up a worker for half a minute making renditions.
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = env_int("WAGTAILIMAGES_MAX_IMAGE_PIXELS", 40_000_000)
 if PAGE_VIEW_BEACON_URL:
     _beacon = urlsplit(PAGE_VIEW_BEACON_URL)
     if _beacon.scheme != "https" or not _beacon.hostname or _beacon.username or _beacon.password:

@@ -98,7 +98,14 @@ def test_one_token_is_one_registration_and_never_shows_someone_elses_thanks(clie
     assert Registration.objects.filter(email="olle@example.org").count() == 0
     # The same person's double submit still lands on their own thank-you page.
     again = client.post("/anmal-intresse/", {**token, **GUIDANCE})["Location"]
-    assert again.split(":")[0] == first["Location"].split(":")[0]  # the same registration, signed anew
+    # The same registration, in a new opaque address (issue 22: encrypted, never the same twice).
+    from django.test import RequestFactory
+
+    from intake.pipeline import read_thanks
+
+    assert again != first["Location"]
+    assert read_thanks(RequestFactory().get(again)) == read_thanks(RequestFactory().get(first["Location"]))
+    assert read_thanks(RequestFactory().get(again))["r"]
 
 
 def test_a_reused_relay_token_with_another_message_is_refused(client, django_capture_on_commit_callbacks):
