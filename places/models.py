@@ -18,6 +18,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.models import ClusterableModel
 from modelsearch.queryset import SearchableQuerySetMixin
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.models import Locale, Page, TranslatableMixin
 from wagtail.search import index
@@ -61,6 +62,42 @@ def validate_emails(value):
                 raise ValidationError(
                     _("%(line)s is not an e-mail address: write one address per line."), params={"line": line.strip()}
                 ) from None
+
+
+# Fields of a municipality that only its own web editors and Region staff
+# change: the websites allowed to frame the form (CSP frame-ancestors) and
+# where the quarterly report goes. Who that is, `intake` answers through
+# the hook below (places imports no app above it, docs/architecture.md).
+OWNER_FIELDS = ("embed_origins", "report_emails")
+OWNER_FIELDS_HOOK = "may_edit_municipality_owner_fields"
+
+
+def may_edit_owner_fields(user, municipality):
+    """Whether `user` may change `municipality`'s OWNER_FIELDS: a registered
+    hook (user, municipality) → bool says yes; without one, superusers only."""
+    from wagtail import hooks
+
+    if user is None:
+        return False
+    answers = [hook(user, municipality) for hook in hooks.get_hooks(OWNER_FIELDS_HOOK)]
+    return any(answers) if answers else user.is_superuser
+
+
+class MunicipalityForm(WagtailAdminModelForm):
+    """The snippet's form: OWNER_FIELDS are read-only (their posted values
+    ignored, Django's `disabled`) for anyone else, editors and moderators
+    included."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if may_edit_owner_fields(self.for_user, self.instance):
+            return
+        for name in OWNER_FIELDS:
+            if name in self.fields:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _(
+                    "Only the municipality's web editors and Region staff change this (under Embed code)."
+                )
 
 
 class MunicipalityQuerySet(models.QuerySet):
@@ -154,6 +191,7 @@ class Municipality(TranslatableMixin, ClusterableModel):
         FieldPanel("report_emails"),
         FieldPanel("crm_list_item_id"),
     ]
+    base_form_class = MunicipalityForm
 
     class Meta(TranslatableMixin.Meta):
         db_table = "home_municipality"  # moved from home/ without moving the data
