@@ -94,3 +94,12 @@ def test_the_admin_csp_is_ascii(client, django_user_model, bad_rows):
 def test_a_view_policy_with_a_non_ascii_source_loses_only_that_source():
     policy = ascii_policy({"frame-ancestors": ["'self'", "https://a.example" + ZWSP, "https://b.example"]})
     assert policy == {"frame-ancestors": ["'self'", "https://b.example"]}
+
+
+def test_the_data_migration_cleans_rows_saved_before(bad_rows):
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("places.migrations.0006_clean_embed_origins").forwards(apps, None)
+    assert berg().embed_origins == "https://www.berg.se\nhttps://www.xn--hppes-wqa12a.se\nhttps://ok.example"
