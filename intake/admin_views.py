@@ -34,7 +34,7 @@ from tasteget.helpers import neutralise_formula
 
 from .access_models import AccessLogEntry, record_access
 from .forms import AllowedWebsitesForm
-from .models import AdviserGroup, Delivery, EmbedLoad, Kind, Registration
+from .models import Delivery, EmbedLoad, Kind, Registration, scoped_municipality_keys
 
 
 class ScopedObjectMixin:
@@ -195,14 +195,15 @@ def retry_failed_deliveries(request, pk):
 def municipalities_in_scope(user, *permissions):
     """The (canonical) municipalities a user works for: every one, the Region
     included, for Region staff; else those linked to the user's groups, when
-    the user holds one of `permissions`."""
+    the user holds one of `permissions` and the group grants it."""
     municipalities = Municipality.objects.in_default_locale()
     if user.is_superuser or user.has_perm("intake.view_all_registrations"):
         return municipalities
-    if not any(user.has_perm(permission) for permission in permissions):
+    held = [permission for permission in permissions if user.has_perm(permission)]
+    if not held:
         return municipalities.none()
-    keys = AdviserGroup.objects.filter(group__user=user).values("municipality__translation_key")
-    return municipalities.filter(translation_key__in=keys)
+    # Only the groups that grant a held permission count (a role's own municipality).
+    return municipalities.filter(translation_key__in=scoped_municipality_keys(user, *held))
 
 
 def embed_municipalities(user):

@@ -53,13 +53,19 @@ def event_time(value):
     return moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
 
 
+def fits(value, model, field):
+    """Whether `value` fits the column (PostgreSQL refuses a longer one with an error, a 500)."""
+    return len(value) <= model._meta.get_field(field).max_length
+
+
 @csrf_exempt
 @require_POST
 def superoffice_webhook(request):
     """Verify, remember the EventId, answer at once; the work is a task.
 
     401: unsigned, wrongly signed or stale; 409: an EventId seen before;
-    400: not an event. Nothing is changed in any of these cases."""
+    400: not an event, or ids longer than SuperOffice's (at most 40 characters).
+    Nothing is changed in any of these cases."""
     secret = settings.SUPEROFFICE_WEBHOOK_SECRET
     if settings.SUPEROFFICE_ANSWERS != "webhook" or not secret:
         return HttpResponse(status=404)
@@ -75,13 +81,15 @@ def superoffice_webhook(request):
     max_age = datetime.timedelta(seconds=settings.SUPEROFFICE_WEBHOOK_MAX_AGE_SECONDS)
     if moment is None or abs(timezone.now() - moment) > max_age:
         return HttpResponse("Event too old.", status=401, content_type="text/plain")
-    if name not in EVENTS or not key.isdigit() or len(event_id) > 100:
+    changed_by = str(event.get("ChangedByAssociateId") or "")
+    if not fits(key, CrmEvent, "primary_key") or not fits(changed_by, CrmEvent, "changed_by"):
+        # Signed, but no id SuperOffice gives (an id is an int): refused, nothing stored.
+        return HttpResponse("Not a SuperOffice event.", status=400, content_type="text/plain")
+    if name not in EVENTS or not (key.isascii() and key.isdigit()) or len(event_id) > 100:
         return HttpResponse(status=200)  # not ours to act on; a 4xx would count toward TooManyErrors
     try:
         with transaction.atomic():
-            row = CrmEvent.objects.create(
-                event_id=event_id, event=name, primary_key=key, changed_by=str(event.get("ChangedByAssociateId") or "")
-            )
+            row = CrmEvent.objects.create(event_id=event_id, event=name, primary_key=key, changed_by=changed_by)
     except IntegrityError:
         return HttpResponse("Event already received.", status=409, content_type="text/plain")
     transaction.on_commit(lambda: handle_event.enqueue(row.pk), robust=True)

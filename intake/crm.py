@@ -598,9 +598,10 @@ class SuperOfficeAdapter(HttpAdapter):
             )
         appointment = self.json_of(self.call("GET", "Appointment/default"))
         if settings.SUPEROFFICE_FOLLOWUP_TASK_ID:
-            appointment["Task"] = {"Id": settings.SUPEROFFICE_FOLLOWUP_TASK_ID}
+            # A TaskListItem is keyed TaskListItemId (SuperOffice's AppointmentEntity), not Id.
+            appointment["Task"] = {"TaskListItemId": int(settings.SUPEROFFICE_FOLLOWUP_TASK_ID)}
         if appointment.get("Type") in (None, 0, "0", "unknown", "Unknown") or not (appointment.get("Task") or {}).get(
-            "Id"
+            "TaskListItemId"
         ):
             raise PermanentError(
                 "SuperOffice's Appointment/default gives no appointment type or task; set "

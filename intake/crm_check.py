@@ -66,7 +66,7 @@ def configuration():
 
 def followup_defaults(adapter, _person_default):
     default = adapter.json_of(adapter.call("GET", "Appointment/default"))
-    task = settings.SUPEROFFICE_FOLLOWUP_TASK_ID or (default.get("Task") or {}).get("Id")
+    task = settings.SUPEROFFICE_FOLLOWUP_TASK_ID or (default.get("Task") or {}).get("TaskListItemId")
     if default.get("Type") in (None, 0, "0", "unknown", "Unknown") or not task:
         return [Finding(False, _("Appointment/default gives no type or task: set SUPEROFFICE_FOLLOWUP_TASK_ID."))]
     return [

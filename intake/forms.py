@@ -20,7 +20,7 @@ from django.core import signing
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from places.models import Municipality, locale_id_of, validate_origins
+from places.models import Municipality, locale_id_of, normalise_origin
 from tasteget import pagecache
 
 from . import consent
@@ -544,11 +544,11 @@ class AllowedWebsitesForm(forms.Form):
         """Each line checked on its own; an error names the line."""
         origins, errors = [], []
         for number, line in enumerate(self.cleaned_data["origins"].splitlines(), start=1):
-            origin = line.strip().rstrip("/")
+            origin = line.strip(" \t").rstrip("/")
             if not origin:
                 continue
             try:
-                validate_origins(origin)
+                origin = normalise_origin(origin)
             except forms.ValidationError as error:
                 errors.append(
                     forms.ValidationError(

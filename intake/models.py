@@ -41,7 +41,7 @@ class RegistrationQuerySet(models.QuerySet):
             return self
         if not user.has_perm("intake.view_registration"):
             return self.none()
-        keys = AdviserGroup.objects.filter(group__user=user).values("municipality__translation_key")
+        keys = scoped_municipality_keys(user, "intake.view_registration")
         return self.filter(kind=Kind.GUIDANCE, municipality__translation_key__in=keys)
 
     def not_contacted(self):
@@ -317,6 +317,22 @@ class Delivery(models.Model):
 
 from .access_models import AccessLogEntry  # noqa: E402, F401 - who saw whose personal data
 from .outbox_models import Beacon, CrmEvent, CrmGate  # noqa: E402, F401 - pacing, heartbeats, CRM answers
+
+
+def scoped_municipality_keys(user, *permissions):
+    """The translation keys of the municipalities linked to those of the
+    user's groups that themselves grant one of `permissions` ("app.codename").
+
+    By role, not by any linked group: a web editor group of Berg gives its
+    member Berg's embed code, never Berg's registrations, whatever other
+    group (an adviser group of Åre) grants the permission to see some."""
+    granting = models.Q()
+    for permission in permissions:
+        app_label, codename = permission.split(".", 1)
+        granting |= models.Q(
+            group__permissions__content_type__app_label=app_label, group__permissions__codename=codename
+        )
+    return AdviserGroup.objects.filter(granting, group__user=user).values("municipality__translation_key").distinct()
 
 
 class AdviserGroup(models.Model):

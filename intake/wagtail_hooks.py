@@ -216,3 +216,16 @@ class RetentionPanel(Component):
 def add_retention_panel(request, panels):
     if request.user.has_perm("intake.view_all_registrations"):
         panels.append(RetentionPanel())
+
+
+@hooks.register("may_edit_municipality_owner_fields")
+def municipality_owner_fields(user, municipality):
+    """A municipality's allowed websites and report contacts: Region staff,
+    and the web editors of that municipality (places.models.OWNER_FIELDS)."""
+    if not municipality.pk:
+        return user.is_superuser or user.has_perm("intake.view_all_registrations")
+    return (
+        admin_views.municipalities_in_scope(user, "intake.manage_embed")
+        .filter(translation_key=municipality.translation_key)
+        .exists()
+    )

@@ -6,7 +6,9 @@ stories, ambassadors and pages all point here; this app imports none of them.
 """
 
 import re
+import unicodedata
 
+import idna
 from anyascii import anyascii
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,6 +20,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.models import ClusterableModel
 from modelsearch.queryset import SearchableQuerySetMixin
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.models import Locale, Page, TranslatableMixin
 from wagtail.search import index
@@ -34,20 +37,107 @@ def locale_id_of(locale):
     return locale.pk if isinstance(locale, Locale) else locale
 
 
+# A plain origin once normalised: what may go into a CSP header.
+PLAIN_ORIGIN = re.compile(r"https?://[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::[0-9]{1,5})?")
+
+
+def character_name(character):
+    return f"U+{ord(character):04X} {unicodedata.name(character, 'UNNAMED CHARACTER')}"
+
+
+def is_invisible(character):
+    """Format and control characters, and spaces other than the plain one (U+200B, U+00A0, U+FEFF …)."""
+    return unicodedata.category(character) in ("Cf", "Cc", "Cs", "Co", "Cn", "Zl", "Zp") or (
+        unicodedata.category(character) == "Zs" and character != " "
+    )
+
+
+def normalise_origin(text):
+    """`text` as a plain ASCII origin (scheme://host[:port], lower case, an
+    international domain name in punycode), or a ValidationError that names
+    the character that stops it."""
+    origin = text.strip(" \t").rstrip("/")
+    for position, character in enumerate(origin, start=1):
+        if is_invisible(character):
+            raise ValidationError(
+                _("%(origin)s contains an invisible character %(character)s at position %(position)s."),
+                params={"origin": origin, "character": character_name(character), "position": position},
+            )
+    scheme, separator, host = origin.partition("://")
+    if not separator or scheme.lower() not in ("http", "https"):
+        raise ValidationError(
+            _("%(origin)s is not an origin: write only the scheme and host, such as https://www.berg.se."),
+            params={"origin": origin},
+        )
+    if any(mark in host for mark in "/?#@\\"):
+        raise ValidationError(
+            _("%(origin)s is not an origin: write only the scheme and host, such as https://www.berg.se."),
+            params={"origin": origin},
+        )
+    name, colon, port = host.rpartition(":") if host.count(":") == 1 else (host, "", "")
+    if not colon:
+        name = host
+    try:
+        ascii_name = idna.encode(name, uts46=True).decode("ascii") if not name.isascii() else name.lower()
+    except idna.IDNAError:
+        character = next((c for c in name if not c.isascii()), name[:1] or "?")
+        raise ValidationError(
+            _(
+                "%(origin)s contains the character %(character)s at position %(position)s, "
+                "which a web address cannot hold."
+            ),
+            params={
+                "origin": origin,
+                "character": character_name(character),
+                "position": origin.index(character) + 1 if character in origin else 0,
+            },
+        ) from None
+    for character in port:
+        if not character.isascii():
+            raise ValidationError(
+                _(
+                    "%(origin)s contains the character %(character)s at position %(position)s, "
+                    "which a web address cannot hold."
+                ),
+                params={
+                    "origin": origin,
+                    "character": character_name(character),
+                    "position": origin.index(character) + 1,
+                },
+            )
+    normalised = f"{scheme.lower()}://{ascii_name}" + (f":{port}" if colon else "")
+    URLValidator(schemes=["https", "http"])(normalised)
+    if not PLAIN_ORIGIN.fullmatch(normalised):
+        raise ValidationError(
+            _("%(origin)s is not an origin: write only the scheme and host, such as https://www.berg.se."),
+            params={"origin": origin},
+        )
+    return normalised
+
+
 def validate_origins(value):
     """Each line must be a bare web origin such as https://www.berg.se."""
-    check_url = URLValidator(schemes=["https", "http"])
     for line in value.splitlines():
-        origin = line.strip()
-        if not origin:
+        if line.strip():
+            normalise_origin(line)
+
+
+def stored_origins(value):
+    """The plain origins of a stored list. A line saved before origins were
+    normalised loses its invisible characters; one that still is no plain
+    origin is left out, so it can never reach a CSP header."""
+    origins = []
+    for line in value.splitlines():
+        line = "".join(character for character in line if not is_invisible(character)).strip()
+        if not line:
             continue
-        check_url(origin)
-        scheme, _sep, rest = origin.partition("://")
-        if "/" in rest or "?" in rest or "#" in rest:
-            raise ValidationError(
-                _("%(origin)s is not an origin: write only the scheme and host, such as https://www.berg.se."),
-                params={"origin": origin},
-            )
+        try:
+            origin = normalise_origin(line)
+        except ValidationError:
+            continue
+        if origin not in origins:
+            origins.append(origin)
+    return origins
 
 
 def validate_emails(value):
@@ -61,6 +151,42 @@ def validate_emails(value):
                 raise ValidationError(
                     _("%(line)s is not an e-mail address: write one address per line."), params={"line": line.strip()}
                 ) from None
+
+
+# Fields of a municipality that only its own web editors and Region staff
+# change: the websites allowed to frame the form (CSP frame-ancestors) and
+# where the quarterly report goes. Who that is, `intake` answers through
+# the hook below (places imports no app above it, docs/architecture.md).
+OWNER_FIELDS = ("embed_origins", "report_emails")
+OWNER_FIELDS_HOOK = "may_edit_municipality_owner_fields"
+
+
+def may_edit_owner_fields(user, municipality):
+    """Whether `user` may change `municipality`'s OWNER_FIELDS: a registered
+    hook (user, municipality) → bool says yes; without one, superusers only."""
+    from wagtail import hooks
+
+    if user is None:
+        return False
+    answers = [hook(user, municipality) for hook in hooks.get_hooks(OWNER_FIELDS_HOOK)]
+    return any(answers) if answers else user.is_superuser
+
+
+class MunicipalityForm(WagtailAdminModelForm):
+    """The snippet's form: OWNER_FIELDS are read-only (their posted values
+    ignored, Django's `disabled`) for anyone else, editors and moderators
+    included."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if may_edit_owner_fields(self.for_user, self.instance):
+            return
+        for name in OWNER_FIELDS:
+            if name in self.fields:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _(
+                    "Only the municipality's web editors and Region staff change this (under Embed code)."
+                )
 
 
 class MunicipalityQuerySet(models.QuerySet):
@@ -154,6 +280,7 @@ class Municipality(TranslatableMixin, ClusterableModel):
         FieldPanel("report_emails"),
         FieldPanel("crm_list_item_id"),
     ]
+    base_form_class = MunicipalityForm
 
     class Meta(TranslatableMixin.Meta):
         db_table = "home_municipality"  # moved from home/ without moving the data
@@ -184,7 +311,8 @@ class Municipality(TranslatableMixin, ClusterableModel):
 
     @property
     def allowed_origins(self):
-        return [line.strip() for line in self.embed_origins.splitlines() if line.strip()]
+        """Plain ASCII origins only (places.models.stored_origins)."""
+        return stored_origins(self.embed_origins)
 
 
 def canonical_municipalities():

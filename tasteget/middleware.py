@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.http import Http404, QueryDict
 from django.middleware import csp
@@ -15,7 +17,28 @@ class ContentSecurityPolicyMiddleware(csp.ContentSecurityPolicyMiddleware):
     def process_response(self, request, response):
         if not hasattr(response, "_csp_config") and request.path.startswith(settings.ADMIN_CSP_PATH_PREFIXES):
             response._csp_config = settings.ADMIN_CSP
+        # ASCII by construction: one non-ASCII source (a pasted origin with
+        # U+200B) made Django MIME-encode the whole header, which browsers
+        # ignore: no frame-ancestors at all (issue 22).
+        response._csp_config = ascii_policy(getattr(response, "_csp_config", settings.SECURE_CSP))
+        response._csp_ro_config = ascii_policy(getattr(response, "_csp_ro_config", settings.SECURE_CSP_REPORT_ONLY))
         return super().process_response(request, response)
+
+
+# One CSP source: printable ASCII without space, comma or semicolon.
+CSP_SOURCE = re.compile(r"[!-+\--:<-~]+")
+
+
+def ascii_policy(config):
+    """`config` without any source that is not plain ASCII (or would break the header's syntax)."""
+    if not config:
+        return config
+    cleaned = {}
+    for directive, values in config.items():
+        if isinstance(values, (list, tuple)):
+            values = [value for value in values if not isinstance(value, str) or CSP_SOURCE.fullmatch(value)]
+        cleaned[directive] = values
+    return cleaned
 
 
 # C0 control characters and DEL, except tab, line feed and carriage return.

@@ -14,28 +14,35 @@ does not import on Wagtail 8). The flow:
 
 import base64
 import io
+import math
+import re
+from urllib.parse import urlencode
 
 import qrcode
 import qrcode.image.svg
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import resolve, reverse
 from django.urls.exceptions import Resolver404
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
+from django_otp import devices_for_user, match_token, user_has_device
 from django_otp import login as otp_login
-from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 RECOVERY_CODES = 10
+THROTTLE_SHOWN_FROM_SECONDS = 10
 RECOVERY_DEVICE_NAME = "recovery"
 # Admin views an admin user reaches before the second factor.
 OPEN_URL_NAMES = {
@@ -57,13 +64,50 @@ def needs_second_factor(user):
     return not user.is_verified()
 
 
+def half_signed_in(user):
+    """Signed in with the password only, while two factors are required:
+    such a session does not count as signed in outside the 2FA steps."""
+    return settings.WAGTAIL_2FA_REQUIRED and user.is_authenticated and not user.is_verified()
+
+
+def anonymous():
+    user = AnonymousUser()
+    user.otp_device = None
+    user.is_verified = lambda: False
+    return user
+
+
+def second_factor_url(user, next_url):
+    target = "tasteget_2fa_verify" if user_has_device(user) else "tasteget_2fa_setup"
+    return f"{reverse(target)}?{urlencode({'next': next_url})}"
+
+
+def url_name_of(request):
+    try:
+        return resolve(request.path_info).url_name
+    except Resolver404:
+        return None
+
+
 class RequireTwoFactorMiddleware:
-    """After django_otp's OTPMiddleware: the admin asks for the second factor first."""
+    """After django_otp's OTPMiddleware: the admin asks for the second factor
+    first, and outside the admin a password-only session is anonymous, so
+    pages and document collections private "for logged-in users" ask for
+    the second factor too (Wagtail's `/_util/login/` passes on to it)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if not request.path.startswith("/admin/") and half_signed_in(request.user):
+            if url_name_of(request) == "wagtailcore_login":
+                next_url = request.GET.get("next") or "/"
+                if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+                    next_url = "/"
+                response = redirect(second_factor_url(request.user, next_url))
+                add_never_cache_headers(response)
+                return response
+            request.user = anonymous()
         if request.path.startswith("/admin/") and needs_second_factor(request.user):
             try:
                 url_name = resolve(request.path_info).url_name
@@ -80,9 +124,54 @@ class RequireTwoFactorMiddleware:
 class CodeForm(forms.Form):
     code = forms.CharField(
         label=_("Code"),
-        max_length=16,
+        max_length=40,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
     )
+
+    def clean_code(self):
+        """As typed from paper or a phone: spaces and dashes out; recovery
+        codes are stored in lower case (django-otp's StaticToken)."""
+        return re.sub(r"[\s\-\u2010-\u2015]", "", self.cleaned_data["code"]).lower()
+
+
+def throttled_until(user):
+    """When the user's devices take codes again after too many wrong ones (None: now)."""
+    until = None
+    for device in devices_for_user(user):
+        allowed, data = device.verify_is_allowed()
+        if not allowed and data and data.get("locked_until"):
+            until = max(until, data["locked_until"]) if until else data["locked_until"]
+    # django-otp pauses 1, 2, 4 … seconds after each wrong code; the short
+    # ones pass while a person retypes, so they are not worth a word.
+    if until and (until - timezone.now()).total_seconds() < THROTTLE_SHOWN_FROM_SECONDS:
+        return None
+    return until
+
+
+def throttle_message(until):
+    minutes = max(1, math.ceil((until - timezone.now()).total_seconds() / 60))
+    return ngettext(
+        "Too many wrong codes. Try again in %(minutes)d minute.",
+        "Too many wrong codes. Try again in %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
+def reset_throttle(user):
+    """Let the real user in again after someone typed wrong codes (manage.py
+    reset_two_factor_throttle, docs/security.md); how many devices were paused."""
+    count = 0
+    for device in devices_for_user(user, confirmed=None):
+        if getattr(device, "throttling_failure_count", 0):
+            device.throttle_reset()
+            count += 1
+    return count
+
+
+def verified(request, device):
+    """The second factor passed: a new session key (no fixation from the password step)."""
+    otp_login(request, device)
+    request.session.cycle_key()
 
 
 def safe_next(request):
@@ -124,15 +213,23 @@ def verify(request):
     if not user_has_device(request.user):
         return redirect(f"{reverse('tasteget_2fa_setup')}?next={safe_next(request)}")
     form = CodeForm(request.POST or None)
+    until = throttled_until(request.user)
     if request.method == "POST" and form.is_valid():
-        device = match_token(request.user, form.cleaned_data["code"].replace(" ", ""))
+        # During a pause no code is tried, so a wrong one does not lengthen it.
+        device = None if until else match_token(request.user, form.cleaned_data["code"])
         if device is not None:
-            otp_login(request, device)
+            verified(request, device)
             if isinstance(device, StaticDevice) and not device.token_set.exists():
                 messages.warning(request, _("That was your last recovery code. Make new ones now."))
             return redirect(safe_next(request))
-        form.add_error("code", _("That code is not right, or it has been used. Try the newest code."))
-    return render(request, "tasteget/two_factor/verify.html", {"form": form}, status=200)
+        if not until:
+            form.add_error("code", _("That code is not right, or it has been used. Try the newest code."))
+        until = throttled_until(request.user)
+        if until:
+            form.add_error("code", throttle_message(until))
+    # On a GET while paused, the pause in words (a wrong code shows it as the field's error).
+    context = {"form": form, "throttle": throttle_message(until) if until and not form.errors else ""}
+    return render(request, "tasteget/two_factor/verify.html", context, status=200)
 
 
 @sensitive_post_parameters("code")
@@ -146,11 +243,11 @@ def setup(request):
         device = TOTPDevice.objects.create(user=request.user, name=str(_("Authenticator app")), confirmed=False)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["code"].replace(" ", "")):
+        if device.verify_token(form.cleaned_data["code"]):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             TOTPDevice.objects.filter(user=request.user, confirmed=False).delete()
-            otp_login(request, device)
+            verified(request, device)
             codes = new_recovery_codes(request.user)
             return render(request, "tasteget/two_factor/recovery_codes.html", {"codes": codes})
         form.add_error("code", _("That code is not right. Check the time on your phone and try the newest code."))

@@ -274,7 +274,8 @@ class Handler(BaseHTTPRequestHandler):
             return 200, {
                 "AppointmentId": 0,
                 "Type": "inDiary",
-                "Task": {"Id": 3, "Value": "Första kontakt"},
+                # A TaskListItem, keyed TaskListItemId (AppointmentEntity in SuperOffice's REST reference).
+                "Task": {"TaskListItemId": 3, "Value": "Första kontakt", "Tooltip": "", "Deleted": False},
                 "Associate": {"AssociateId": API_USER},
                 "Completed": "NotStarted",
                 "Description": "",
@@ -383,7 +384,11 @@ class Handler(BaseHTTPRequestHandler):
             raise Rejected(400, "SoNotFoundException", f"Associate {associate} does not exist.")
         if (body.get("Person") or {}).get("PersonId") not in server.persons:
             raise Rejected(400, "SoNotFoundException", "The appointment's person does not exist.")
-        task = (body.get("Task") or {}).get("Id")
+        given = body.get("Task") or {}
+        if "TaskListItemId" not in given:
+            # What NetServer makes of {"Id": 3}: no TaskListItemId, so no task.
+            raise Rejected(400, "ValidationException", f"The appointment's Task has no TaskListItemId: {given}.")
+        task = given["TaskListItemId"]
         if task not in server.task_items:
             raise Rejected(400, "SoNotFoundException", f"Task {task} does not exist.")
         start, end = parse_date(body.get("StartDate"), "StartDate"), parse_date(body.get("EndDate"), "EndDate")

@@ -99,7 +99,7 @@ def test_three_kinds_reach_superoffice_once_through_failures(tenant, submit, fai
 
     assert len(tenant.appointments) == 1
     (appointment,) = tenant.appointments.values()
-    assert appointment["Type"] == "inDiary" and appointment["Task"]["Id"] == 3
+    assert appointment["Type"] == "inDiary" and appointment["Task"]["TaskListItemId"] == 3
     assert appointment["Associate"] == {"AssociateId": 17}
     assert appointment["Person"] == {"PersonId": ida["PersonId"]}
     start = datetime.datetime.fromisoformat(appointment["StartDate"])
