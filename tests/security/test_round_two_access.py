@@ -144,3 +144,13 @@ def test_bergs_web_editor_who_also_edits_content_sets_bergs_fields(client, djang
     form.update(embed_origins="https://www.berg.se", report_emails="chef@berg.se")
     assert client.post(EDIT.format(pk=berg().pk), form).status_code == 302
     assert berg().embed_origins == "https://www.berg.se" and berg().report_emails == "chef@berg.se"
+
+
+def test_region_staff_keep_every_municipalitys_report_contacts(client, django_user_model):
+    """Issue 22.24: the Region's staff, who send the quarterly report, can set its recipients."""
+    client.force_login(user_with(django_user_model, "region-staff", ["Region: anmälningar"]))
+    form = snippet_form(client, berg())
+    assert "report_emails" in form
+    form.update(report_emails="chef@berg.se\nstatistik@berg.se")
+    assert client.post(EDIT.format(pk=berg().pk), form).status_code == 302
+    assert berg().report_contacts == ["chef@berg.se", "statistik@berg.se"]
