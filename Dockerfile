@@ -21,7 +21,7 @@ COPY --chown=tasteget:tasteget . .
 # Static files are collected at build time; whitenoise serves them compressed
 # and with far-future cache headers. The dummy values only satisfy the
 # production settings' start-up checks during the build.
-RUN SECRET_KEY=build-only ALLOWED_HOSTS=localhost DATABASE_URL=postgres://build@localhost/build CRM_BACKEND=webhook \
+RUN SECRET_KEY=build-only ALLOWED_HOSTS=localhost DATABASE_URL=postgres://build@localhost/build CRM_BACKEND=webhook EMAIL_HOST=build-only \
     python manage.py collectstatic --noinput \
  && mkdir -p /app/var/media && chown -R tasteget:tasteget /app/var /app/staticfiles
 USER tasteget

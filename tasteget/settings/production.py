@@ -6,6 +6,8 @@ no issues (CI runs it).
 
 from django.core.exceptions import ImproperlyConfigured
 
+from intake.webhook_secret import webhook_key
+
 from .base import *  # noqa: F403
 from .base import DATABASES
 from .env import env, env_bool, env_int, require
@@ -22,21 +24,32 @@ CRM_BACKEND = require("CRM_BACKEND")
 if CRM_BACKEND == "file":
     raise ImproperlyConfigured("CRM_BACKEND=file is for development only; use webhook or superoffice in production.")
 
-# Mail always goes over SMTP in production: to EMAIL_HOST when set, otherwise
-# to the relay on the host itself (localhost:25).
+# Mail goes over SMTP to EMAIL_HOST, which must be set: without it mail used
+# to retry for days into nowhere. EMAIL_HOST=localhost is the explicit choice
+# of a relay on the host itself (then port 25 without TLS unless set).
+SMTP_HOST = require("EMAIL_HOST")
+LOCAL_RELAY = SMTP_HOST in {"localhost", "127.0.0.1", "::1"}
 MAILERS = {
     "default": {
         "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "OPTIONS": {
-            "host": env("EMAIL_HOST", "localhost"),
-            "port": env_int("EMAIL_PORT", 587 if env("EMAIL_HOST") else 25),
+            "host": SMTP_HOST,
+            "port": env_int("EMAIL_PORT", 25 if LOCAL_RELAY else 587),
             "username": env("EMAIL_HOST_USER", ""),
             "password": env("EMAIL_HOST_PASSWORD", ""),
-            "use_tls": env_bool("EMAIL_USE_TLS", bool(env("EMAIL_HOST"))),
+            "use_tls": env_bool("EMAIL_USE_TLS", not LOCAL_RELAY),
             "timeout": 15,
         },
     }
 }
+
+# --- Webhook secret (issue 21): whsec_ + base64, or the site does not start.
+CRM_WEBHOOK_SECRET = env("CRM_WEBHOOK_SECRET", "")
+if CRM_WEBHOOK_SECRET:
+    try:
+        webhook_key(CRM_WEBHOOK_SECRET)
+    except ValueError as error:
+        raise ImproperlyConfigured(str(error)) from None
 
 # TLS ends at the proxy in front of gunicorn, which sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -17,6 +17,9 @@ REQUIRED = {
     "SECRET_KEY": "a-long-random-production-secret-key-for-the-check-only-0123456789",
     "ALLOWED_HOSTS": "tasteget.nu",
     "CRM_BACKEND": "webhook",
+    "CRM_WEBHOOK_URL": "https://crm.example.org/hook",
+    "CRM_WEBHOOK_SECRET": "whsec_YS0zMi1ieXRlLWxvbmctdGVzdC1zaWduaW5nLWtleSE",
+    "EMAIL_HOST": "smtp.example.org",
 }
 DEV_KEY = "dev-only-not-secret-0b6c7d3e9a1f4e2c8d5b7a6f3e1c9d2b"
 
