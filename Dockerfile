@@ -26,9 +26,10 @@ RUN SECRET_KEY=build-only ALLOWED_HOSTS=localhost DATABASE_URL=postgres://build@
  && mkdir -p /app/var/media && chown -R tasteget:tasteget /app/var /app/staticfiles
 USER tasteget
 EXPOSE 8000
-# /healthz is answered before host validation and the HTTPS redirect
+# /readyz is answered before host validation and the HTTPS redirect
 # (tasteget/middleware_reliability.py), so 127.0.0.1 gets a 200 although it
-# is not in ALLOWED_HOSTS; 503 when the database does not answer.
+# is not in ALLOWED_HOSTS; 503 when the database does not answer (Redis down:
+# still 200, "degraded"). One query at most, cached a second per process.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-  CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '8000'), timeout=4)" || exit 1
+  CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/readyz' % os.environ.get('PORT', '8000'), timeout=4)" || exit 1
 CMD ["sh", "-c", "gunicorn tasteget.wsgi:application --bind 0.0.0.0:${PORT} --workers ${WEB_CONCURRENCY:-3} --timeout 30 --access-logfile -"]

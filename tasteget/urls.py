@@ -22,6 +22,8 @@ handler500 = "tasteget.views.server_error"
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path("livez", health.livez, name="livez"),
+    path("readyz", health.readyz, name="readyz"),
     path(".well-known/security.txt", security.security_txt, name="security_txt"),
     path(".well-known/security-policy.txt", security.security_policy, name="security_policy"),
     path("admin/", include(wagtailadmin_urls)),
