@@ -231,7 +231,8 @@ WAGTAILFRONTENDCACHE_LANGUAGES = []
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",
-        "QUEUES": ["default"],
+        # "crm": CRM deliveries, run in a lane of their own (intake/tasks.py, run_worker).
+        "QUEUES": ["default", "crm"],
     }
 }
 
