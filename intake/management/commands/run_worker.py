@@ -12,7 +12,8 @@ One process, two lanes: `--queue-name '*'` runs the `crm` queue in a thread
 of its own beside a thread for every other queue, so a CRM call that hangs
 until its deadline holds up only CRM deliveries, never an e-mail (issue 21;
 intake/tasks.py). The lanes share the process, its heartbeat and its
-signals; Ctrl+C / SIGTERM stops both after their current task.
+signals; Ctrl+C / SIGTERM stops both after their current task. `--batch`
+(a one-off run) empties the lanes one after the other, in one thread.
 
 It runs below the web processes' CPU priority (`--nice`, 10 by default):
 a delivery can wait a few milliseconds, a visitor sending a form should
@@ -187,21 +188,25 @@ class Command(BaseCommand):
             for name in ("SIGINT", "SIGTERM", "SIGQUIT"):
                 if hasattr(signal, name):
                     signal.signal(getattr(signal, name), shutdown)
+        for worker in workers:
+            logger.info("worker=%s started: queues=%s", worker.worker_id, ",".join(worker.queue_names))
+        if batch:
+            # A one-off run (tests, scripts) empties the lanes one after the other.
+            for worker in workers:
+                keep_running(worker, batch, max_backoff)
+            return
         errors = []
         threads = [
             threading.Thread(target=run_lane, args=(worker, batch, max_backoff, errors), name=worker.worker_id)
             for worker in others
         ]
-        for worker in workers:
-            logger.info("worker=%s started: queues=%s", worker.worker_id, ",".join(worker.queue_names))
         for thread in threads:
             thread.start()
         try:
             keep_running(main, batch, max_backoff)
         finally:
-            if not batch:
-                for worker in others:
-                    worker.running = False
+            for worker in others:
+                worker.running = False
             for thread in threads:
                 thread.join()
         if errors:
