@@ -13,7 +13,7 @@ of its own beside a thread for every other queue, so a CRM call that hangs
 until its deadline holds up only CRM deliveries, never an e-mail (issue 21;
 intake/tasks.py). The lanes share the process, its heartbeat and its
 signals; Ctrl+C / SIGTERM stops both after their current task. `--batch`
-(a one-off run) empties the lanes one after the other, in one thread.
+(a one-off run) empties every queue in one lane.
 
 It runs below the web processes' CPU priority (`--nice`, 10 by default):
 a delivery can wait a few milliseconds, a visitor sending a form should
@@ -168,7 +168,10 @@ class Command(BaseCommand):
                 worker_id=base_id if number == 0 else f"{base_id}-{CRM_QUEUE}",
                 excluded_queue_names=excluded,
             )
-            for number, (names, excluded) in enumerate(lanes(queue_name.split(",")))
+            # A one-off run (--batch: tests, scripts) empties every queue in one lane.
+            for number, (names, excluded) in enumerate(
+                [(queue_name.split(","), [])] if batch else lanes(queue_name.split(","))
+            )
         ]
         main, others = workers[0], workers[1:]
 
@@ -191,9 +194,7 @@ class Command(BaseCommand):
         for worker in workers:
             logger.info("worker=%s started: queues=%s", worker.worker_id, ",".join(worker.queue_names))
         if batch:
-            # A one-off run (tests, scripts) empties the lanes one after the other.
-            for worker in workers:
-                keep_running(worker, batch, max_backoff)
+            keep_running(main, batch, max_backoff)
             return
         errors = []
         threads = [
