@@ -32,4 +32,6 @@ EXPOSE 8000
 # still 200, "degraded"). One query at most, cached a second per process.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/readyz' % os.environ.get('PORT', '8000'), timeout=4)" || exit 1
-CMD ["sh", "-c", "gunicorn tasteget.wsgi:application --bind 0.0.0.0:${PORT} --workers ${WEB_CONCURRENCY:-3} --timeout 30 --access-logfile -"]
+# The gunicorn workers share their metrics' counters in PROMETHEUS_MULTIPROC_DIR,
+# emptied at each start (docs/operations.md).
+CMD ["sh", "-c", "export PROMETHEUS_MULTIPROC_DIR=${PROMETHEUS_MULTIPROC_DIR:-/tmp/tasteget-metrics}; rm -rf \"$PROMETHEUS_MULTIPROC_DIR\"; mkdir -p \"$PROMETHEUS_MULTIPROC_DIR\"; exec gunicorn tasteget.wsgi:application --bind 0.0.0.0:${PORT} --workers ${WEB_CONCURRENCY:-3} --timeout 30 --access-logfile -"]

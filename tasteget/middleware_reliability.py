@@ -21,7 +21,8 @@ from django.utils.cache import add_never_cache_headers
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 30
 # Answered before host validation, the HTTPS redirect and the page cache.
-PROBES = frozenset({"/healthz", "/livez", "/readyz"})
+# /metrics too: the operator's scraper asks gunicorn directly (token, not host).
+PROBES = frozenset({"/healthz", "/livez", "/readyz", "/metrics"})
 
 
 class HealthzMiddleware:

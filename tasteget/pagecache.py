@@ -37,6 +37,8 @@ from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
 from django.utils.regex_helper import _lazy_re_compile
 
+from tasteget.observability import count_page_cache
+
 # Query parameters of listings (filters, page numbers); any other parameter
 # (search, tracking tags) means the page is not served from or put in the cache.
 DEFAULT_QUERY_KEYS = ("kommun", "amne", "sida", "sprak", "intresse")
@@ -222,7 +224,9 @@ class PageCacheMiddleware:
         generations = (found.get(path_key), found.get(SITE_GENERATION_KEY))
         entry = found.get(key)
         if entry is not None and entry[0] == generations:
+            count_page_cache("hit")
             return self.hit(request, entry)
+        count_page_cache("miss")
         response = self.get_response(request)
         if not is_storable(request, response):
             return self.private(response)

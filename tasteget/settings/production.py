@@ -9,7 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from intake.webhook_secret import webhook_key
 
 from .base import *  # noqa: F403
-from .base import DATABASES
+from .base import DATABASES, LOGGING
 from .env import env, env_bool, env_int, require
 
 SECRET_KEY = require("SECRET_KEY")
@@ -66,3 +66,6 @@ WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", f"https://{ALLOWED_HOSTS[0]
 # Every person who can see personal data or publish signs in with two factors
 # (docs/security.md); TASTEGET_REQUIRE_2FA=false exists only for an emergency.
 WAGTAIL_2FA_REQUIRED = env_bool("TASTEGET_REQUIRE_2FA", True)
+
+# --- Logs as JSON, one object a line, unless LOG_FORMAT=plain (issue 21).
+LOGGING["handlers"]["console"]["formatter"] = "plain" if env("LOG_FORMAT") == "plain" else "json"
