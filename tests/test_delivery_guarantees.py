@@ -89,10 +89,16 @@ def test_with_one_worker_the_confirmation_is_sent_while_the_crm_hangs(webhook, s
     be stuck in the CRM call and no e-mail could go while it hangs. Then the
     worker gets SIGTERM, as `docker compose stop` sends it: the CRM lane
     finishes its delivery before the process ends."""
+    from django.db import connection
     from django_tasks_db.models import DBTaskResult
 
     from intake.management.commands import run_worker
 
+    if connection.vendor == "sqlite":
+        # The lanes are two threads with two connections; SQLite's shared
+        # in-memory test database locks whole tables between them (production
+        # and this test's CI run are PostgreSQL: DATABASE_URL=postgres://…).
+        pytest.skip("two worker lanes at once need PostgreSQL")
     sent_while_hanging = []
 
     def hang():
