@@ -77,6 +77,7 @@ class Bench:
             "CRM_BACKEND": "webhook",
             "CRM_WEBHOOK_URL": self.receiver.url + "/hook",
             "CRM_WEBHOOK_SECRET": SECRET,
+            "EMAIL_HOST": "localhost",  # required by production; faults_settings keeps mail in memory
             "CRM_RATE_PER_SECOND": str(self.args.rate),
             "INTAKE_MIN_FILL_SECONDS": "0",
             "INTAKE_RATE_LIMIT": "100000000",
