@@ -56,7 +56,8 @@ test: install-test-tools
 # `.env` copied from .env.example (image default settings module, then
 # .env.example's values, then only the REQUIRED ones filled in).
 CHECK_SECRETS = SECRET_KEY=check-$$(head -c 48 /dev/urandom | base64 | tr -d '/+=') ALLOWED_HOSTS=tasteget.nu \
-	  CRM_BACKEND=webhook CRM_WEBHOOK_URL=https://crm.example.org/hook \
+	  CRM_BACKEND=webhook CRM_WEBHOOK_URL=https://crm.example.org/hook EMAIL_HOST=smtp.example.org \
+	  CRM_WEBHOOK_SECRET=whsec_$$(head -c 32 /dev/urandom | base64) \
 	  MEDIA_S3_BUCKET=tasteget-media MEDIA_S3_ACCESS_KEY_ID=tasteget-app MEDIA_S3_SECRET_ACCESS_KEY=check-media-secret
 check: install
 	env -u TASTEGET_DEVELOPMENT $(CHECK_SECRETS) DATABASE_URL=postgres://tasteget@127.0.0.1:5432/tasteget \

@@ -12,6 +12,9 @@ For each fault it submits registrations through the real form and reports
     delivered  CRM deliveries delivered
     duplicated registrations that reached the receiver under more than one
                webhook id (the receiver drops repeats of one id)
+    repeated   extra arrivals of a webhook id already received: delivery is
+               at-least-once (a cut between the CRM's 200 and saving it sends
+               the same id again), so this may be > 0; receivers drop them
     lost       accepted - stored
     stuck      CRM deliveries not delivered when the bench gave up waiting
 
@@ -75,6 +78,7 @@ class Bench:
             "MEDIA_STORAGE": "filesystem",  # no bucket on a bench machine (docs/deployment.md)
             "CRM_WEBHOOK_URL": self.receiver.url + "/hook",
             "CRM_WEBHOOK_SECRET": SECRET,
+            "EMAIL_HOST": "localhost",  # required by production; faults_settings keeps mail in memory
             "CRM_RATE_PER_SECOND": str(self.args.rate),
             "INTAKE_MIN_FILL_SECONDS": "0",
             "INTAKE_RATE_LIMIT": "100000000",
@@ -225,8 +229,10 @@ class Bench:
             tag + "%",
         )
         ids = {}
+        arrivals = {}
         for webhook_id, registration_id, _ in list(self.receiver.received):
             ids.setdefault(registration_id, set()).add(webhook_id)
+            arrivals.setdefault(registration_id, []).append(webhook_id)
         registrations = {
             row
             for row in (
@@ -236,9 +242,10 @@ class Bench:
             )
         }
         duplicated = sum(1 for (pk,) in registrations if len(ids.get(pk, ())) > 1)
+        repeated = sum(len(arrivals.get(pk, ())) - len(ids.get(pk, ())) for (pk,) in registrations)
         stuck = self.open_crm(tag)
         lost = accepted - stored
-        row = (name, accepted, refused, stored, delivered, duplicated, lost, stuck, f"{seconds:.1f}", extra)
+        row = (name, accepted, refused, stored, delivered, duplicated, repeated, lost, stuck, f"{seconds:.1f}", extra)
         print("| " + " | ".join(str(value) for value in row) + " |", flush=True)
         return row
 
@@ -280,8 +287,11 @@ def main():
     def want(name):
         return not only or name in only
 
-    print("| fault | accepted | 503/retried | stored | delivered | duplicated | lost | stuck | seconds | note |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print(
+        "| fault | accepted | 503/retried | stored | delivered | duplicated | repeated (same id) | lost | stuck "
+        "| seconds | note |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     try:
         if want("baseline"):
             bench.scenario("baseline")

@@ -163,6 +163,7 @@ def production_env(database_url, redis_url, static_prefix):
         "CRM_WEBHOOK_URL": f"http://127.0.0.1:{free_port()}/down",
         "CRM_WEBHOOK_SECRET": "whsec_YmVuY2gtb25seS1zZWNyZXQta2V5LTMyLWJ5dGVzIQ==",
         "LOG_LEVEL": "WARNING",
+        "EMAIL_HOST": "localhost",  # production requires one; no mail is sent here
     }
     env.pop("TASTEGET_DEVELOPMENT", None)
     return env, static_root

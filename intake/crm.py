@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 
 from .choices import ContactMethod, MoveWhen, Topic
 from .locks import person_lock
+from .webhook_secret import webhook_key
 
 
 class DeliveryError(Exception):
@@ -210,7 +211,8 @@ def person_key(payload):
 
 def sign_webhook(secret, message_id, timestamp, body):
     """Standard Webhooks: v1,<base64 HMAC-SHA256 of "id.timestamp.body">."""
-    key = base64.b64decode(secret.removeprefix("whsec_")) if secret.startswith("whsec_") else secret.encode()
+    # whsec_ + base64, padded or not (intake/webhook_secret.py); production refuses other forms.
+    key = webhook_key(secret) if secret.startswith("whsec_") else secret.encode()
     signed = f"{message_id}.{timestamp}.".encode() + body
     return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
 

@@ -14,6 +14,8 @@ PostgreSQL and SQLite alike:
 - **circuit breaker**: after `CRM_BREAKER_FAILURES` temporary failures in a
   row (no answer, 5xx) nothing is sent for a pause that doubles up to
   `CRM_BREAKER_MAX_SECONDS`; then one probe. Its success closes the breaker.
+  When the failing answer carried a Retry-After, that time is the pause: the
+  breaker never lengthens what the server said.
 
 A delivery held at the gate is not attempted: its attempts do not grow.
 """
@@ -119,9 +121,10 @@ class Gate:
             status = getattr(error, "status", None)
             retry_after = getattr(error, "retry_after", None)
             gate.probe_until = None
+            told_until = None  # the server's own Retry-After: obeyed, never lengthened
             if retry_after is not None and status in (429, 503):
-                pause_until = now + datetime.timedelta(seconds=min(max(retry_after, 0), MAX_PAUSE))
-                self.pause(gate, pause_until)
+                told_until = now + datetime.timedelta(seconds=min(max(retry_after, 0), MAX_PAUSE))
+                self.pause(gate, told_until)
             from .crm import TemporaryError
 
             if isinstance(error, TemporaryError) and status != 429:
@@ -129,7 +132,9 @@ class Gate:
                 over = gate.failures - settings.CRM_BREAKER_FAILURES
                 if over >= 0:
                     pause = min(settings.CRM_BREAKER_SECONDS * 2 ** min(over, 10), settings.CRM_BREAKER_MAX_SECONDS)
-                    self.pause(gate, now + datetime.timedelta(seconds=pause))
+                    # A 503 that says when to come back is believed: the
+                    # breaker's own (doubling) pause applies only without one.
+                    self.pause(gate, told_until or now + datetime.timedelta(seconds=pause))
                     logger.warning(
                         "crm=%s breaker open after %s failures in a row; probing at %s",
                         self.backend,

@@ -4,7 +4,9 @@ The delivery row is the truth. A task only says "look at delivery N now";
 if tasks are lost (worker killed, queue emptied, database outage) `sweep`
 finds the rows that are due and enqueues them again.
 
-Each delivery is its own task, so e-mails never wait behind a slow CRM.
+Each delivery is its own task, so e-mails never wait behind a slow CRM; CRM
+deliveries go to the `crm` task queue, which `run_worker` runs in a lane of
+its own beside every other queue (one worker process, two lanes).
 A worker claims a delivery for a lease (the delivery's deadline plus a
 minute) and counts the attempt *before* it sends: a send interrupted by a
 kill or a database outage has been counted, and once the lease has run out
@@ -71,8 +73,24 @@ def backoff(attempts, retry_after=None):
     return datetime.timedelta(seconds=delay)
 
 
-def enqueue_delivery(delivery_id, run_after=None, slot=None, epoch=None):
-    task_ = deliver.using(run_after=run_after) if run_after else deliver
+# CRM deliveries have a task queue of their own (settings.TASKS): a worker
+# runs it in its own lane (run_worker), so e-mails never wait behind a
+# hanging CRM, even with one worker process.
+CRM_QUEUE = "crm"
+MAIL_QUEUE = "default"
+
+
+def queue_for(channel):
+    return CRM_QUEUE if channel == Delivery.Channel.CRM else MAIL_QUEUE
+
+
+def enqueue_delivery(delivery_id, run_after=None, slot=None, epoch=None, channel=None):
+    if channel is None:
+        channel = Delivery.objects.filter(pk=delivery_id).values_list("channel", flat=True).first()
+    options = {"queue_name": queue_for(channel)}
+    if run_after:
+        options["run_after"] = run_after
+    task_ = deliver.using(**options)
     if slot:
         result = task_.enqueue(delivery_id, slot=slot.isoformat(), epoch=epoch)
     else:
@@ -91,10 +109,10 @@ def enqueue_registration(registration_id):
 
 def fan_out(registration_id):
     """One task per delivery: the e-mails never wait behind the CRM."""
-    for delivery_id in Delivery.objects.filter(registration_id=registration_id, status__in=OPEN).values_list(
-        "pk", flat=True
+    for delivery_id, channel in Delivery.objects.filter(registration_id=registration_id, status__in=OPEN).values_list(
+        "pk", "channel"
     ):
-        enqueue_delivery(delivery_id)
+        enqueue_delivery(delivery_id, channel=channel)
 
 
 def claim(delivery_id, now=None):
@@ -174,7 +192,13 @@ def process(delivery_id, slot=None, epoch=None):
             Delivery.objects.filter(pk=delivery_id, claimed_until__isnull=True).update(
                 next_attempt_at=admission.wait_until
             )
-            enqueue_delivery(delivery_id, run_after=admission.wait_until, slot=admission.slot, epoch=admission.epoch)
+            enqueue_delivery(
+                delivery_id,
+                run_after=admission.wait_until,
+                slot=admission.slot,
+                epoch=admission.epoch,
+                channel=Delivery.Channel.CRM,
+            )
             logger.info(
                 "delivery=%s channel=crm status=paced reason=%s next_try=%s",
                 delivery_id,
@@ -305,7 +329,9 @@ def schedule_retry(delivery, error, retry_after, cause=None):
     ):
         return "claim lost"
     log_attempt(delivery, Delivery.Status.RETRYING, cause or DeliveryError(error), next_attempt)
-    transaction.on_commit(lambda: enqueue_delivery(delivery.pk, run_after=next_attempt), robust=True)
+    transaction.on_commit(
+        lambda: enqueue_delivery(delivery.pk, run_after=next_attempt, channel=delivery.channel), robust=True
+    )
     return Delivery.Status.RETRYING
 
 
@@ -340,7 +366,7 @@ def sweep(now=None):
             Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
             status__in=OPEN,
             next_attempt_at__lte=now - datetime.timedelta(seconds=settings.CRM_SWEEP_GRACE_SECONDS),
-        ).only("pk", "task_id", "claimed_until")
+        ).only("pk", "task_id", "claimed_until", "channel")
     )
     task_ids = [delivery.task_id for delivery in due if delivery.task_id and delivery.claimed_until is None]
     live = set()
@@ -361,7 +387,7 @@ def sweep(now=None):
                 claimed_until=None
             ):
                 continue
-        enqueue_delivery(delivery.pk)
+        enqueue_delivery(delivery.pk, channel=delivery.channel)
         count += 1
     return count
 

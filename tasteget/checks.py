@@ -59,4 +59,14 @@ def check_deployment(app_configs=None, **kwargs):
                 id="tasteget.E005",
             )
         )
+    if getattr(settings, "CRM_BACKEND", "") == "webhook" and not (
+        settings.CRM_WEBHOOK_URL and settings.CRM_WEBHOOK_SECRET
+    ):
+        errors.append(
+            Error(
+                "CRM_BACKEND=webhook without CRM_WEBHOOK_URL and CRM_WEBHOOK_SECRET: no registration reaches the CRM.",
+                hint="Set both; the secret is whsec_ + base64 of a random key (docs/crm-bridge.md).",
+                id="tasteget.E006",
+            )
+        )
     return errors

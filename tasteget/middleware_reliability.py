@@ -1,6 +1,6 @@
 """Middleware that keeps answering when the database does not.
 
-- `HealthzMiddleware` answers /healthz first of all: before host validation
+- `HealthzMiddleware` answers /healthz, /livez and /readyz first of all: before host validation
   (Docker's health check asks http://127.0.0.1:8000/healthz, and 127.0.0.1 is
   not in production's ALLOWED_HOSTS) and before the HTTPS redirect.
 - `DatabaseUnavailableMiddleware`: a lost database (OperationalError,
@@ -20,6 +20,9 @@ from django.utils.cache import add_never_cache_headers
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 30
+# Answered before host validation, the HTTPS redirect and the page cache.
+# /metrics too: the operator's scraper asks gunicorn directly (token, not host).
+PROBES = frozenset({"/healthz", "/livez", "/readyz", "/metrics"})
 
 
 class HealthzMiddleware:
@@ -27,9 +30,9 @@ class HealthzMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path_info == "/healthz":
+        if request.path_info in PROBES and request.method in ("GET", "HEAD"):
             # The view the URLconf names (intake.health): this module imports no app.
-            return resolve("/healthz").func(request)
+            return resolve(request.path_info).func(request)
         return self.get_response(request)
 
 

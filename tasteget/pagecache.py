@@ -53,6 +53,8 @@ from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
 from django.utils.regex_helper import _lazy_re_compile
 
+from tasteget.observability import count_page_cache
+
 # Query parameters of listings (filters, page numbers); any other parameter
 # (search, tracking tags) means the page is not served from or put in the cache.
 DEFAULT_QUERY_KEYS = ("kommun", "amne", "sida", "sprak", "intresse")
@@ -287,7 +289,9 @@ class PageCacheMiddleware:
         generations = tuple(found.get(name) for name in generation_keys)
         entry = found.get(key)
         if entry is not None and None not in generations and entry[0] == generations:
+            count_page_cache("hit")
             return self.hit(request, entry)
+        count_page_cache("miss")
         if None in generations:
             generations = fix_generations(cache, generation_keys, settings.PAGE_CACHE_404_SECONDS)
         response = self.get_response(request)

@@ -16,13 +16,16 @@ from reports import beacon
 from reports import views as report_views
 from search import views as search_views
 
-from . import security
+from . import observability, security
 
 handler404 = "tasteget.views.page_not_found"
 handler500 = "tasteget.views.server_error"
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path("livez", health.livez, name="livez"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", observability.metrics, name="metrics"),
     path(".well-known/security.txt", security.security_txt, name="security_txt"),
     path(".well-known/security-policy.txt", security.security_policy, name="security_policy"),
     path("admin/", include(wagtailadmin_urls)),

@@ -24,7 +24,8 @@ class FakeCrm(ThreadingHTTPServer):
 
     def __init__(self):
         super().__init__(("127.0.0.1", 0), Handler)
-        # answers to give first: (status, headers, body), ("sleep", seconds) or
+        # answers to give first: (status, headers, body), ("sleep", seconds),
+        # ("call", function): hang until the function returns, or
         # ("drip", bytes, seconds between bytes): a 200 whose body trickles in
         self.plan = []
         self.lookup_delay = 0.0  # seconds a SuperOffice person look-up takes
@@ -100,6 +101,8 @@ class Handler(BaseHTTPRequestHandler):
         if planned:
             if planned[0] == "sleep":
                 time.sleep(planned[1])
+            elif planned[0] == "call":  # hang in the test's own function, then answer as usual
+                planned[1]()
             elif planned[0] == "drip":
                 return self.drip(planned[1], planned[2])
             else:

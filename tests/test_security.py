@@ -80,6 +80,7 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://tasteget@127.0.0.1:5432/tasteget",
     "CRM_BACKEND": "webhook",
     "MEDIA_S3_BUCKET": "tasteget-media",
+    "EMAIL_HOST": "smtp.example.org",
 }
 
 
@@ -92,6 +93,10 @@ def test_production_refuses_to_start_without_its_secrets(missing):
 
 
 def test_production_settings_pass_the_deployment_checks():
-    result = run_production(PRODUCTION_ENV, "check", "--deploy", "--fail-level", "WARNING")
+    webhook = {
+        "CRM_WEBHOOK_URL": "https://crm.example.org/hook",
+        "CRM_WEBHOOK_SECRET": "whsec_YS0zMi1ieXRlLWxvbmctdGVzdC1zaWduaW5nLWtleSE=",
+    }
+    result = run_production({**PRODUCTION_ENV, **webhook}, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stderr + result.stdout
     assert "System check identified no issues" in result.stdout

@@ -75,6 +75,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost of all: the request id (X-Request-ID, in every log line) and
+    # the request-latency metric (tasteget/observability.py).
+    "tasteget.observability.ObservabilityMiddleware",
     # First: /healthz answers before host validation and the HTTPS redirect;
     # a lost database gives 503 and keeps the visitor's answers.
     # Outermost: even /healthz and the database-outage page get it.
@@ -241,7 +244,8 @@ WAGTAILFRONTENDCACHE_LANGUAGES = []
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",
-        "QUEUES": ["default"],
+        # "crm": CRM deliveries, run in a lane of their own (intake/tasks.py, run_worker).
+        "QUEUES": ["default", "crm"],
     }
 }
 
@@ -592,11 +596,29 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = [("sv", "Svenska"), ("en", "English")]
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# --- Logs, error reports and metrics (issue 21; tasteget/observability.py, docs/operations.md).
+# LOG_FORMAT: plain (development) or json (production's default); every line
+# carries the request id.
+LOG_FORMAT = env("LOG_FORMAT", "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "tasteget.observability.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT if LOG_FORMAT in ("plain", "json") else "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.security.csrf": {"level": "WARNING"},
@@ -606,3 +628,16 @@ LOGGING = {
         "wagtail": {"level": env("WAGTAIL_LOG_LEVEL", "WARNING")},
     },
 }
+# /metrics answers only `Authorization: Bearer <METRICS_TOKEN>` (404 without one).
+METRICS_TOKEN = env("METRICS_TOKEN", "")
+# Error reports to Sentry or GlitchTip, scrubbed of personal data, when set.
+SENTRY_DSN = env("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from tasteget.observability import init_sentry
+
+    init_sentry(
+        SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", "production"),
+        release=env("SENTRY_RELEASE"),
+        traces_sample_rate=float(env("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )

@@ -6,8 +6,10 @@ no issues (CI runs it).
 
 from django.core.exceptions import ImproperlyConfigured
 
+from intake.webhook_secret import webhook_key
+
 from .base import *  # noqa: F403
-from .base import DATABASES
+from .base import DATABASES, LOGGING
 from .env import env, env_bool, env_int, require
 
 SECRET_KEY = require("SECRET_KEY")
@@ -22,27 +24,38 @@ CRM_BACKEND = require("CRM_BACKEND")
 if CRM_BACKEND == "file":
     raise ImproperlyConfigured("CRM_BACKEND=file is for development only; use webhook or superoffice in production.")
 
-# Mail always goes over SMTP in production: to EMAIL_HOST when set, otherwise
-# to the relay on the host itself (localhost:25).
+# Mail goes over SMTP to EMAIL_HOST, which must be set: without it mail used
+# to retry for days into nowhere. EMAIL_HOST=localhost is the explicit choice
+# of a relay on the host itself (then port 25 without TLS unless set).
+SMTP_HOST = require("EMAIL_HOST")
+LOCAL_RELAY = SMTP_HOST in {"localhost", "127.0.0.1", "::1"}
 MAILERS = {
     "default": {
         "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "OPTIONS": {
-            "host": env("EMAIL_HOST", "localhost"),
-            "port": env_int("EMAIL_PORT", 587 if env("EMAIL_HOST") else 25),
+            "host": SMTP_HOST,
+            "port": env_int("EMAIL_PORT", 25 if LOCAL_RELAY else 587),
             "username": env("EMAIL_HOST_USER", ""),
             "password": env("EMAIL_HOST_PASSWORD", ""),
-            "use_tls": env_bool("EMAIL_USE_TLS", bool(env("EMAIL_HOST"))),
+            "use_tls": env_bool("EMAIL_USE_TLS", not LOCAL_RELAY),
             "timeout": 15,
         },
     }
 }
 
+# --- Webhook secret (issue 21): whsec_ + base64, or the site does not start.
+CRM_WEBHOOK_SECRET = env("CRM_WEBHOOK_SECRET", "")
+if CRM_WEBHOOK_SECRET:
+    try:
+        webhook_key(CRM_WEBHOOK_SECRET)
+    except ValueError as error:
+        raise ImproperlyConfigured(str(error)) from None
+
 # TLS ends at the proxy in front of gunicorn, which sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 # The container health check talks plain HTTP to gunicorn.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^livez$", r"^readyz$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
@@ -83,3 +96,6 @@ if FRONTEND_CACHE_PURGE_URLS and not FRONTEND_CACHE_PURGE_TOKEN:  # noqa: F405
         "FRONTEND_CACHE_PURGE_URLS is set but FRONTEND_CACHE_PURGE_TOKEN is not: "
         "give Varnish and the site the same token."
     )
+
+# --- Logs as JSON, one object a line, unless LOG_FORMAT=plain (issue 21).
+LOGGING["handlers"]["console"]["formatter"] = "plain" if env("LOG_FORMAT") == "plain" else "json"

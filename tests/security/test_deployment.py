@@ -23,6 +23,9 @@ REQUIRED = {
     "MEDIA_S3_ACCESS_KEY_ID": "tasteget-app",
     # Compose purges its Varnish, which takes BAN only with this token.
     "FRONTEND_CACHE_PURGE_TOKEN": "a-long-random-purge-token-for-the-check-only",
+    "CRM_WEBHOOK_URL": "https://crm.example.org/hook",
+    "CRM_WEBHOOK_SECRET": "whsec_YS0zMi1ieXRlLWxvbmctdGVzdC1zaWduaW5nLWtleSE",
+    "EMAIL_HOST": "smtp.example.org",
 }
 DEV_KEY = "dev-only-not-secret-0b6c7d3e9a1f4e2c8d5b7a6f3e1c9d2b"
 

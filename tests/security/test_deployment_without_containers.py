@@ -52,8 +52,6 @@ def production(tmp_path):
     env.update(REQUIRED)
     env.update(
         {
-            "CRM_WEBHOOK_URL": "https://crm.example.org/hook",
-            "CRM_WEBHOOK_SECRET": "a-webhook-secret-for-the-deployment-test",
             "DATABASE_URL": url,
             "STATIC_ROOT": str(tmp_path / "static"),
             "TASTEGET_VAR_DIR": str(tmp_path / "var"),
