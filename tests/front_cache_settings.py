@@ -1,4 +1,4 @@
-"""Settings for the site processes of tests/test_front_cache.py: the stack's
+"""Settings for the site processes of tests/security/test_front_cache.py: the stack's
 settings (tests/stack.py) behind a TLS proxy, as in production: the scheme
 comes from X-Forwarded-Proto and plain HTTP is redirected to HTTPS."""
 
