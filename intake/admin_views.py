@@ -108,6 +108,9 @@ class RegistrationInspectView(ScopedObjectMixin, generic.InspectView):
         context["consent"] = getattr(self.object, "consent", None)
         context["can_retry"] = self.request.user.has_perm("intake.retry_delivery")
         context["retrying"] = any(d.status == Delivery.Status.RETRYING for d in context["deliveries"])
+        # The adviser's main action, in plain sight rather than behind "⋯" (issue 22.22).
+        if self.object.kind == Kind.GUIDANCE and self.request.user.has_perm("intake.change_registration"):
+            context["contact_url"] = reverse("intake_registration:edit", args=[self.object.pk])
         record_access(self.request.user, AccessLogEntry.Action.VIEW, "registration", [("registration", self.object.pk)])
         return context
 
@@ -139,6 +142,11 @@ class RegistrationEditView(ScopedObjectMixin, generic.EditView):
 
     def get_panel(self):
         return CONTACT_RECORD if self.is_guidance() else super().get_panel()
+
+    def get_template_names(self):
+        if self.is_guidance():
+            return ["intake/admin/contact_record.html"]
+        return super().get_template_names()
 
     def get_form_class(self):
         return ContactRecordForm if self.is_guidance() else super().get_form_class()
