@@ -29,7 +29,7 @@ import time
 import uuid
 
 from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse, HttpResponseNotFound
 from django.utils.cache import add_never_cache_headers
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily
@@ -158,7 +158,11 @@ def metrics(request):
     token = getattr(settings, "METRICS_TOKEN", "")
     given = request.headers.get("Authorization", "")
     if not token or not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
-        raise Http404
+        # Plain text: this view is answered before the security headers (HealthzMiddleware),
+        # so it must not render an HTML page, which would have no CSP.
+        response = HttpResponseNotFound("Not found\n", content_type="text/plain; charset=utf-8")
+        response["Cache-Control"] = "no-store, private"
+        return response
     response = HttpResponse(generate_latest(registry()), content_type="text/plain; version=0.0.4; charset=utf-8")
     add_never_cache_headers(response)
     response["Cache-Control"] = "no-store, private"

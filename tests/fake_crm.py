@@ -144,7 +144,7 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/api/v1/Person/default":
             return self.reply(200, recorded("superoffice_person_created.json"))
         if url.path == "/api/v1/Appointment/default":
-            return self.reply(200, {"AppointmentId": 0, "Type": "inDiary", "Task": {"Id": 3}})
+            return self.reply(200, {"AppointmentId": 0, "Type": "inDiary", "Task": {"TaskListItemId": 3}})
         if url.path == "/api/v1/Appointment" and self.command == "GET":
             # The follow-up's marker look-up (the strict fake is tests/fake_superoffice.py).
             marker = parse_qs(url.query)["$filter"][0].split("contains '", 1)[1].rstrip("'")

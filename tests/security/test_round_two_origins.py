@@ -25,7 +25,7 @@ def test_origins_are_normalised_or_refused_with_the_character_named():
     assert normalise_origin("http://localhost:8080") == "http://localhost:8080"
     with pytest.raises(ValidationError) as invisible:
         normalise_origin("https://www.berg.se" + ZWSP)
-    assert "U+200B ZERO WIDTH SPACE at position 20" in " ".join(invisible.value.messages)
+    assert "U+200B ZERO WIDTH SPACE, på plats 20" in " ".join(invisible.value.messages)
     for bad in ("https://www.berg.se\u00a0", "\ufeffhttps://www.berg.se", "https://www.berg.se/flytta", "javascript:x"):
         with pytest.raises(ValidationError):
             normalise_origin(bad)
