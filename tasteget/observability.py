@@ -31,9 +31,8 @@ import uuid
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotFound
 from django.utils.cache import add_never_cache_headers
+from django.utils.module_loading import import_string
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
-from prometheus_client.core import GaugeMetricFamily
-from prometheus_client.registry import Collector
 
 logger = logging.getLogger(__name__)
 
@@ -93,51 +92,6 @@ class ObservabilityMiddleware:
             REQUEST_SECONDS.labels(method, f"{status // 100}xx").observe(time.perf_counter() - started)
 
 
-class DeliveryCollector(Collector):
-    """Gauges read at scrape time: the same whichever process answers."""
-
-    def collect(self):
-        from django.db.models import Count, Min, Q
-        from django.utils import timezone
-
-        from intake import pacing
-        from intake.heartbeat import last_beat
-        from intake.models import Delivery
-
-        now = timezone.now()
-        open_ = [Delivery.Status.PENDING, Delivery.Status.RETRYING]
-        row = Delivery.objects.aggregate(
-            open=Count("pk", filter=Q(status__in=open_)),
-            retrying=Count("pk", filter=Q(status=Delivery.Status.RETRYING)),
-            failed=Count("pk", filter=Q(status=Delivery.Status.FAILED)),
-            oldest=Min("created_at", filter=Q(status__in=open_)),
-        )
-        deliveries = GaugeMetricFamily("tasteget_deliveries", "Deliveries by state.", labels=["state"])
-        for state in ("open", "retrying", "failed"):
-            deliveries.add_metric([state], row[state])
-        yield deliveries
-        oldest = (now - row["oldest"]).total_seconds() if row["oldest"] else 0
-        yield GaugeMetricFamily(
-            "tasteget_oldest_open_delivery_seconds", "Age of the oldest open delivery (0: none).", value=oldest
-        )
-        beat = last_beat("worker:")
-        yield GaugeMetricFamily(
-            "tasteget_worker_heartbeat_age_seconds",
-            "Seconds since a worker last beat (-1: never).",
-            value=(now - beat).total_seconds() if beat else -1,
-        )
-        state = pacing.state(settings.CRM_BACKEND)
-        circuit = GaugeMetricFamily(
-            "tasteget_crm_circuit_state", "The CRM circuit breaker: 1 for its current state.", labels=["state"]
-        )
-        for name in ("closed", "half-open", "open"):
-            circuit.add_metric([name], 1 if state["breaker"] == name else 0)
-        yield circuit
-        yield GaugeMetricFamily(
-            "tasteget_crm_consecutive_failures", "Temporary CRM failures in a row.", value=state["failures"]
-        )
-
-
 def registry(database=True):
     """What /metrics shows: every process's counters (multiprocess mode) or
     this one's, and the gauges read from the database."""
@@ -149,7 +103,10 @@ def registry(database=True):
         for collector in (REQUEST_SECONDS, PAGE_CACHE):
             target.register(collector)
     if database:
-        target.register(DeliveryCollector())
+        # Gauges the apps read from their own tables (intake.metrics); named in
+        # settings so that this module imports no app (tests/test_architecture.py).
+        for path in settings.METRICS_COLLECTORS:
+            target.register(import_string(path)())
     return target
 
 

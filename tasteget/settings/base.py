@@ -630,6 +630,8 @@ LOGGING = {
 }
 # /metrics answers only `Authorization: Bearer <METRICS_TOKEN>` (404 without one).
 METRICS_TOKEN = env("METRICS_TOKEN", "")
+# Collectors read at scrape time, each from its own app's tables.
+METRICS_COLLECTORS = ["intake.metrics.DeliveryCollector"]
 # Error reports to Sentry or GlitchTip, scrubbed of personal data, when set.
 SENTRY_DSN = env("SENTRY_DSN", "")
 if SENTRY_DSN:
