@@ -13,7 +13,8 @@ MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 MEDIA_ROOT = VAR_DIR / "test-media"
-WAGTAILADMIN_BASE_URL = "http://testserver"
+# The browser tests' site server says where it listens (tests/browser/conftest.py).
+WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", "http://testserver")
 # Forms are filled in by code in tests; tests that check the minimum fill
 # time and the rate limit set these themselves.
 INTAKE_MIN_FILL_SECONDS = 0

@@ -65,12 +65,15 @@ def site_server(tmp_path_factory):
         # As `make run`: one page cache for the server and the commands run beside it.
         "TASTEGET_SHARED_PAGE_CACHE": "1",
     }
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    for command in (["migrate", "--noinput"], ["load_demo_content"]):
-        subprocess.run([*manage, *command, "-v", "0"], cwd=ROOT, env=env, check=True, timeout=300)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
+    # As `make run`: absolute links (e-mails, hreflang, the embed loader) name
+    # the address actually served, never the request's Host.
+    env["WAGTAILADMIN_BASE_URL"] = f"http://127.0.0.1:{port}"
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    for command in (["migrate", "--noinput"], ["load_demo_content"]):
+        subprocess.run([*manage, *command, "-v", "0"], cwd=ROOT, env=env, check=True, timeout=300)
     server = subprocess.Popen(
         [
             *manage,
