@@ -111,3 +111,18 @@ def run_worker():
 
     with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
         call_command("db_worker", batch=True, queue_name="*", reload=False, startup_delay=False, verbosity=0)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Tests on a transactional database run after all others: their flush
+    empties the test database, demo content included, and the stack tests
+    (tests/stack.py, not marked django_db, so pytest-django orders them last)
+    clone that database for their processes."""
+
+    def flushes(item):
+        marker = item.get_closest_marker("django_db")
+        transactional = bool(marker and marker.kwargs.get("transaction"))
+        return transactional or "transactional_db" in getattr(item, "fixturenames", [])
+
+    items.sort(key=flushes)  # stable: every other order is kept
