@@ -29,6 +29,7 @@ writes that must not be lost silently, the page cache's purges
 """
 
 import copy
+import inspect
 import logging
 import threading
 import time
@@ -89,6 +90,12 @@ class RedisCache(DjangoRedisCache):
     def strict(self):
         """This cache, raising on every failure (one client and pool with it)."""
         twin = copy.copy(self)
+        # Methods set on the instance (Sentry's Django integration wraps a
+        # cache's get/set/... per instance) are bound to this soft cache: the
+        # twin takes the class's own methods instead, or it would not raise.
+        for name in list(twin.__dict__):
+            if inspect.isfunction(getattr(type(self), name, None)):
+                del twin.__dict__[name]
         twin.__dict__["_cache"] = self._cache
         twin.strict_mode = True
         return twin

@@ -359,3 +359,17 @@ def test_markers_are_claimed_once_and_forgotten_after_their_use():
     Beacon.objects.create(key="worker:w1", at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC))
     assert markers.forget_old() == 1
     assert set(Beacon.objects.values_list("key", flat=True)) >= {"digest:2026-11-26:1", "worker:w1"}
+
+
+def test_purges_still_raise_when_sentry_wraps_the_cache_methods(redis_caches):
+    """Sentry's Django integration replaces a cache's methods on the instance
+    (bound to it); the strict twin must not inherit those soft wrappers, or a
+    purge during an outage is silently lost in production."""
+    cache = caches["pages"]
+    for name in ("get", "get_many", "set", "set_many"):
+        original = getattr(cache, name)
+        setattr(cache, name, lambda *args, _original=original, **kwargs: _original(*args, **kwargs))
+    redis_caches.stop()
+    with pytest.raises(redis.ConnectionError):
+        pagecache.purge_paths(["/berg/"])
+    assert cache.get("anything") is None  # the site's own reads stay misses

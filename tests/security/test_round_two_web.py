@@ -423,12 +423,11 @@ def test_the_import_summary_uses_each_counts_plural():
 
 
 def test_hero_image_and_the_social_link_block_have_translated_labels():
+    from django.utils import translation
     from django.utils.functional import Promise
 
     from home.models import HomePage, MunicipalityPage, SiteSettings
     from stories.models import StoryPage
-
-    from django.utils import translation
 
     for model in (HomePage, MunicipalityPage, StoryPage):
         label = model._meta.get_field("hero_image").verbose_name
