@@ -247,6 +247,11 @@ def test_pages_answer_when_redis_is_full_and_cannot_evict(redis_caches):
 
 def test_pages_are_cached_when_redis_is_full_and_evicts(redis_caches):
     fill(redis_caches, "allkeys-lru")
+    # Redis's LRU clock ticks once a second: let the filler grow older than
+    # what the pages write, so eviction takes filler, as it would take the
+    # long-unused keys of a full production Redis.
+    redis_caches.client().config_set("maxmemory-samples", 10)
+    time.sleep(2.1)
     visitor = Client()
     story = story_url()
     for path in ("/", "/en/", story):
