@@ -17,14 +17,13 @@ processes. No submission is refused because the cache is down.
 """
 
 import hashlib
-import ipaddress
 import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
 
-from tasteget.security import client_ip
+from tasteget.security import client_network_address
 
 DAY = 24 * 3600
 LOCAL_MAX_ENTRIES = 10000
@@ -32,17 +31,10 @@ LOCAL = LocMemCache("intake-ratelimit-local", {"OPTIONS": {"MAX_ENTRIES": LOCAL_
 
 
 def client_key(request):
-    """The rate-limit bucket of a client: its IPv4 address, or its IPv6 /64."""
-    address = client_ip(request)
-    try:
-        parsed = ipaddress.ip_address(address)
-    except ValueError:
-        return address[:64]
-    if parsed.version == 6:
-        if parsed.ipv4_mapped is not None:
-            return str(parsed.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
-    return str(parsed)
+    """The rate-limit bucket of a client: its IPv4 address, or its IPv6 /64
+    (the same grouping as login throttling, tasteget.security)."""
+    key = client_network_address(request)
+    return f"{key}/64" if ":" in key else key
 
 
 def _count(key, timeout):
