@@ -211,9 +211,9 @@ def test_the_worker_delivers_a_new_registration_one_task_per_delivery(
 
 
 def test_rate_limit_uses_the_address_the_trusted_proxy_saw(rf, settings):
-    from intake.ratelimit import client_ip
+    from intake.ratelimit import client_key
 
     request = rf.post("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9", REMOTE_ADDR="10.0.0.2")
-    assert client_ip(request) == "10.0.0.2"
+    assert client_key(request) == "10.0.0.2"
     settings.TRUSTED_PROXY_COUNT = 1
-    assert client_ip(request) == "203.0.113.9"  # the forged first entry is ignored
+    assert client_key(request) == "203.0.113.9"  # the forged first entry is ignored

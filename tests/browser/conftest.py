@@ -124,6 +124,20 @@ def axe():
     source = AXE.read_text()
 
     def check(page):
+        # Colours are measured as they end up, not halfway through a fade-in
+        # (Wagtail's admin messages fade in from opacity 0 once the page is ready).
+        page.wait_for_load_state("load")
+        page.evaluate(
+            """async () => {
+                const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+                for (let pass = 0; pass < 2; pass += 1) {  // a fade may start on the frame after load
+                    await frame();
+                    await Promise.all(document.getAnimations()
+                        .filter((each) => each.effect && each.effect.getComputedTiming().iterations !== Infinity)
+                        .map((each) => each.finished.catch(() => null)));
+                }
+            }"""
+        )
         # Evaluated through the DevTools protocol, so the page's strict CSP
         # (no inline script) stays in force while axe runs.
         page.evaluate(source)
