@@ -16,7 +16,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from intake.access_models import AccessLogEntry, record_access
 from places.models import Municipality
-from tasteget.helpers import neutralise_formula
+from tasteget.helpers import ExcelCsvExportMixin, neutralise_formula
 
 from . import admin_views
 from .models import Ambassador, AmbassadorApplication, ApplicationStatus
@@ -92,7 +92,7 @@ class ApplicationFilterSet(WagtailFilterSet):
         fields = ["status", "municipality", "created_at"]
 
 
-class ApplicationIndexView(generic.IndexView):
+class ApplicationIndexView(ExcelCsvExportMixin, generic.IndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("municipality")
 

@@ -5,7 +5,6 @@ an adviser of Åre gets a 404 for Berg's registrations by any URL; lists and
 exports start from `Registration.objects.visible_to(user)`.
 """
 
-import csv
 import datetime
 
 from django.conf import settings
@@ -30,7 +29,7 @@ from wagtail.admin.views.generic.usage import UsageView
 from wagtail.log_actions import log
 
 from places.models import Municipality
-from tasteget.helpers import neutralise_formula
+from tasteget.helpers import EXCEL_BOM, ExcelCsvExportMixin, excel_csv_writer, neutralise_formula
 
 from .access_models import AccessLogEntry, record_access
 from .forms import AllowedWebsitesForm
@@ -45,7 +44,7 @@ class ScopedObjectMixin:
         return obj
 
 
-class RegistrationIndexView(generic.IndexView):
+class RegistrationIndexView(ExcelCsvExportMixin, generic.IndexView):
     def get_base_queryset(self):
         return (
             super()
@@ -61,11 +60,6 @@ class RegistrationIndexView(generic.IndexView):
         if self.is_searching or self.is_filtering:
             return _("No registrations match your search.")
         return super().no_results_message
-
-    def preprocess_field_value(self, field, value, export_format):
-        """CSV cells that start like a formula become text; XLSX cells are typed strings already."""
-        value = super().preprocess_field_value(field, value, export_format)
-        return neutralise_formula(value) if export_format == "csv" else value
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
@@ -302,10 +296,10 @@ def mailing_list(request):
     until = parse_until(request.GET.get("until")) or timezone.now()
     orders = new_magazine_orders(until)
     if request.GET.get("format") == "csv":
-        # As Swedish Excel opens it (issue 22): UTF-8 with a BOM, semicolons, every field quoted.
-        response = HttpResponse("\ufeff", content_type="text/csv; charset=utf-8")
+        # As Swedish Excel opens it: UTF-8 with a BOM, semicolons, every field quoted.
+        response = HttpResponse(EXCEL_BOM, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="ta-steget-utskick-{until:%Y%m%d-%H%M}.csv"'
-        writer = csv.writer(response, delimiter=";", quoting=csv.QUOTE_ALL)
+        writer = excel_csv_writer(response)
         record_access(request.user, AccessLogEntry.Action.EXPORT, "magazine mailing list")
         writer.writerow([str(label) for _name, label in MAILING_COLUMNS])
         for order in orders:

@@ -1,8 +1,14 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
+
+from tasteget.helpers import ExcelCsvExportMixin
 
 from .models import Adviser, CoworkingSpace, Municipality, PostalCodeRange
+
+
+class ExcelIndexView(ExcelCsvExportMixin, IndexView):
+    """CSV for Swedish Excel, every cell formula-guarded."""
 
 
 class MunicipalityViewSet(SnippetViewSet):
@@ -23,6 +29,7 @@ class AdviserViewSet(SnippetViewSet):
     list_filter = ["municipality", "is_active"]
     search_fields = ["name", "email"]
     list_export = ["name", "municipality", "email", "phone", "crm_owner_id", "is_active"]
+    index_view_class = ExcelIndexView
 
 
 class PostalCodeRangeViewSet(SnippetViewSet):
@@ -41,6 +48,7 @@ class PostalCodeRangeViewSet(SnippetViewSet):
     list_filter = ["municipality"]
     search_fields = ["first", "last", "note"]
     list_export = ["first", "last", "municipality", "note"]
+    index_view_class = ExcelIndexView
     ordering = ["first"]
 
 

@@ -1,8 +1,15 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from tasteget.helpers import ExcelCsvExportMixin
+
 from .models import MissedQuery
+
+
+class MissedQueryIndexView(ExcelCsvExportMixin, IndexView):
+    """What anonymous visitors typed reaches an editor's spreadsheet: formula-guarded, for Swedish Excel."""
 
 
 class MissedQueryViewSet(ModelViewSet):
@@ -15,6 +22,7 @@ class MissedQueryViewSet(ModelViewSet):
     list_display = ["query_string", "language", "hits", "last_searched"]
     list_filter = ["language"]
     list_export = ["query_string", "language", "hits", "last_searched"]
+    index_view_class = MissedQueryIndexView
     form_fields = []
     copy_view_enabled = False
     inspect_view_enabled = True

@@ -52,6 +52,8 @@ OPEN_URL_NAMES = {
     "wagtailadmin_sprite",
     "tasteget_2fa_verify",
     "tasteget_2fa_setup",
+    "tasteget_2fa_unlock_request",
+    "tasteget_2fa_unlock",
 }
 
 
@@ -158,8 +160,9 @@ def throttle_message(until):
 
 
 def reset_throttle(user):
-    """Let the real user in again after someone typed wrong codes (manage.py
-    reset_two_factor_throttle, docs/security.md); how many devices were paused."""
+    """Let the real user in again after someone typed wrong codes (an e-mailed
+    link or a user administrator, tasteget/two_factor_unlock.py; manage.py
+    reset_two_factor_throttle; docs/security.md); how many devices were paused."""
     count = 0
     for device in devices_for_user(user, confirmed=None):
         if getattr(device, "throttling_failure_count", 0):
@@ -228,7 +231,12 @@ def verify(request):
         if until:
             form.add_error("code", throttle_message(until))
     # On a GET while paused, the pause in words (a wrong code shows it as the field's error).
-    context = {"form": form, "throttle": throttle_message(until) if until and not form.errors else ""}
+    context = {
+        "form": form,
+        "throttle": throttle_message(until) if until and not form.errors else "",
+        # While paused, the way through: an unlock link to the account's address (two_factor_unlock.py).
+        "paused": bool(until),
+    }
     return render(request, "tasteget/two_factor/verify.html", context, status=200)
 
 

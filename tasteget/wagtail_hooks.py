@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from . import two_factor
+from . import two_factor, two_factor_unlock
 
 
 @hooks.register("register_admin_urls")
@@ -12,7 +12,20 @@ def two_factor_urls():
         path("two-factor/verify/", two_factor.verify, name="tasteget_2fa_verify"),
         path("two-factor/setup/", two_factor.setup, name="tasteget_2fa_setup"),
         path("two-factor/recovery-codes/", two_factor.recovery_codes, name="tasteget_2fa_recovery_codes"),
+        path("two-factor/unlock/", two_factor_unlock.request_unlock, name="tasteget_2fa_unlock_request"),
+        path("two-factor/unlock/<str:token>/", two_factor_unlock.unlock, name="tasteget_2fa_unlock"),
+        path("two-factor/reset/<int:user_id>/", two_factor_unlock.reset, name="tasteget_2fa_reset"),
     ]
+
+
+@hooks.register("register_user_listing_buttons")
+def two_factor_reset_button(user, request_user):
+    return two_factor_unlock.reset_button(user, request_user)
+
+
+@hooks.register("register_log_actions")
+def two_factor_log_actions(actions):
+    actions.register_action(two_factor_unlock.RESET_ACTION, _("Lift two-factor pause"), _("Two-factor pause lifted"))
 
 
 @hooks.register("register_settings_menu_item")

@@ -99,7 +99,7 @@ def test_the_list_and_the_export_speak_plainly(client, adviser, are):
     body = listing(client)
     assert ">delivered<" not in body and ">Levererad<" in body and ">None<" not in body
     exported = client.get("/admin/registrations/?export=csv")
-    rows = list(csv.reader(io.StringIO(b"".join(exported.streaming_content).decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(b"".join(exported.streaming_content).decode("utf-8-sig")), delimiter=";"))
     header, row = rows[0], next(r for r in rows[1:] if r[0] == str(registration.pk))
     values = dict(zip(header, row, strict=True))
     assert values["Registrerad"] == "2026-11-26 00:30"  # local time

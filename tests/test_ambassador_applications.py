@@ -321,7 +321,7 @@ def test_the_listing_filters_searches_and_exports_without_formulas(admin_client,
     assert listed({"created_at_to": (today - datetime.timedelta(days=1)).isoformat()}) == set()
 
     export = admin_client.get("/admin/ambassador-applications/", {"export": "csv"})
-    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig")), delimiter=";"))
     cells = {cell for row in rows[1:] for cell in row}
     assert "'=HYPERLINK(1) Samira" in cells and "=HYPERLINK(1) Samira" not in cells
     assert "samira@example.org" in cells

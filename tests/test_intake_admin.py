@@ -78,7 +78,7 @@ def test_region_staff_see_all_and_the_export_neutralises_formulas(client, django
     user_in(django_user_model, client, "Region: anmälningar", "region-staff")
     export = client.get("/admin/registrations/?export=csv")
     assert export.status_code == 200
-    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig")), delimiter=";"))
     cells = {cell for row in rows[1:] for cell in row}
     assert {"are@example.org", "berg@example.org"} <= cells
     assert "'=HYPERLINK(1)" in cells and "=HYPERLINK(1)" not in cells

@@ -520,6 +520,11 @@ SEARCH_COUNTS_PER_CLIENT = env_int("SEARCH_COUNTS_PER_CLIENT", 20)
 WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "tasteget.password_reset.LimitedPasswordResetForm"  # noqa: S105 - a class
 PASSWORD_RESET_PER_CLIENT_HOURLY = env_int("PASSWORD_RESET_PER_CLIENT_HOURLY", 5)
 PASSWORD_RESET_PER_ADDRESS_DAILY = env_int("PASSWORD_RESET_PER_ADDRESS_DAILY", 3)
+# After wrong second-factor codes the user may e-mail themselves a link that
+# lifts the pause (tasteget/two_factor_unlock.py): it works this many seconds,
+# and at most one is sent per user per interval.
+TWO_FACTOR_UNLOCK_LINK_MAX_AGE = env_int("TWO_FACTOR_UNLOCK_LINK_MAX_AGE", 30 * 60)
+TWO_FACTOR_UNLOCK_MAIL_INTERVAL = env_int("TWO_FACTOR_UNLOCK_MAIL_INTERVAL", 5 * 60)
 # Editors' uploads: 40 megapixels at most (Wagtail's own message), so one
 # image cannot tie up a worker for half a minute making renditions.
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = env_int("WAGTAILIMAGES_MAX_IMAGE_PIXELS", 40_000_000)

@@ -9,6 +9,7 @@ checked who is asking (by phone, in person) runs:
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from wagtail.log_actions import log
 
 from tasteget.two_factor import reset_throttle
 
@@ -24,4 +25,6 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"No user named {username}.")
         count = reset_throttle(user)
+        # In the site history like a reset from the admin (no user: the command line).
+        log(instance=user, action="tasteget.two_factor.reset_throttle", data={"by": "manage.py", "devices": count})
         self.stdout.write(f"{username}: the pause is lifted on {count} device(s); the next code counts.")
