@@ -13,7 +13,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from .outbox_models import Beacon
+from .models import Beacon
 
 # Marker prefixes and how long each kind is kept (longer than it is asked about).
 # A relayed message's marker only has to outlive its form (INTAKE_FORM_MAX_AGE, a day).
