@@ -339,7 +339,7 @@ def update_newsletter_preferences(registration, *, topics, municipality, languag
         ).update(topics=list(topics), municipality=municipality, language=language)
         if not updated:
             return False
-        # Ids only (intake/access_models.py): the subscriber changed their own row.
+        # Ids only (intake/models/access.py): the subscriber changed their own row.
         AccessLogEntry.objects.create(
             username=SUBSCRIBER,
             action=AccessLogEntry.Action.CHANGE,

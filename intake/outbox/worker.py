@@ -40,8 +40,6 @@ from .payload import build_payload, erasure_payload
 logger = logging.getLogger(__name__)
 
 OPEN = [Delivery.Status.PENDING, Delivery.Status.RETRYING]
-
-
 # Retry-After is obeyed exactly within these bounds.
 RETRY_AFTER_BOUNDS = (1, 24 * 3600)
 
