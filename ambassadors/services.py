@@ -17,7 +17,7 @@ from intake.pipeline import Refused, reused_token_message
 from tasteget.helpers import absolute_url
 from tasteget.tasks import send_email
 
-from .models import AmbassadorApplication, RelayDay
+from .models.records import AmbassadorApplication, RelayDay
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.chooser import ChooseResultsView, ChooseView, SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from intake.access_models import AccessLogEntry, record_access
+from intake.models import AccessLogEntry, record_access
 from places.models import Municipality
 from tasteget.helpers import ExcelCsvExportMixin, neutralise_formula
 

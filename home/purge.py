@@ -221,10 +221,6 @@ def referencing(objects):
     return page_ids, settings_chosen
 
 
-def in_every_locale(model, translation_keys):
-    return model.objects.live().filter(translation_key__in=translation_keys)
-
-
 def municipality_pages_of(municipality_keys):
     return MunicipalityPage.objects.live().filter(municipality__translation_key__in=municipality_keys)
 

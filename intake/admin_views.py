@@ -31,9 +31,10 @@ from wagtail.log_actions import log
 from places.models import Municipality
 from tasteget.helpers import EXCEL_BOM, ExcelCsvExportMixin, excel_csv_writer, neutralise_formula
 
-from .access_models import AccessLogEntry, record_access
+from .choices import Kind
 from .forms import AllowedWebsitesForm
-from .models import Delivery, EmbedLoad, Kind, Registration, scoped_municipality_keys
+from .models import AccessLogEntry, Delivery, EmbedLoad, Registration, record_access, scoped_municipality_keys
+from .tasks import enqueue_delivery
 
 
 class ScopedObjectMixin:
@@ -168,8 +169,6 @@ def retry_failed_deliveries(request, pk):
     if not request.user.has_perm("intake.retry_delivery"):
         raise PermissionDenied
     registration = get_object_or_404(Registration.objects.visible_to(request.user), pk=pk)
-    from .tasks import enqueue_delivery
-
     # Failed ones, and ones waiting for their next try ("retry now"); not one
     # a worker is sending right now (its claim is live).
     now = timezone.now()

@@ -32,8 +32,9 @@ from django.views.decorators.http import require_POST
 from places.models import Adviser
 
 from .choices import ContactStatus, Kind
-from .crm import DeliveryError, SuperOfficeAdapter
 from .models import CrmEvent, Delivery, Registration
+from .outbox.adapters.base import DeliveryError
+from .outbox.adapters.superoffice import SuperOfficeAdapter
 
 logger = logging.getLogger(__name__)
 
@@ -192,8 +193,3 @@ def safe_apply(adapter, entity, key):
     except DeliveryError as error:
         logger.warning("crm poll: %s %s not read: %s", entity, key, type(error).__name__)
         return 0
-
-
-@task()
-def poll_answers():
-    return poll()

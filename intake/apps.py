@@ -7,35 +7,22 @@ class IntakeConfig(AppConfig):
     verbose_name = _("Registrations")
 
     def ready(self):
-        scope_site_history()
-
-
-def scope_site_history():
-    """Reports → Site history shows an adviser only their municipality's registrations.
-
-    Wagtail lets anyone with a permission on a model see every log entry of
-    that model; for registrations that is too much (issue 13). Wagtail has no
-    hook for it, so its manager method is wrapped here (tests/security).
-    """
-    from django.db.models import CharField, Q
-    from django.db.models.functions import Cast
-    from wagtail.models.audit_log import ModelLogEntryManager
-
-    original = ModelLogEntryManager.viewable_by_user
-    if getattr(original, "scoped_by_intake", False):
-        return
-
-    def viewable_by_user(self, user):
-        from django.contrib.contenttypes.models import ContentType
+        from tasteget import patches
 
         from .models import Registration
 
-        entries = original(self, user)
-        if user.is_superuser or user.has_perm("intake.view_all_registrations"):
-            return entries
-        visible = Registration.objects.visible_to(user).annotate(key=Cast("pk", CharField())).values("key")
-        content_type = ContentType.objects.get_for_model(Registration)
-        return entries.exclude(Q(content_type=content_type) & ~Q(object_id__in=visible))
+        patches.scope_log_entries(Registration, registration_ids_visible_to)
 
-    viewable_by_user.scoped_by_intake = True
-    ModelLogEntryManager.viewable_by_user = viewable_by_user
+
+def registration_ids_visible_to(user):
+    """Reports → Site history shows an adviser only their municipality's
+    registrations (tasteget/patches.py puts this in Wagtail's log entry
+    manager; tests/security). None: the user sees every registration."""
+    from django.db.models import CharField
+    from django.db.models.functions import Cast
+
+    from .models import Registration
+
+    if user.is_superuser or user.has_perm("intake.view_all_registrations"):
+        return None
+    return Registration.objects.visible_to(user).annotate(key=Cast("pk", CharField())).values("key")

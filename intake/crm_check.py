@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from places.models import Adviser, Municipality
 
-from .crm import DeliveryError, SuperOfficeAdapter
+from .outbox.adapters.base import DeliveryError
+from .outbox.adapters.superoffice import SuperOfficeAdapter
 
 CONSENTS = {
     "ConsentPurpose": ("STORE", "EMARKETING"),

@@ -14,8 +14,7 @@ from django.core.mail import send_mail
 from django.db.models import Min, Q
 from django.utils import timezone
 
-from .models import Delivery
-from .outbox_models import Beacon
+from .models import Beacon, Delivery
 
 logger = logging.getLogger(__name__)
 

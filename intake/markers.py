@@ -3,7 +3,7 @@
 A marker in Redis is lost when Redis restarts or evicts it, and cannot be
 written while Redis is down (issue 21): the daily digest would be sent
 again, a relayed message relayed twice. These markers are `Beacon` rows
-(intake/outbox_models.py) whose key says what was done; `claim` is atomic
+(intake/models/outbox.py) whose key says what was done; `claim` is atomic
 (the key is the primary key), so two processes cannot both claim one.
 `forget_old` deletes markers older than their use (housekeeping, daily).
 """
@@ -13,7 +13,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from .outbox_models import Beacon
+from .models import Beacon
 
 # Marker prefixes and how long each kind is kept (longer than it is asked about).
 # A relayed message's marker only has to outlive its form (INTAKE_FORM_MAX_AGE, a day).

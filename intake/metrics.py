@@ -9,9 +9,9 @@ from django.utils import timezone
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from . import pacing
 from .heartbeat import last_beat
 from .models import Delivery
+from .outbox import pacing
 
 
 class DeliveryCollector(Collector):

@@ -28,7 +28,8 @@ from django.utils.translation import gettext as _
 
 from .choices import Kind
 from .models import Delivery, Registration
-from .services import person_key, record_address_areas
+from .services import record_address_areas
+from .subscribers import person_key
 
 logger = logging.getLogger(__name__)
 

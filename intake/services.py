@@ -1,27 +1,26 @@
 """The steps a registration goes through. Views validate, then call `register`."""
 
-import hashlib
 import logging
 import re
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core import signing
-from django.db import DatabaseError, IntegrityError, models, transaction
-from django.urls import reverse
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone, translation
 from django_tasks_db import DatabaseBackend
 
 from places.models import Adviser, Municipality, PostalCodeRange, municipality_of_postal_code, postal_code_digits
 from tasteget import pagecache
-from tasteget.helpers import absolute_url
 
 from . import consent as consent_texts
 from . import ratelimit
-from .access_models import AccessLogEntry
-from .choices import AddressArea
-from .models import Consent, Delivery, Kind, Registration
+from .choices import AddressArea, Kind
+from .models.access import AccessLogEntry
+from .models.outbox import Delivery
+from .models.registrations import Consent, Registration
 from .pipeline import Refused, reused_token_message
+from .subscribers import person_key  # noqa: F401 - privacy/ imports it from here
+from .tasks import deliver_registration, enqueue_delivery, enqueue_registration, send_preference_link
 from .working_days import add_working_days
 
 logger = logging.getLogger(__name__)
@@ -265,10 +264,7 @@ def record_newsletter_event(registration, timestamp_field, action):
         delivery, _ = Delivery.objects.get_or_create(
             registration=registration, channel=Delivery.Channel.CRM, recipient="", action=action
         )
-        transaction.on_commit(lambda: enqueue(delivery.pk), robust=True)
-
-
-UNSUBSCRIBE = Delivery.Action.UNSUBSCRIBE  # kept for old imports; deliveries name their action
+        transaction.on_commit(lambda: enqueue_delivery(delivery.pk), robust=True)
 
 
 def store_deliveries(registration, rows):
@@ -282,8 +278,6 @@ def store_deliveries(registration, rows):
     way a failure to queue loses nothing: the registration is stored and
     the sweep enqueues its deliveries later.
     """
-    from .tasks import deliver_registration, enqueue_registration
-
     if not rows:
         return
     if not isinstance(deliver_registration.get_backend(), DatabaseBackend):
@@ -302,10 +296,8 @@ def store_deliveries(registration, rows):
     Delivery.objects.bulk_create(rows)
 
 
-def enqueue(delivery_id):
-    from .tasks import enqueue_delivery
-
-    enqueue_delivery(delivery_id)
+# privacy/people.py queues the CRM erasure by this name.
+enqueue = enqueue_delivery
 
 
 def adviser_emails(registration):
@@ -314,176 +306,15 @@ def adviser_emails(registration):
     municipality is saved (home/purge.py): no query per registration."""
     return pagecache.site_wide(
         f"adviser-emails:{registration.municipality_id}",
-        lambda: sorted({adviser.email.lower() for adviser in advisers_for(registration)}),
+        lambda: sorted({adviser.email.lower() for adviser in Adviser.objects.serving(registration.municipality)}),
         topic="advisers",
     )
 
 
-def advisers_for(registration):
-    """The advisers of the chosen municipality; the Region's when it has none."""
-    advisers = list(
-        Adviser.objects.filter(municipality=registration.municipality, is_active=True).select_related("photo")
-    )
-    if not advisers:
-        advisers = list(
-            Adviser.objects.filter(
-                municipality__kind="region",
-                municipality__locale__language_code=settings.LANGUAGE_CODE,
-                is_active=True,
-            ).select_related("photo")
-        )
-    return advisers
-
-
-def build_payload(delivery):
-    """The JSON a CRM adapter receives (documented in docs/crm-bridge.md)."""
-    registration = delivery.registration
-    consent = registration.consent
-    advisers = advisers_for(registration) if registration.kind == Kind.GUIDANCE else []
-    owner = next((adviser.crm_owner_id for adviser in advisers if adviser.crm_owner_id), None)
-    return {
-        "id": str(delivery.external_id),
-        "kind": registration.kind,
-        "action": delivery.action,
-        "registration_id": registration.pk,
-        # The same for every registration of one person, however they arrive.
-        # A reduced newsletter subscription keeps only the hash (intake/retention.py).
-        "person_key": person_key(registration.email) or registration.person_hash or None,
-        "created_at": registration.created_at.isoformat(),
-        "source": registration.source,
-        "language": registration.language,
-        "person": {
-            "first_name": registration.first_name,
-            "last_name": registration.last_name,
-            "email": registration.email,
-            "phone": registration.phone,
-        },
-        "preferred_contact": registration.preferred_contact,
-        "municipality": {
-            "slug": registration.municipality.slug,
-            "name": registration.municipality.name,
-            "kind": registration.municipality.kind,
-            "crm_list_item_id": registration.municipality.crm_list_item_id,
-        },
-        "owner_crm_id": owner,
-        "due_date": registration.due_date.isoformat() if registration.due_date else None,
-        "household": {"adults": registration.adults, "children": registration.children},
-        "lives_in": {"country": registration.country, "town": registration.town},
-        "move_when": registration.move_when,
-        "topics": registration.topics,
-        "message": registration.message,
-        "newsletter_opt_in": registration.newsletter_opt_in,
-        "postal_address": {
-            "street_address": registration.street_address,
-            "postal_code": registration.postal_code,
-            "town": registration.town,
-            "country": registration.country,
-        }
-        if registration.kind == Kind.MAGAZINE
-        else None,
-        "magazine_issue": registration.magazine_issue or None,
-        "unsubscribe_url": absolute_url(newsletter_link(registration, "unsubscribe"))
-        if registration.kind == Kind.NEWSLETTER
-        else None,
-        # Where a subscriber asks for their (expiring) preference link: for the
-        # footer of every newsletter the CRM sends, beside the unsubscribe link.
-        "preferences_url": preferences_request_url(registration.language)
-        if registration.kind == Kind.NEWSLETTER
-        else None,
-        "consent": {
-            "purpose": consent.purpose,
-            "version": consent.version,
-            "language": consent.language,
-            "text": consent.text,
-            "given_at": consent.given_at.isoformat(),
-        },
-    }
-
-
-def erasure_payload(delivery):
-    """What a CRM adapter's `erase` receives: identifiers only, never the erased data."""
-    registration = delivery.registration
-    return {
-        "id": str(delivery.external_id),
-        "event": "person.erased",
-        "action": Delivery.Action.ERASE,
-        "registration_id": registration.pk,
-        "person_key": registration.person_hash or None,
-        "crm_person_id": delivery.crm_person_id or None,
-        "requested_at": delivery.created_at.isoformat(),
-    }
-
-
-def person_key(email):
-    """A stable key for one person: SHA-256 of the trimmed, lower-cased e-mail
-    (no e-mail, no key). The CRM and the webhook receiver merge on it."""
-    normalised = (email or "").strip().lower()
-    return hashlib.sha256(normalised.encode()).hexdigest() if normalised else None
-
-
-NEWSLETTER_SALT = "intake.newsletter"
-
-
-def newsletter_link(registration, action):
-    """The signed address that confirms or ends a newsletter subscription."""
-    token = signing.dumps({"r": registration.pk, "a": action}, salt=NEWSLETTER_SALT)
-    return reverse(f"intake_newsletter_{action}", args=[token])
-
-
 # --- The subscriber's preference page (docs/data-protection.md) -------------
 
-PREFERENCES_SALT = "intake.newsletter.preferences"
 # The access log's "who" when a subscriber changes their own choices by their link.
 SUBSCRIBER = "(subscriber, by preference link)"
-# Enough of the address's hash to bind a link to the person whose row it names.
-PREFERENCES_HASH_LENGTH = 16
-
-
-def subscription_hash(registration):
-    """The hash of the subscriber's address, kept also when the address is not (intake/retention.py)."""
-    return person_key(registration.email) or registration.person_hash or ""
-
-
-def preferences_request_url(language):
-    """The page, in the subscriber's language, where a new preference link is asked for."""
-    with translation.override(language):
-        return absolute_url(reverse("intake_newsletter_preferences_request"))
-
-
-def preferences_link_days():
-    """How long a preference link works, in whole days (for the texts that say so)."""
-    return max(1, settings.NEWSLETTER_PREFERENCES_MAX_AGE // (24 * 3600))
-
-
-def preferences_link(registration):
-    """The signed, expiring address of a subscription's preference page.
-
-    It names the row by id and carries part of the address's hash, never the
-    address: it works for a subscription reduced to the hash, and dies with an
-    anonymised or erased one (whose hash is blank).
-    """
-    token = signing.dumps(
-        {"r": registration.pk, "h": subscription_hash(registration)[:PREFERENCES_HASH_LENGTH]}, salt=PREFERENCES_SALT
-    )
-    return reverse("intake_newsletter_preferences", args=[token])
-
-
-def subscription_from_preferences_token(token):
-    """The newsletter subscription a valid, unexpired preference token names, or None."""
-    try:
-        data = signing.loads(token, salt=PREFERENCES_SALT, max_age=settings.NEWSLETTER_PREFERENCES_MAX_AGE)
-    except signing.BadSignature:  # SignatureExpired is one too
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("r"), int) or not data.get("h"):
-        return None
-    registration = (
-        Registration.objects.select_related("municipality")
-        .filter(pk=data["r"], kind=Kind.NEWSLETTER, anonymised_at__isnull=True)
-        .first()
-    )
-    if registration is None or not subscription_hash(registration).startswith(str(data["h"])):
-        return None
-    return registration
 
 
 def update_newsletter_preferences(registration, *, topics, municipality, language):
@@ -508,7 +339,7 @@ def update_newsletter_preferences(registration, *, topics, municipality, languag
         ).update(topics=list(topics), municipality=municipality, language=language)
         if not updated:
             return False
-        # Ids only (intake/access_models.py): the subscriber changed their own row.
+        # Ids only (intake/models/access.py): the subscriber changed their own row.
         AccessLogEntry.objects.create(
             username=SUBSCRIBER,
             action=AccessLogEntry.Action.CHANGE,
@@ -519,7 +350,7 @@ def update_newsletter_preferences(registration, *, topics, municipality, languag
             delivery = Delivery.objects.create(
                 registration=registration, channel=Delivery.Channel.CRM, action=Delivery.Action.PREFERENCES
             )
-            transaction.on_commit(lambda: enqueue(delivery.pk), robust=True)
+            transaction.on_commit(lambda: enqueue_delivery(delivery.pk), robust=True)
     return True
 
 
@@ -532,25 +363,4 @@ def request_preference_link(email):
     """
     if not ratelimit.allow_target("preference-link", email, settings.INTAKE_CONFIRMATIONS_PER_ADDRESS_DAILY):
         return
-    from .tasks import send_preference_link
-
     transaction.on_commit(lambda: send_preference_link.enqueue(email.strip()), robust=True)
-
-
-def subscription_for_address(email):
-    """The newest confirmed, still active subscription of this address, matched
-    by the hash so a subscription reduced to it is found too."""
-    key = person_key(email)
-    if not key:
-        return None
-    return (
-        Registration.objects.filter(
-            kind=Kind.NEWSLETTER,
-            confirmed_at__isnull=False,
-            unsubscribed_at__isnull=True,
-            anonymised_at__isnull=True,
-        )
-        .filter(models.Q(email__iexact=email.strip()) | models.Q(person_hash=key))
-        .order_by("-created_at")
-        .first()
-    )

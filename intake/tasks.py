@@ -1,77 +1,29 @@
-"""Delivering the outbox: CRM calls and e-mails, retried until they succeed.
+"""The background tasks of intake, and how deliveries are put on the queue.
 
-The delivery row is the truth. A task only says "look at delivery N now";
-if tasks are lost (worker killed, queue emptied, database outage) `sweep`
-finds the rows that are due and enqueues them again.
+The task paths ("intake.tasks.deliver", "intake.tasks.deliver_registration")
+are stored in every queued task row, so the tasks stay in this module; the
+work itself is the outbox's (intake/outbox/): claiming, sending, recording,
+backing off and the sweep. The outbox does not import this module: it is
+given `enqueue_delivery` to put a delivery back on the queue.
 
 Each delivery is its own task, so e-mails never wait behind a slow CRM; CRM
 deliveries go to the `crm` task queue, which `run_worker` runs in a lane of
 its own beside every other queue (one worker process, two lanes).
-A worker claims a delivery for a lease (the delivery's deadline plus a
-minute) and counts the attempt *before* it sends: a send interrupted by a
-kill or a database outage has been counted, and once the lease has run out
-the sweep sends it again. CRM sends pass the backend's gate (`pacing.py`):
-a shared rate limit, a concurrency cap, the server's Retry-After and a
-circuit breaker.
 """
 
 import datetime
-import logging
-import random
-import smtplib
-import time
 
-from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
-from django.db.models import Q
 from django.tasks import task
 from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
-from wagtail.models import Locale
+from django.utils import translation
 
 from tasteget.helpers import absolute_url
 
-from . import pacing
-from .crm import CrmResult, DeliveryError, PermanentError, TemporaryError, get_adapter
-from .models import Delivery, Kind
-from .services import (
-    advisers_for,
-    build_payload,
-    erasure_payload,
-    newsletter_link,
-    preferences_link,
-    preferences_link_days,
-    subscription_for_address,
-)
-
-logger = logging.getLogger(__name__)
-
-OPEN = [Delivery.Status.PENDING, Delivery.Status.RETRYING]
-# Retry-After is obeyed exactly within these bounds.
-RETRY_AFTER_BOUNDS = (1, 24 * 3600)
-
-
-def lease():
-    """How long a claim holds: the delivery's whole deadline plus a margin.
-    A claim older than this belongs to a worker that died."""
-    return datetime.timedelta(seconds=settings.CRM_DELIVERY_DEADLINE_SECONDS + settings.CRM_LEASE_MARGIN_SECONDS)
-
-
-def backoff(attempts, retry_after=None):
-    """Exponential back-off with jitter: 30 s, 1 min, 2 min … capped at 6 h.
-
-    A server's Retry-After is an instruction, not a hint: it is used exactly
-    (within 1 s … 1 day), never lengthened by the back-off.
-    """
-    if retry_after is not None:
-        low, high = RETRY_AFTER_BOUNDS
-        return datetime.timedelta(seconds=min(max(retry_after, low), high))
-    base = min(settings.CRM_RETRY_BASE_SECONDS * 2 ** max(0, attempts - 1), 6 * 3600)
-    delay = base * random.uniform(0.8, 1.2)  # noqa: S311 - jitter, not security
-    return datetime.timedelta(seconds=delay)
-
+from .models.outbox import Delivery
+from .outbox import worker
+from .outbox.worker import OPEN
+from .subscribers import preferences_link, preferences_link_days, subscription_for_address
 
 # CRM deliveries have a task queue of their own (settings.TASKS): a worker
 # runs it in its own lane (run_worker), so e-mails never wait behind a
@@ -115,40 +67,6 @@ def fan_out(registration_id):
         enqueue_delivery(delivery_id, channel=channel)
 
 
-def claim(delivery_id, now=None):
-    """Take the delivery for this worker, or return None if it is not ours to send.
-
-    The attempt is counted here, before anything is sent, so a send cut
-    short (worker killed, database gone) still counts.
-    """
-    from django.db.models import F
-
-    now = now or timezone.now()
-    until = now + lease()
-    claimed = Delivery.objects.filter(
-        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
-        pk=delivery_id,
-        status__in=OPEN,
-    ).update(claimed_until=until, attempts=F("attempts") + 1, last_attempt_at=now)
-    if not claimed:
-        return None
-    delivery = Delivery.objects.select_related("registration__municipality", "registration__consent").get(
-        pk=delivery_id
-    )
-    delivery.claimed_until = until  # the exact value, to check we still hold it when saving
-    return delivery
-
-
-def save_outcome(delivery, **fields):
-    """Store the outcome only while we still hold the claim."""
-    held = Delivery.objects.filter(pk=delivery.pk, claimed_until=delivery.claimed_until).update(
-        claimed_until=None, **fields
-    )
-    if not held:
-        logger.warning("delivery=%s claim lost before the outcome was saved", delivery.pk)
-    return bool(held)
-
-
 @task()
 def deliver_registration(registration_id):
     """A new registration's deliveries: each gets its own task."""
@@ -161,273 +79,14 @@ def deliver(delivery_id, slot=None, epoch=None):
     return process(delivery_id, slot=datetime.datetime.fromisoformat(slot) if slot else None, epoch=epoch)
 
 
-def log_attempt(delivery, status, error=None, next_try=None):
-    """One line per attempt; ids, codes and times only: no personal data."""
-    logger.info(
-        "delivery=%s registration=%s channel=%s attempt=%s status=%s http=%s error=%s next_try=%s",
-        delivery.pk,
-        delivery.registration_id,
-        delivery.channel,
-        delivery.attempts,
-        status,
-        getattr(error, "status", None) or "-",
-        type(error).__name__ if error else "-",
-        next_try.isoformat(timespec="seconds") if next_try else "-",
-    )
-
-
 def process(delivery_id, slot=None, epoch=None):
-    """Send one delivery if it is ours to send; record the outcome."""
-    row = Delivery.objects.filter(pk=delivery_id, status__in=OPEN).values("channel", "next_attempt_at").first()
-    if row is None:
-        return "skipped"
-    now = timezone.now()
-    if row["next_attempt_at"] > now + datetime.timedelta(seconds=1):
-        return "not due"  # an early task; the one queued for its time follows
-    gate = None
-    if row["channel"] == Delivery.Channel.CRM:
-        gate = pacing.Gate(settings.CRM_BACKEND)
-        admission = gate.admit(delivery_id, slot=slot, claim=claim, epoch=epoch)
-        if admission.wait_until:
-            Delivery.objects.filter(pk=delivery_id, claimed_until__isnull=True).update(
-                next_attempt_at=admission.wait_until
-            )
-            enqueue_delivery(
-                delivery_id,
-                run_after=admission.wait_until,
-                slot=admission.slot,
-                epoch=admission.epoch,
-                channel=Delivery.Channel.CRM,
-            )
-            logger.info(
-                "delivery=%s channel=crm status=paced reason=%s next_try=%s",
-                delivery_id,
-                admission.reason,
-                admission.wait_until.isoformat(timespec="seconds"),
-            )
-            return "paced"
-        delivery = admission.delivery
-        pause = (admission.start_at - timezone.now()).total_seconds() if delivery else 0
-        if pause > 0:
-            time.sleep(pause)
-    else:
-        delivery = claim(delivery_id)
-    if delivery is None:
-        return "skipped"
-    if superseded(delivery):
-        return finish(delivery, Delivery.Status.DELIVERED, error="Not sent: the person unsubscribed first.")
-    try:
-        result = send(delivery)
-    except PermanentError as error:
-        if gate:
-            gate.record(error)
-        return finish(delivery, Delivery.Status.FAILED, error=str(error), alert=True, cause=error)
-    except TemporaryError as error:
-        if gate:
-            gate.record(error)
-        return schedule_retry(delivery, str(error), error.retry_after, cause=error)
-    except Exception as error:  # noqa: BLE001 - an unexpected bug must not lose the delivery
-        logger.exception("delivery=%s raised unexpectedly", delivery.pk)
-        return schedule_retry(delivery, f"{type(error).__name__}: {error}", None, cause=error)
-    if gate:
-        gate.record(None)
-    delivery.crm_person_id = result.person_id or delivery.crm_person_id
-    delivery.crm_followup_id = result.followup_id or delivery.crm_followup_id
-    return finish(delivery, Delivery.Status.DELIVERED)
-
-
-def superseded(delivery):
-    """A newsletter subscription (or a change of its preferences) that was
-    unsubscribed before it reached the CRM."""
-    registration = delivery.registration
-    return (
-        delivery.channel == Delivery.Channel.CRM
-        and registration.kind == Kind.NEWSLETTER
-        and delivery.action in (Delivery.Action.REGISTER, Delivery.Action.PREFERENCES)
-        and registration.unsubscribed_at is not None
-    )
-
-
-def send(delivery):
-    deadline = time.monotonic() + settings.CRM_DELIVERY_DEADLINE_SECONDS
-    if delivery.channel == Delivery.Channel.CRM:
-        known = CrmResult(person_id=delivery.crm_person_id, followup_id=delivery.crm_followup_id)
-
-        def remember_person(person_id):
-            delivery.crm_person_id = person_id
-            Delivery.objects.filter(pk=delivery.pk).update(crm_person_id=person_id)
-
-        if delivery.action == Delivery.Action.ERASE:
-            return get_adapter(deadline=deadline).erase(erasure_payload(delivery), known)
-        if delivery.action == Delivery.Action.PREFERENCES:
-            # The subscriber's own change (the preference page); a reduced
-            # subscription is known to the CRM only by its stored person id.
-            known.person_id = known.person_id or registered_person_id(delivery)
-            return get_adapter(deadline=deadline).update_preferences(build_payload(delivery), known)
-        if delivery.action == Delivery.Action.UNSUBSCRIBE and not delivery.registration.email:
-            # A reduced subscription (intake/retention.py): no address to look
-            # the person up by, only the CRM person id its registration got.
-            known.person_id = known.person_id or registered_person_id(delivery)
-            return get_adapter(deadline=deadline).withdraw_known(build_payload(delivery), known)
-        return get_adapter(deadline=deadline).deliver(build_payload(delivery), known, remember_person)
-    try:
-        email_for(delivery).send()
-    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as error:
-        raise PermanentError(f"E-mail refused: {error}") from error
-    except (smtplib.SMTPException, OSError) as error:
-        raise TemporaryError(f"E-mail not sent: {error}") from error
-    return CrmResult()
-
-
-def registered_person_id(delivery):
-    """The CRM person id the registration's own delivery stored, or ""."""
-    ids = Delivery.objects.filter(
-        registration=delivery.registration_id, channel=Delivery.Channel.CRM, action=Delivery.Action.REGISTER
-    ).exclude(crm_person_id="")
-    return ids.values_list("crm_person_id", flat=True).first() or ""
-
-
-def finish(delivery, status, error="", alert=False, cause=None):
-    delivery.status = status
-    delivery.last_error = error
-    delivery.delivered_at = timezone.now() if status == Delivery.Status.DELIVERED else None
-    if not save_outcome(
-        delivery,
-        status=status,
-        last_error=error,
-        delivered_at=delivery.delivered_at,
-        crm_person_id=delivery.crm_person_id,
-        crm_followup_id=delivery.crm_followup_id,
-    ):
-        return "claim lost"
-    log_attempt(delivery, status, cause)
-    if alert:
-        alert_operators(delivery)
-    return status
-
-
-def schedule_retry(delivery, error, retry_after, cause=None):
-    give_up_at = delivery.retry_from + datetime.timedelta(days=settings.CRM_RETRY_DAYS)
-    next_attempt = timezone.now() + backoff(delivery.attempts, retry_after)
-    if next_attempt > give_up_at:
-        return finish(
-            delivery,
-            Delivery.Status.FAILED,
-            error=f"Gave up after {delivery.attempts} attempts: {error}",
-            alert=True,
-            cause=cause,
-        )
-    delivery.status = Delivery.Status.RETRYING
-    delivery.last_error = error
-    delivery.next_attempt_at = next_attempt
-    if not save_outcome(
-        delivery,
-        status=Delivery.Status.RETRYING,
-        last_error=error,
-        next_attempt_at=next_attempt,
-        crm_person_id=delivery.crm_person_id,
-    ):
-        return "claim lost"
-    log_attempt(delivery, Delivery.Status.RETRYING, cause or DeliveryError(error), next_attempt)
-    transaction.on_commit(
-        lambda: enqueue_delivery(delivery.pk, run_after=next_attempt, channel=delivery.channel), robust=True
-    )
-    return Delivery.Status.RETRYING
-
-
-def reap_dead_tasks(now):
-    """A task row still RUNNING after a lease belongs to a dead worker (kill -9,
-    a database outage mid-task): mark it failed so nothing takes it for alive."""
-    from django_tasks_db.models import DBTaskResult
-
-    return DBTaskResult.objects.filter(status="RUNNING", started_at__lt=now - lease()).update(
-        status="FAILED",
-        finished_at=now,
-        exception_class_path="intake.tasks.WorkerLost",
-        traceback="The worker died while running this task; found by the sweep.",
-    )
+    """Send one delivery if it is ours to send (intake/outbox/worker.py); record the outcome."""
+    return worker.process(delivery_id, slot=slot, epoch=epoch, requeue=enqueue_delivery)
 
 
 def sweep(now=None):
-    """Re-enqueue due deliveries that nothing will send. Returns how many.
-
-    Due and open, and either its claim ran out (the worker died mid-send:
-    whatever its task row says) or it was never claimed and its task is no
-    longer queued or running.
-    """
-    from django_tasks_db.models import DBTaskResult
-
-    now = now or timezone.now()
-    reaped = reap_dead_tasks(now)
-    if reaped:
-        logger.warning("sweep: %s task(s) of dead workers marked failed", reaped)
-    due = list(
-        Delivery.objects.filter(
-            Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
-            status__in=OPEN,
-            next_attempt_at__lte=now - datetime.timedelta(seconds=settings.CRM_SWEEP_GRACE_SECONDS),
-        ).only("pk", "task_id", "claimed_until", "channel")
-    )
-    task_ids = [delivery.task_id for delivery in due if delivery.task_id and delivery.claimed_until is None]
-    live = set()
-    for start in range(0, len(task_ids), 500):
-        live.update(
-            str(task_id)
-            for task_id in DBTaskResult.objects.filter(
-                id__in=task_ids[start : start + 500], status__in=["READY", "RUNNING"]
-            ).values_list("id", flat=True)
-        )
-    count = 0
-    for delivery in due:
-        if delivery.claimed_until is None and delivery.task_id in live:
-            continue
-        if delivery.claimed_until is not None:
-            logger.warning("delivery=%s claim expired: its worker died; sending again", delivery.pk)
-            if not Delivery.objects.filter(pk=delivery.pk, claimed_until=delivery.claimed_until).update(
-                claimed_until=None
-            ):
-                continue
-        enqueue_delivery(delivery.pk, channel=delivery.channel)
-        count += 1
-    return count
-
-
-def admin_url(registration):
-    return absolute_url(reverse("intake_registration:inspect", args=[registration.pk]))
-
-
-def email_for(delivery):
-    registration = delivery.registration
-    with translation.override(
-        registration.language if delivery.channel == Delivery.Channel.CONFIRMATION_EMAIL else "sv"
-    ):
-        context = {
-            "registration": registration,
-            "kind": registration.get_kind_display(),
-            "admin_url": admin_url(registration),
-            "advisers": advisers_for(registration) if registration.kind == Kind.GUIDANCE else [],
-            "municipality": registration.municipality.get_translation_or_none(Locale.get_active())
-            or registration.municipality,
-        }
-        if registration.kind == Kind.NEWSLETTER:
-            context["confirm_url"] = absolute_url(newsletter_link(registration, "confirm"))
-            context["unsubscribe_url"] = absolute_url(newsletter_link(registration, "unsubscribe"))
-            context["preferences_url"] = absolute_url(preferences_link(registration))
-            context["link_days"] = preferences_link_days()
-        if delivery.channel == Delivery.Channel.ADVISER_EMAIL:
-            template = "intake/email/adviser_notification"
-        else:
-            template = f"intake/email/confirmation_{registration.kind}"
-        subject = render_to_string(f"{template}_subject.txt", context).strip()
-        body = render_to_string(f"{template}.txt", context)
-    headers = {}
-    if registration.kind == Kind.NEWSLETTER:
-        # One-click unsubscribe (RFC 8058) for mail clients.
-        headers = {
-            "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        }
-    return EmailMessage(subject=subject, body=body, to=[delivery.recipient], headers=headers)
+    """Re-enqueue due deliveries that nothing will send (intake/outbox/worker.py). Returns how many."""
+    return worker.sweep(now, requeue=enqueue_delivery)
 
 
 @task()
@@ -449,19 +108,3 @@ def send_preference_link(email):
         body = render_to_string("intake/email/preference_link.txt", context)
     EmailMessage(subject=subject, body=body, to=[email]).send()
     return "sent"
-
-
-def alert_operators(delivery):
-    """A delivery failed for good: tell the people who can act on it."""
-    if not settings.INTAKE_ALERT_EMAILS:
-        logger.error("Delivery %s failed: %s", delivery.pk, delivery.last_error)
-        return
-    from tasteget.tasks import send_email
-
-    registration = delivery.registration
-    send_email.enqueue(
-        settings.INTAKE_ALERT_EMAILS,
-        f"Ta steget: leverans misslyckades ({delivery.get_channel_display()}, anmälan {registration.pk})",
-        f"Leveransen kunde inte genomföras och görs inte om automatiskt.\n\nFel: {delivery.last_error}\n\n"
-        f"Öppna anmälan: {admin_url(registration)}\n",
-    )

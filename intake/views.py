@@ -19,20 +19,18 @@ from places.models import Municipality
 from tasteget.helpers import public_origin
 
 from . import ratelimit
+from .choices import Kind
 from .forms import GuidanceForm, NewsletterPreferencesForm, PreferenceLinkForm
-from .models import EmbedLoad, Kind, Registration, read_registration_thanks, registration_thanks
+from .models import EmbedLoad, Registration, read_registration_thanks, registration_thanks
 from .pipeline import finish, handle_form, too_many_message
 from .services import (
-    NEWSLETTER_SALT,
     confirm_newsletter,
-    preferences_link,
-    preferences_link_days,
     register_form,
     request_preference_link,
-    subscription_from_preferences_token,
     unsubscribe_newsletter,
     update_newsletter_preferences,
 )
+from .subscribers import NEWSLETTER_SALT, preferences_link, preferences_link_days, subscription_from_preferences_token
 
 # --- Embedding on municipality websites -------------------------------------
 

@@ -11,8 +11,8 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from places.models import Municipality
 
 from . import admin_views, retention, work
-from .choices import ContactStatus
-from .models import Delivery, Kind, Registration
+from .choices import ContactStatus, Kind
+from .models import Delivery, Registration
 
 WORK = [("new", _("New")), ("overdue", _("Overdue")), ("due_this_week", _("Due this week"))]
 

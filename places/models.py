@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -410,6 +410,20 @@ class PostalCodeRange(models.Model):
             )
 
 
+class AdviserQuerySet(models.QuerySet):
+    def serving(self, municipality):
+        """The active advisers of a municipality; the Region's when it has none.
+
+        One query: the Region's advisers are part of the answer only when no
+        active adviser of the municipality exists."""
+        own = Q(municipality=municipality)
+        region = Q(
+            municipality__kind=Municipality.Kind.REGION, municipality__locale__language_code=settings.LANGUAGE_CODE
+        )
+        has_own = Exists(Adviser.objects.filter(municipality=municipality, is_active=True))
+        return self.filter(own | (region & ~has_own), is_active=True).select_related("photo")
+
+
 class Adviser(models.Model):
     """A moving adviser (flyttvägledare). Personal data: see docs/data-protection.md."""
 
@@ -439,6 +453,8 @@ class Adviser(models.Model):
         help_text=_("The adviser's associate id in SuperOffice; follow-ups are assigned to it."),
     )
     is_active = models.BooleanField(_("receives registrations"), default=True)
+
+    objects = AdviserQuerySet.as_manager()
 
     panels = [
         FieldPanel("municipality"),

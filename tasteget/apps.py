@@ -7,6 +7,7 @@ class TastegetConfig(AppConfig):
 
     def ready(self):
         # checks registers the deployment checks; restrictions and routing connect their signals.
-        from . import checks, locales, restrictions, routing  # noqa: F401
+        from . import checks, locales, patches, restrictions, routing  # noqa: F401
 
+        patches.install()
         locales.install()

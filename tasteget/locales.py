@@ -17,6 +17,7 @@ _wagtail_get_for_language = LocaleManager.get_for_language
 
 
 def get_for_language(manager, language_code):
+    """Wagtail's `LocaleManager.get_for_language`, read once per process."""
     locale = _by_code.get(language_code)
     if locale is None:
         locale = _by_code[language_code] = _wagtail_get_for_language(manager, language_code)
@@ -40,6 +41,7 @@ def forget(**_kwargs):
 
 
 def install():
-    LocaleManager.get_for_language = get_for_language
+    """Forget what was read when a Locale changes; `get_for_language` is put in
+    Wagtail's place by tasteget/patches.py."""
     post_save.connect(forget, sender=Locale, dispatch_uid="tasteget-locales-saved")
     post_delete.connect(forget, sender=Locale, dispatch_uid="tasteget-locales-deleted")

@@ -128,7 +128,7 @@ def metrics(request):
 
 # --- error reports ----------------------------------------------------------------
 
-# Registration fields (intake/forms.py, intake/models.py) and anything secret.
+# Registration fields (intake/forms.py, intake/models/) and anything secret.
 SENSITIVE_KEYS = re.compile(
     r"(first_name|last_name|name|e-?mail|phone|mobile|message|street_address|address|postal_code|zip|town|"
     r"country|origins?|contact_note|recipient|person|password|secret|token|key|auth|cookie|session|csrf|"

@@ -6,6 +6,14 @@ Every import in every module counts, at any depth (an import inside a
 function is still a dependency). Landed migrations are history and are not
 read; `tasteget.urls`, `wsgi` and `settings` are the project's root, which
 wires every app together.
+
+Inside an app the modules import each other without a cycle too, counted
+the same way: an import inside a function that closes a loop is the loop
+hidden, not gone. Importing `app.models.pages` depends on that module, not
+on the package `app.models` around it (Django has imported every app's
+models package before any code runs), so a models package may re-export
+its page models while the services the pages call import the other models
+by their own module.
 """
 
 import ast
@@ -98,6 +106,47 @@ def upward_imports(graph):
     )
 
 
+def module_name(root, path):
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def module_graph(root, app):
+    """{module: {module of the same app it imports: [line numbers]}}, imports at any depth."""
+    paths = {
+        module_name(root, path): path
+        for path in sorted((root / app).rglob("*.py"))
+        if "/migrations/" not in path.relative_to(root).as_posix()
+    }
+
+    def known(name):
+        while name and name not in paths:
+            name = name.rpartition(".")[0]
+        return name
+
+    graph = {}
+    for module, path in paths.items():
+        package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+        edges = graph[module] = {}
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    parent = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                    base = f"{parent}.{base}" if base else parent
+                # `from package import name`: the submodule `name` when there is one, else the package.
+                targets = [f"{base}.{alias.name}" for alias in node.names]
+            else:
+                continue
+            for target in targets:
+                target = known(target)
+                if target and target != module and target.split(".")[0] == app:
+                    edges.setdefault(target, []).append(node.lineno)
+    return graph
+
+
 @pytest.fixture(scope="module")
 def graph():
     return app_graph(ROOT, APPS, skip={*PROJECT_ROOT_MODULES, "tasteget/settings/"})
@@ -121,6 +170,44 @@ def test_the_checks_catch_a_cycle_hidden_in_a_function(tmp_path):
     graph = app_graph(tmp_path, {"low", "high"})
     assert graph == {"low": {"high": ["low/models.py"]}, "high": {"low": ["high/views.py"]}}
     assert find_cycle(graph) in (["high", "low", "high"], ["low", "high", "low"])
+
+
+# Known and owned elsewhere: the erasure registry moves the shared helpers
+# out of privacy/ledger.py and privacy/people.py. Strict: passing fails.
+UNTANGLED_ELSEWHERE = {"privacy": "privacy.ledger and privacy.people import each other (the erasure registry)"}
+
+
+@pytest.mark.parametrize(
+    "app",
+    [
+        pytest.param(app, marks=pytest.mark.xfail(strict=True, reason=UNTANGLED_ELSEWHERE[app]))
+        if app in UNTANGLED_ELSEWHERE
+        else app
+        for app in sorted(APPS)
+    ],
+)
+def test_the_modules_of_an_app_import_each_other_without_a_cycle(app):
+    assert find_cycle(module_graph(ROOT, app)) is None
+
+
+def test_the_module_check_catches_a_loop_hidden_in_a_function_and_allows_a_models_package(tmp_path):
+    app = tmp_path / "shop"
+    (app / "models").mkdir(parents=True)
+    (app / "migrations").mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "models" / "__init__.py").write_text("from .items import Item\nfrom .pages import ShopPage\n")
+    (app / "models" / "items.py").write_text("class Item:\n    pass\n")
+    (app / "models" / "pages.py").write_text("from ..services import buy\n\nclass ShopPage:\n    pass\n")
+    (app / "services.py").write_text("from .models.items import Item\n\ndef buy():\n    return Item()\n")
+    (app / "migrations" / "0001.py").write_text("from shop import services\n")
+    assert find_cycle(module_graph(tmp_path, "shop")) is None
+
+    (app / "models" / "items.py").write_text("class Item:\n    def sell(self):\n        from .. import services\n")
+    assert module_graph(tmp_path, "shop")["shop.models.items"] == {"shop.services": [3]}
+    assert find_cycle(module_graph(tmp_path, "shop")) in (
+        ["shop.models.items", "shop.services", "shop.models.items"],
+        ["shop.services", "shop.models.items", "shop.services"],
+    )
 
 
 def test_every_app_of_the_project_has_a_layer():

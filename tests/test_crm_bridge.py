@@ -18,8 +18,11 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from django.core.management import call_command
 from django.utils import timezone
 
-from intake import crm, tasks
+from intake import tasks
 from intake.models import CrmGate, Delivery, Registration
+from intake.outbox import worker
+from intake.outbox.adapters import base
+from intake.outbox.adapters.superoffice import SuperOfficeAdapter, SuperOfficeAuth
 from tests import fake_crm
 from tests.conftest import GUIDANCE, run_worker
 
@@ -56,7 +59,7 @@ def superoffice(request, settings, server, private_key_pem):
     settings.CRM_BACKEND = "superoffice"
     settings.SUPEROFFICE_MUNICIPALITY_FIELD = "SuperOffice:3"
     settings.SUPEROFFICE_FALLBACK_OWNER_ID = 19
-    crm.SuperOfficeAdapter._moved_to = None
+    SuperOfficeAdapter._moved_to = None
     settings.SUPEROFFICE_API_URL = server.url + "/api/v1"
     if request.param == "basic":
         settings.SUPEROFFICE_USERNAME = "tasteget"
@@ -68,7 +71,7 @@ def superoffice(request, settings, server, private_key_pem):
         settings.SUPEROFFICE_PRIVATE_KEY = private_key_pem
         settings.SUPEROFFICE_CONTEXT_IDENTIFIER = "Cust12345"
         settings.SUPEROFFICE_LOGIN_URL = server.url + "/Login/api/PartnerSystemUser/Authenticate"
-        crm.SuperOfficeAuth._ticket = None
+        SuperOfficeAuth._ticket = None
     server.auth = request.param
     return server
 
@@ -154,7 +157,7 @@ def test_webhook_signature_fails_for_a_tampered_body(webhook, crm_delivery):
     ids=["500", "503-retry-after", "timeout"],
 )
 def test_webhook_failures_retry_with_the_same_id_until_delivered(webhook, crm_delivery, failure, monkeypatch):
-    monkeypatch.setattr(crm.HttpAdapter, "timeout", (1, 1))
+    monkeypatch.setattr(base.HttpAdapter, "timeout", (1, 1))
     webhook.plan = [failure, failure]
     before = timezone.now()
     delivery = run(crm_delivery)
@@ -199,11 +202,11 @@ def test_retries_stop_after_the_retry_window(webhook, crm_delivery, settings):
 
 
 def test_backoff_grows_and_has_jitter(settings):
-    delays = [tasks.backoff(attempt).total_seconds() for attempt in range(1, 12)]
+    delays = [worker.backoff(attempt).total_seconds() for attempt in range(1, 12)]
     assert 24 <= delays[0] <= 36
     assert delays[5] > delays[2] > delays[0]
     assert max(delays) <= 6 * 3600 * 1.2
-    assert tasks.backoff(1, retry_after=600).total_seconds() >= 600
+    assert worker.backoff(1, retry_after=600).total_seconds() >= 600
 
 
 # --- SuperOffice -----------------------------------------------------------------
@@ -252,7 +255,7 @@ def test_superoffice_finds_an_existing_person_instead_of_creating_one(superoffic
     ids=["500", "429-retry-after", "malformed-json", "timeout"],
 )
 def test_superoffice_failures_retry_until_delivered_with_one_person(superoffice, crm_delivery, failure, monkeypatch):
-    monkeypatch.setattr(crm.HttpAdapter, "timeout", (1, 1))
+    monkeypatch.setattr(base.HttpAdapter, "timeout", (1, 1))
     superoffice.plan = [failure]
     if superoffice.auth == "system_user":
         superoffice.plan.insert(0, (200, {}, fake_crm.recorded("superoffice_system_user_authenticated.json")))
@@ -272,15 +275,15 @@ def test_superoffice_failures_retry_until_delivered_with_one_person(superoffice,
 
 
 def test_worker_killed_between_crm_answer_and_commit_creates_no_duplicate(superoffice, crm_delivery, monkeypatch):
-    real_finish = tasks.finish
+    real_finish = worker.finish
 
     def crash(*args, **kwargs):
         raise SystemExit("worker killed")
 
-    monkeypatch.setattr(tasks, "finish", crash)
+    monkeypatch.setattr(worker, "finish", crash)
     with pytest.raises(SystemExit):
         tasks.deliver.call(crm_delivery.pk)
-    monkeypatch.setattr(tasks, "finish", real_finish)
+    monkeypatch.setattr(worker, "finish", real_finish)
     crm_delivery.refresh_from_db()
     assert crm_delivery.status == "pending" and superoffice.people == {"ida@example.org": 100}
 

@@ -16,8 +16,9 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from intake import pacing, tasks
+from intake import tasks
 from intake.models import CrmGate, Delivery, Registration
+from intake.outbox import pacing
 from tests import fake_crm
 from tests.conftest import GUIDANCE
 

@@ -3,7 +3,8 @@
 import pytest
 
 from intake.models import Delivery
-from intake.services import advisers_for, build_payload
+from intake.outbox.payload import build_payload
+from places.models import Adviser
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def test_a_registration_routes_to_its_own_municipalitys_adviser():
     adviser = factories.AdviserFactory()
     registration = factories.RegistrationFactory(municipality=adviser.municipality)
-    assert advisers_for(registration) == [adviser]
+    assert list(Adviser.objects.serving(registration.municipality)) == [adviser]
     delivery = factories.DeliveryFactory(registration=registration)
     payload = build_payload(delivery)
     assert payload["municipality"]["slug"] == adviser.municipality.slug

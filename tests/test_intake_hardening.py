@@ -7,9 +7,11 @@ from django.db import OperationalError
 from django.utils import timezone, translation
 from django_tasks_db import DatabaseBackend
 
-from intake import crm, tasks
+from intake import tasks
 from intake.admin_views import embed_snippet
 from intake.models import Delivery, Registration
+from intake.outbox import worker
+from intake.outbox.adapters import base
 from places.models import Adviser, Municipality
 from tests import fake_crm
 from tests.conftest import GUIDANCE
@@ -99,9 +101,9 @@ def test_the_person_id_is_kept_when_a_later_step_fails(superoffice, submit):  # 
 
 def test_an_outcome_is_not_saved_by_a_worker_that_lost_its_claim(submit):
     submit("/anmal-intresse/", GUIDANCE)
-    delivery = tasks.claim(Delivery.objects.get(channel="crm").pk)
+    delivery = worker.claim(Delivery.objects.get(channel="crm").pk)
     Delivery.objects.filter(pk=delivery.pk).update(claimed_until=timezone.now() + datetime.timedelta(minutes=30))
-    assert tasks.finish(delivery, Delivery.Status.DELIVERED) == "claim lost"
+    assert worker.finish(delivery, Delivery.Status.DELIVERED) == "claim lost"
     assert Delivery.objects.get(pk=delivery.pk).status == "pending"
 
 
@@ -150,4 +152,4 @@ def test_retry_after_as_an_http_date_without_zone():
     class Answer:
         headers = {"Retry-After": "Wed, 21 Oct 2099 07:28:00 -0000"}
 
-    assert crm.retry_after_seconds(Answer()) > 0
+    assert base.retry_after_seconds(Answer()) > 0

@@ -12,7 +12,7 @@ import time
 import pytest
 import standardwebhooks
 
-from intake.crm import sign_webhook
+from intake.outbox.adapters.webhook import sign_webhook
 from intake.webhook_secret import webhook_key
 from tests.security.test_deployment import REQUIRED, ROOT, clean_environment, read_env_example
 

@@ -15,11 +15,12 @@ from django.test import Client
 from django.utils import timezone, translation
 
 from intake import retention, tasks
-from intake.access_models import AccessLogEntry
 from intake.choices import Kind
-from intake.crm import PermanentError, SuperOfficeAdapter
-from intake.models import Delivery, Registration
-from intake.services import preferences_link
+from intake.models import AccessLogEntry, Delivery, Registration
+from intake.outbox.adapters import base
+from intake.outbox.adapters.base import PermanentError
+from intake.outbox.adapters.superoffice import SuperOfficeAdapter
+from intake.subscribers import preferences_link
 from places.models import Municipality
 from tests.conftest import run_worker
 from tests.factories import RegistrationFactory
@@ -167,7 +168,7 @@ def test_a_changed_character_or_another_links_token_does_not_open_the_page(clien
     token = url.rstrip("/").rsplit("/", 1)[1]
     tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
     assert client.get(f"/en/newsletter/preferences/{tampered}/").status_code == 400
-    from intake.services import newsletter_link
+    from intake.subscribers import newsletter_link
 
     unsubscribe_token = newsletter_link(row, "unsubscribe").rstrip("/").rsplit("/", 1)[1]
     assert client.get(f"/en/newsletter/preferences/{unsubscribe_token}/").status_code == 400
@@ -220,7 +221,7 @@ def test_a_purged_subscription_keeps_its_page_and_the_crm_hears_the_hash(
 
 def test_superoffice_cannot_store_preferences_so_the_delivery_names_the_manual_step():
     adapter = SuperOfficeAdapter()
-    known = tasks.CrmResult(person_id="501")
+    known = base.CrmResult(person_id="501")
     with pytest.raises(PermanentError, match="SuperOffice person 501 by hand"):
         adapter.update_preferences({"action": "preferences"}, known)
 

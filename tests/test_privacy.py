@@ -18,9 +18,8 @@ from wagtail.models import ModelLogEntry
 
 from ambassadors.models import Ambassador, AmbassadorApplication
 from intake import retention
-from intake.access_models import prune_access_log
 from intake.choices import Kind
-from intake.models import AccessLogEntry, Delivery, Registration
+from intake.models import AccessLogEntry, Delivery, Registration, prune_access_log
 from privacy.models import ErasureReceipt
 from tasteget.tasks import send_email
 from tests import fake_crm

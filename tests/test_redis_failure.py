@@ -357,7 +357,7 @@ def test_the_daily_digest_is_not_sent_again_after_a_redis_restart(redis_caches, 
 
 def test_markers_are_claimed_once_and_forgotten_after_their_use():
     from intake import markers
-    from intake.outbox_models import Beacon
+    from intake.models import Beacon
 
     assert markers.claim("digest:2026-11-26:1") and not markers.claim("digest:2026-11-26:1")
     assert markers.claim("relayed:token-1", {"fingerprint": "abc"})

@@ -17,9 +17,14 @@ from django.db import connection
 from django.db.utils import OperationalError
 from django.test import override_settings
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
-from intake import crm, heartbeat, pacing, tasks
+from intake import heartbeat, tasks
 from intake.models import Beacon, CrmGate, Delivery, Registration
+from intake.outbox import adapters, pacing, worker
+from intake.outbox.adapters import base
+from intake.outbox.adapters.superoffice import SuperOfficeAdapter
+from intake.outbox.adapters.webhook import WebhookAdapter
 from tests import fake_crm
 from tests.conftest import GUIDANCE, form_values
 
@@ -80,7 +85,7 @@ def test_an_interrupted_send_has_counted_its_attempt(webhook, crm_delivery, monk
     def die(*args, **kwargs):
         raise SystemExit("killed mid-send")
 
-    monkeypatch.setattr(crm.WebhookAdapter, "deliver", die)
+    monkeypatch.setattr(WebhookAdapter, "deliver", die)
     with pytest.raises(SystemExit):
         tasks.deliver.call(crm_delivery.pk)
     crm_delivery.refresh_from_db()
@@ -93,7 +98,7 @@ def test_a_running_task_older_than_the_lease_is_dead_and_its_delivery_is_sent_ag
 
     # The state kill -9 leaves behind: the task row RUNNING, the delivery claimed.
     task_id = tasks.enqueue_delivery(crm_delivery.pk).id
-    long_ago = timezone.now() - tasks.lease() - datetime.timedelta(minutes=1)
+    long_ago = timezone.now() - worker.lease() - datetime.timedelta(minutes=1)
     DBTaskResult.objects.filter(id=task_id).update(status="RUNNING", started_at=long_ago)
     Delivery.objects.filter(pk=crm_delivery.pk).update(
         claimed_until=timezone.now() - datetime.timedelta(seconds=1), attempts=1, next_attempt_at=long_ago
@@ -149,8 +154,8 @@ def test_retry_after_is_obeyed_exactly_not_overridden_by_the_backoff(webhook, cr
     gate = CrmGate.objects.get(backend="webhook")
     assert gate.open_until >= before + datetime.timedelta(seconds=1)  # the whole backend waits
     assert gate.failures == 0  # a throttle is not an outage
-    assert tasks.backoff(9, retry_after=1).total_seconds() == 1
-    assert tasks.backoff(1, retry_after=10**9).total_seconds() == 24 * 3600
+    assert worker.backoff(9, retry_after=1).total_seconds() == 1
+    assert worker.backoff(1, retry_after=10**9).total_seconds() == 24 * 3600
 
 
 def test_the_rate_limit_spreads_a_backlog_over_reserved_slots_shared_by_all_workers(webhook, submit, settings):
@@ -160,7 +165,7 @@ def test_the_rate_limit_spreads_a_backlog_over_reserved_slots_shared_by_all_work
     gate = pacing.Gate("webhook")
     slots = []
     for delivery in Delivery.objects.filter(channel="crm"):
-        admission = gate.admit(delivery.pk, slot=None, claim=tasks.claim)
+        admission = gate.admit(delivery.pk, slot=None, claim=worker.claim)
         slots.append(admission.start_at or admission.wait_until)
     gaps = [(later - earlier).total_seconds() for earlier, later in zip(slots, slots[1:], strict=False)]
     assert all(gap == pytest.approx(0.5) for gap in gaps), gaps
@@ -189,7 +194,7 @@ def test_the_concurrency_cap_counts_live_claims(webhook, crm_delivery, settings)
     settings.CRM_MAX_CONCURRENCY = 1
     Delivery.objects.filter(pk=crm_delivery.pk).update(claimed_until=timezone.now() + datetime.timedelta(minutes=1))
     other = Delivery.objects.create(registration=crm_delivery.registration, channel="crm", action="unsubscribe")
-    admission = pacing.Gate("webhook").admit(other.pk, slot=None, claim=tasks.claim)
+    admission = pacing.Gate("webhook").admit(other.pk, slot=None, claim=worker.claim)
     assert admission.delivery is None and admission.reason == "concurrency"
 
 
@@ -252,7 +257,7 @@ def test_each_delivery_is_its_own_task_so_emails_never_wait_behind_the_crm(
 
 def test_every_attempt_is_logged_without_personal_data(webhook, crm_delivery, caplog):
     webhook.plan = [(503, {}, b"ida@example.org is down")]
-    with caplog.at_level("INFO", logger="intake.tasks"):
+    with caplog.at_level("INFO", logger="intake.outbox.worker"):
         run(crm_delivery)
     line = next(r.getMessage() for r in caplog.records if "attempt=1" in r.getMessage())
     assert f"delivery={crm_delivery.pk}" in line and "channel=crm" in line and "status=retrying" in line
@@ -337,10 +342,11 @@ def test_the_payload_carries_a_stable_person_key_beside_the_registration_id(sett
 def test_two_workers_racing_create_one_superoffice_person(superoffice, crm_delivery, locked, monkeypatch):
     import contextlib
 
-    from intake.services import build_payload
+    from intake.outbox.payload import build_payload
 
     if not locked:
-        monkeypatch.setattr(crm, "person_lock", lambda *args, **kwargs: contextlib.nullcontext())
+        unlocked = lambda *args, **kwargs: contextlib.nullcontext()  # noqa: E731
+        monkeypatch.setattr("intake.outbox.adapters.superoffice.person_lock", unlocked)
     superoffice.lookup_barrier = threading.Barrier(2, timeout=5)  # both look up before either creates
     payload = build_payload(Delivery.objects.select_related("registration").get(pk=crm_delivery.pk))
     payload["kind"] = "magazine"  # person and consent only
@@ -350,7 +356,7 @@ def test_two_workers_racing_create_one_superoffice_person(superoffice, crm_deliv
     def worker():
         start.wait()
         try:
-            crm.SuperOfficeAdapter().deliver(payload, crm.CrmResult(), None)
+            SuperOfficeAdapter().deliver(payload, base.CrmResult(), None)
         except Exception as error:  # noqa: BLE001 - reported below
             errors.append(error)
         finally:
@@ -371,14 +377,15 @@ def test_two_workers_racing_create_one_superoffice_person(superoffice, crm_deliv
 
 def test_every_adapter_has_the_same_deliver_signature_and_errors_carry_the_status(webhook, crm_delivery):
     signatures = {
-        name: list(inspect.signature(crm.import_string(path).deliver).parameters) for name, path in crm.BACKENDS.items()
+        name: list(inspect.signature(import_string(path).deliver).parameters)
+        for name, path in adapters.BACKENDS.items()
     }
     assert set(map(tuple, signatures.values())) == {("self", "payload", "known", "on_person")}
     assert "CRM_BACKEND ==" not in inspect.getsource(tasks)
     webhook.plan = [(418, {}, b"teapot")]
-    adapter = crm.get_adapter()
-    with pytest.raises(crm.PermanentError) as raised:
-        adapter.deliver({"id": "x", "person": {}}, crm.CrmResult(), None)
+    adapter = adapters.get_adapter()
+    with pytest.raises(base.PermanentError) as raised:
+        adapter.deliver({"id": "x", "person": {}}, base.CrmResult(), None)
     assert raised.value.status == 418
 
 

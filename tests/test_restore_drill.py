@@ -101,7 +101,7 @@ from django_tasks_db.models import DBTaskResult
 from openpyxl import load_workbook
 from ambassadors.models import Ambassador, AmbassadorApplication
 from intake.models import AccessLogEntry, Delivery, Registration
-from intake.services import person_key
+from intake.subscribers import person_key
 from privacy import people
 from privacy.models import ErasureReceipt
 

@@ -17,7 +17,8 @@ from home.management.commands.housekeeping import run_once
 from intake import retention
 from intake.choices import Kind
 from intake.models import Consent, Delivery, Registration
-from intake.services import newsletter_link, unsubscribe_newsletter
+from intake.services import unsubscribe_newsletter
+from intake.subscribers import newsletter_link
 from tests.conftest import run_worker
 from tests.factories import DeliveryFactory, MunicipalityFactory, RegistrationFactory
 

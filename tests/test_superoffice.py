@@ -12,9 +12,10 @@ import datetime
 import pytest
 from django.utils import translation
 
-from intake import crm, services
 from intake.choices import Topic
 from intake.models import Delivery, Registration
+from intake.outbox.adapters import superoffice
+from intake.services import confirm_newsletter
 from places.models import Adviser, Municipality
 from tests import fake_superoffice
 from tests.conftest import GUIDANCE
@@ -36,21 +37,21 @@ def tenant(settings):
     settings.SUPEROFFICE_FALLBACK_OWNER_ID = 0
     settings.SUPEROFFICE_TENANT_STATE_URL = server.url + "/api/state/{context}"
     settings.SUPEROFFICE_CONTEXT_IDENTIFIER = fake_superoffice.CONTEXT
-    crm.SuperOfficeAdapter._moved_to = None
-    crm.SuperOfficeAuth._ticket = None
+    superoffice.SuperOfficeAdapter._moved_to = None
+    superoffice.SuperOfficeAuth._ticket = None
     Adviser.objects.filter(email="sara.are@example.org").update(crm_owner_id=17)
     Municipality.objects.filter(slug="are").update(crm_list_item_id=12)
     Municipality.objects.filter(slug="ostersund").update(crm_list_item_id=13)
     yield server
     server.shutdown()
-    crm.SuperOfficeAdapter._moved_to = None
+    superoffice.SuperOfficeAdapter._moved_to = None
 
 
 def register_all_three(submit):
     submit("/anmal-intresse/", GUIDANCE)
     submit("/bestall-magasinet/", MAGAZINE)  # no e-mail
     submit("/nyhetsbrev/", {"email": "nils@example.org", "language": "sv", "consent": "on"})
-    services.confirm_newsletter(Registration.objects.get(kind="newsletter"))
+    confirm_newsletter(Registration.objects.get(kind="newsletter"))
 
 
 def drain(rounds=6):
@@ -116,7 +117,7 @@ def test_three_kinds_reach_superoffice_once_through_failures(tenant, submit, fai
     if failure == "tenant-moved":
         paths = {request["path"].split("/api/")[0] for request in tenant.requests if "/api/v1/" in request["path"]}
         assert len(paths) == 2  # once at the old address, then only the new one
-        assert crm.SuperOfficeAdapter.api_url() == tenant.api_url
+        assert superoffice.SuperOfficeAdapter.api_url() == tenant.api_url
 
 
 def test_a_moved_tenant_is_found_through_the_system_users_login(tenant, settings, submit, private_key_pem):  # noqa: F811
@@ -218,4 +219,4 @@ def test_the_description_is_readable_swedish_and_within_superoffices_limit(tenan
     for description in (appointment["Description"], person["Description"]):
         assert len(description) <= 2047
         assert f"{jobs}, {housing}" in description and "jobs, housing" not in description
-    assert appointment["Description"].startswith(crm.MARKER_PREFIX) and appointment["Description"].endswith("…")
+    assert appointment["Description"].startswith(superoffice.MARKER_PREFIX) and appointment["Description"].endswith("…")

@@ -9,8 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import get_language_info
 from wagtail.models import Locale, Page, Site
 
-from intake.services import advisers_for
-from places.models import Municipality
+from places.models import Adviser, Municipality
 from tasteget import pagecache
 from tasteget.helpers import absolute_url
 from tasteget.translations import HAND_TRANSLATED, awaiting_translation, content_language, with_content_languages
@@ -207,7 +206,7 @@ def registration_next_steps(context, registration):
     municipality = registration.municipality
     local = Municipality.objects.localized(locale_id).filter(pk=municipality.pk).first()
     return {
-        "advisers": advisers_for(registration),
+        "advisers": list(Adviser.objects.serving(registration.municipality)),
         "municipality_name": local.local_name if local else municipality.name,
         "municipality_page": MunicipalityPage.objects.live()
         .filter(locale_id=locale_id, municipality__translation_key=municipality.translation_key)

@@ -13,7 +13,8 @@ from django.utils import timezone
 from intake import consent
 from intake.models import Delivery, Registration
 from intake.services import register
-from intake.tasks import email_for, process
+from intake.outbox.mail import email_for
+from intake.tasks import process
 from places.models import Municipality
 version, _text = consent.current("newsletter")
 outcome = register(

@@ -88,7 +88,7 @@ def test_newsletter_confirmation_links_expire_but_unsubscribe_links_do_not(clien
     from unittest import mock
 
     from intake.models import Registration
-    from intake.services import newsletter_link
+    from intake.subscribers import newsletter_link
     from tests.factories import RegistrationFactory
 
     registration = RegistrationFactory(kind="newsletter", email="n@example.org")

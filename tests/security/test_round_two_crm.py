@@ -12,9 +12,9 @@ import uuid
 import pytest
 from django.utils import timezone
 
-from intake import crm
 from intake.answers import signature
 from intake.models import CrmEvent, Delivery
+from intake.outbox.adapters import base, superoffice
 from tests.conftest import GUIDANCE
 from tests.test_crm_check import crm_check, ready  # noqa: F401 - a fixture
 from tests.test_superoffice import drain, tenant  # noqa: F401 - the fixture
@@ -23,10 +23,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_fake_tenant_refuses_a_task_keyed_id_as_superoffice_does(tenant):  # noqa: F811
-    adapter = crm.SuperOfficeAdapter()
+    adapter = superoffice.SuperOfficeAdapter()
     default = adapter.json_of(adapter.call("GET", "Appointment/default"))
     assert default["Task"]["TaskListItemId"] == 3 and "Id" not in default["Task"]
-    with pytest.raises(crm.DeliveryError) as refused:
+    with pytest.raises(base.DeliveryError) as refused:
         adapter.call("POST", "Appointment", json={**default, "Task": {"Id": 3}})
     assert refused.value.status == 400
 

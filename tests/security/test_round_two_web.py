@@ -401,7 +401,7 @@ def test_an_empty_registration_search_says_inga_anmalningar(admin_client):
 
 
 def test_the_access_log_names_what_was_touched_in_swedish(admin_client):
-    from intake.access_models import SUBJECT_LABELS, AccessLogEntry, record_access
+    from intake.models import SUBJECT_LABELS, AccessLogEntry, record_access
 
     record_access(admin_client.user, AccessLogEntry.Action.VIEW, "registration", [("registration", 1)])
     body = admin_client.get("/admin/personal-data/access-log/").content.decode()

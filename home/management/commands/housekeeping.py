@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from home.purge import retry_pending as retry_pending_purges
 from intake import markers
-from intake.access_models import prune_access_log
+from intake.models import prune_access_log
 from intake.work import send_daily_digests
 from privacy.ledger import write_pending as write_pending_erasures
 

@@ -8,7 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
 from intake.answers import EVENTS
-from intake.crm import DeliveryError, SuperOfficeAdapter
+from intake.outbox.adapters.base import DeliveryError
+from intake.outbox.adapters.superoffice import SuperOfficeAdapter
 from tasteget.helpers import absolute_url
 
 NAME = "tasteget-answers"

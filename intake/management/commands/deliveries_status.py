@@ -10,9 +10,9 @@ from django.core.management.base import BaseCommand
 from django.db.models import Count
 from django.utils import timezone
 
-from intake import pacing
 from intake.heartbeat import backlog, conditions, last_beat
 from intake.models import Delivery
+from intake.outbox import pacing
 
 
 class Command(BaseCommand):

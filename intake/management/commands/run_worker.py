@@ -6,7 +6,7 @@ is logged, the connections are dropped, and it tries again with back-off
 (1 s doubling to `--max-backoff`). It also writes a heartbeat (`Beacon`
 "worker:<id>") that /healthz and the alerts read. A task interrupted by the
 outage stays RUNNING; the sweep marks it failed and re-sends its delivery
-once the lease has run out (see intake/tasks.py).
+once the lease has run out (see intake/outbox/worker.py).
 
 One process, two lanes: `--queue-name '*'` runs the `crm` queue in a thread
 of its own beside a thread for every other queue, so a CRM call that hangs

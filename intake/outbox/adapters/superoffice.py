@@ -1,253 +1,20 @@
-"""Adapters that deliver a registration to the CRM, chosen by CRM_BACKEND.
-
-One contract for all: `adapter.deliver(payload, known, on_person)` where
-`known` is the `CrmResult` stored from earlier attempts and `on_person(id)`
-is called as soon as the CRM has a person (so a later step's failure does not
-lose it). Every adapter is idempotent for one delivery: it may be called again
-after a timeout or a worker crash and must not create a second person. Each
-raises `TemporaryError` (retry later, maybe at `retry_after` seconds) or
-`PermanentError` (do not retry; an operator must look) on failure; both
-carry the HTTP `status` when there was one.
-
-`get_adapter(deadline=…)` gives the adapter a total time budget: every call
-of one delivery together, connection, headers and a slowly dripping body
-included, ends by then.
-"""
+"""SuperOffice: its REST API, a system user's ticket, and the tenant that moves."""
 
 import base64
 import datetime
-import hashlib
-import hmac
 import json
 import threading
 import time
-from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import requests
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
-from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import translation
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from .choices import ContactMethod, MoveWhen, Topic
-from .locks import person_lock
-from .webhook_secret import webhook_key
-
-
-class DeliveryError(Exception):
-    """`status`: the HTTP status code, or None when no answer came."""
-
-    def __init__(self, message, status=None, retry_after=None):
-        super().__init__(message)
-        self.status = status
-        self.retry_after = retry_after
-
-
-class TemporaryError(DeliveryError):
-    pass
-
-
-class PermanentError(DeliveryError):
-    pass
-
-
-class DeadlineExceeded(TemporaryError):
-    pass
-
-
-@dataclass
-class CrmResult:
-    person_id: str = ""
-    followup_id: str = ""
-
-
-BACKENDS = {
-    "file": "intake.crm.FileAdapter",
-    "webhook": "intake.crm.WebhookAdapter",
-    "superoffice": "intake.crm.SuperOfficeAdapter",
-}
-
-
-def get_adapter(deadline=None):
-    """The configured adapter; `deadline` is a `time.monotonic()` value by
-    which all of this delivery's calls must be over."""
-    name = settings.CRM_BACKEND
-    if name not in BACKENDS:
-        raise ImproperlyConfigured(f"CRM_BACKEND must be one of {', '.join(BACKENDS)}, not {name!r}.")
-    return import_string(BACKENDS[name])(deadline=deadline)
-
-
-def retry_after_seconds(response):
-    """Seconds from a Retry-After header (delta-seconds or HTTP date), or None."""
-    value = response.headers.get("Retry-After")
-    if not value:
-        return None
-    if value.strip().isdigit():
-        return int(value.strip())
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if moment.tzinfo is None:  # "-0000" means UTC with unknown origin
-        moment = moment.replace(tzinfo=datetime.UTC)
-    return max(0, int((moment - datetime.datetime.now(datetime.UTC)).total_seconds()))
-
-
-def raise_for_status(response):
-    """Map an HTTP answer to our error kinds: 2xx is success; 408/429/5xx retry;
-    redirects and other 4xx fail (a redirected POST would lose its body)."""
-    status = response.status_code
-    if 200 <= status < 300:
-        return
-    detail = f"HTTP {status}: {response.text[:300]}"
-    if status in (408, 425, 429) or status >= 500:
-        raise TemporaryError(detail, status=status, retry_after=retry_after_seconds(response))
-    raise PermanentError(detail, status=status)
-
-
-class Adapter:
-    """The contract every CRM adapter fulfils."""
-
-    def __init__(self, deadline=None):
-        self.deadline = deadline
-
-    def deliver(self, payload, known, on_person):
-        raise NotImplementedError
-
-    def withdraw_known(self, payload, known):
-        """Unsubscribe a person the site keeps no address of (intake/retention.py);
-        the payload carries `person_key`, the hash of the address."""
-        return self.deliver(payload, known, None)
-
-    def update_preferences(self, payload, known):
-        """A subscriber changed interests, municipality or language on the
-        preference page (`action: preferences`); the payload is the ordinary
-        one, with the new choices. The file and the webhook take it as it is."""
-        return self.deliver(payload, known, None)
-
-
-class HttpAdapter(Adapter):
-    timeout = (5, 15)  # connect, per read; the whole delivery is bounded by `deadline`
-    chunk = 8192
-
-    def __init__(self, deadline=None):
-        super().__init__(deadline)
-        self.session = requests.Session()
-
-    def remaining(self):
-        if self.deadline is None:
-            return None
-        left = self.deadline - time.monotonic()
-        if left <= 0:
-            raise DeadlineExceeded("The delivery's time budget ran out.")
-        return left
-
-    def request(self, method, url, **kwargs):
-        left = self.remaining()
-        connect, read = self.timeout
-        if left is not None:
-            connect, read = min(connect, left), min(read, left)
-        try:
-            response = self.session.request(
-                method, url, timeout=(connect, read), allow_redirects=False, stream=True, **kwargs
-            )
-            # Read the body against the wall clock: a server that drips a
-            # byte at a time stays under the per-read timeout forever.
-            body = bytearray()
-            for part in response.iter_content(self.chunk):
-                body += part
-                self.remaining()
-            response._content = bytes(body)
-            response._content_consumed = True
-            response.close()
-        except DeadlineExceeded:
-            raise
-        except requests.Timeout as error:
-            raise TemporaryError(f"Timed out: {error}") from error
-        except requests.RequestException as error:
-            raise TemporaryError(f"Could not connect: {error}") from error
-        raise_for_status(response)
-        return response
-
-    @staticmethod
-    def json_of(response):
-        try:
-            return response.json()
-        except ValueError as error:
-            raise TemporaryError(f"Malformed JSON from the CRM: {response.text[:200]!r}") from error
-
-
-class FileAdapter(Adapter):
-    """Development: append each delivery as one JSON line to CRM_FILE_PATH."""
-
-    _lock = threading.Lock()
-
-    def deliver(self, payload, known=None, on_person=None):
-        path = Path(settings.CRM_FILE_PATH)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with self._lock:
-            if path.exists():
-                for line in path.read_text().splitlines():
-                    if json.loads(line).get("id") == payload["id"]:
-                        return CrmResult(person_id=person_key(payload))
-            with path.open("a") as handle:
-                handle.write(json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False) + "\n")
-        return CrmResult(person_id=person_key(payload))
-
-    def erase(self, payload, known=None):
-        """An erasure is one more line in the file (identifiers only); once per delivery id."""
-        return self.deliver(payload, known)
-
-
-def person_key(payload):
-    email = (payload.get("person", {}).get("email") or "").lower()
-    return "file-" + hashlib.sha256(email.encode()).hexdigest()[:16]
-
-
-def sign_webhook(secret, message_id, timestamp, body):
-    """Standard Webhooks: v1,<base64 HMAC-SHA256 of "id.timestamp.body">."""
-    # whsec_ + base64, padded or not (intake/webhook_secret.py); production refuses other forms.
-    key = webhook_key(secret) if secret.startswith("whsec_") else secret.encode()
-    signed = f"{message_id}.{timestamp}.".encode() + body
-    return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
-
-
-class WebhookAdapter(HttpAdapter):
-    """POST the payload as JSON, signed per the Standard Webhooks specification.
-
-    The webhook id is the delivery's id, the same on every retry, so the
-    receiver can drop repeats.
-    """
-
-    def deliver(self, payload, known=None, on_person=None):
-        if not settings.CRM_WEBHOOK_URL or not settings.CRM_WEBHOOK_SECRET:
-            raise PermanentError("CRM_WEBHOOK_URL and CRM_WEBHOOK_SECRET must be set.")
-        body = json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False).encode()
-        timestamp = str(int(time.time()))
-        headers = {
-            "content-type": "application/json",
-            "webhook-id": payload["id"],
-            "webhook-timestamp": timestamp,
-            "webhook-signature": sign_webhook(settings.CRM_WEBHOOK_SECRET, payload["id"], timestamp, body),
-        }
-        response = self.request("POST", settings.CRM_WEBHOOK_URL, data=body, headers=headers)
-        person_id = ""
-        if response.content:
-            try:
-                person_id = str(response.json().get("person_id") or "")
-            except (ValueError, AttributeError):
-                person_id = ""  # the receiver owes us no body
-        return CrmResult(person_id=person_id)
-
-    def erase(self, payload, known=None):
-        """A signed `person.erased` event (identifiers only), like any delivery."""
-        self.deliver(payload, known)
-        return CrmResult(person_id=payload.get("crm_person_id") or "")
+from ...choices import ContactMethod, MoveWhen, Topic
+from ..locks import person_lock
+from .base import CrmResult, HttpAdapter, PermanentError, TemporaryError, raise_for_status
 
 
 class SuperOfficeAuth:
@@ -425,7 +192,7 @@ class SuperOfficeAdapter(HttpAdapter):
         one person, not two."""
         known = known or CrmResult()
         person = payload["person"]
-        lock_key = payload.get("person_key") or person.get("email") or address_key(payload)
+        lock_key = payload.get("person_key") or person.get("email") or name_and_address(payload)
         if not known.person_id and lock_key:
             with person_lock(lock_key, self.deadline):
                 return self.deliver_locked(payload, known, on_person)
@@ -631,7 +398,8 @@ def odata(value):
     return str(value).replace("'", "''")
 
 
-def address_key(payload):
+def name_and_address(payload):
+    """A lock key for a person known only by name and postal address (not `Registration.address_key`)."""
     address = payload.get("postal_address") or {}
     parts = [payload["person"].get("first_name"), payload["person"].get("last_name"), address.get("street_address")]
     parts.append(address.get("postal_code"))

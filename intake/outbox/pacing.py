@@ -28,7 +28,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .outbox_models import CrmGate
+from ..models.outbox import CrmGate, Delivery
+from .adapters.base import TemporaryError
 
 logger = logging.getLogger(__name__)
 
@@ -71,8 +72,6 @@ class Gate:
 
     def admit(self, delivery_id, slot, claim, epoch=None):
         """Claim the delivery if it may be sent now (or within MAX_SLEEP)."""
-        from .models import Delivery
-
         with transaction.atomic():
             gate = self.locked_row()
             now = timezone.now()
@@ -125,8 +124,6 @@ class Gate:
             if retry_after is not None and status in (429, 503):
                 told_until = now + datetime.timedelta(seconds=min(max(retry_after, 0), MAX_PAUSE))
                 self.pause(gate, told_until)
-            from .crm import TemporaryError
-
             if isinstance(error, TemporaryError) and status != 429:
                 gate.failures += 1
                 over = gate.failures - settings.CRM_BREAKER_FAILURES

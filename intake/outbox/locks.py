@@ -15,6 +15,8 @@ import time
 from django.conf import settings
 from django.db import connection
 
+from .adapters.base import TemporaryError
+
 
 def lock_id(key):
     return int.from_bytes(hashlib.sha256(key.strip().lower().encode()).digest()[:8], "big", signed=True)
@@ -22,8 +24,6 @@ def lock_id(key):
 
 @contextlib.contextmanager
 def person_lock(key, deadline=None, poll=0.05):
-    from .crm import TemporaryError
-
     give_up = deadline if deadline is not None else time.monotonic() + 60
     number = lock_id(key)
     if connection.vendor == "postgresql":

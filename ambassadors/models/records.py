@@ -1,26 +1,15 @@
-"""Place ambassadors: volunteers' public profiles, the directory with its
-relay contact form, and applications to become one."""
+"""Place ambassadors' records: their public profiles, applications to become
+one, and the daily counts the reports read."""
 
 import datetime
 
-from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
-from wagtail.contrib.routable_page.models import RoutablePageMixin, path
-from wagtail.models import Page
 
-from intake.pipeline import handle_form, read_thanks, thanks_token
-from places.models import Municipality, canonical_municipalities, with_local_names
-from tasteget.helpers import clean_slug
-from tasteget.locales import language_code_of
-from tasteget.paging import page_of
-
-from .forms import AmbassadorApplicationForm, AmbassadorContactForm
+from places.models import Municipality, canonical_municipalities
 
 
 def split_interests(text):
@@ -276,102 +265,3 @@ class ApplicationDay(models.Model):
     @classmethod
     def count(cls, municipality_id, day=None):
         add_one(cls, "applications", municipality_id, day)
-
-
-AMBASSADORS_PER_PAGE = 20
-
-
-class AmbassadorDirectoryPage(RoutablePageMixin, Page):
-    intro = models.TextField(_("introduction"), max_length=600, blank=True)
-
-    content_panels = Page.content_panels + [FieldPanel("intro")]
-    parent_page_types = ["home.HomePage"]
-    subpage_types = []
-    max_count_per_parent = 1
-
-    class Meta:
-        verbose_name = _("ambassador directory")
-
-    @path("")
-    def directory(self, request):
-        chosen_municipality = clean_slug(request.GET.get("kommun", ""))
-        chosen_language = clean_slug(request.GET.get("sprak", "")).lower()[:10]
-        chosen_interest = interest_key(request.GET.get("intresse", "")[:60])
-        ambassadors = Ambassador.objects.published().select_related("municipality", "photo")
-        # A list of the interests that exist, not free text (issue 10): an
-        # unknown one (an old link, a hand-typed address) is said, not applied.
-        interests, ambassadors_by_interest = Ambassador.objects.published().interest_index()
-        unknown_interest = chosen_interest if chosen_interest and chosen_interest not in interests else ""
-        if unknown_interest:
-            chosen_interest = ""
-        if chosen_municipality:
-            ambassadors = ambassadors.filter(municipality__slug=chosen_municipality)
-        if chosen_language:
-            ambassadors = ambassadors.filter(languages__iregex=rf"(^|,)\s*{chosen_language}\s*(,|$)")
-        if chosen_interest:
-            ambassadors = ambassadors.filter(pk__in=ambassadors_by_interest[chosen_interest])
-        page_of_ambassadors = page_of(ambassadors, request, AMBASSADORS_PER_PAGE)
-        municipalities = list(Municipality.objects.localized(self.locale_id).municipalities())
-        return self.render(
-            request,
-            context_overrides={
-                "ambassadors": with_local_names(page_of_ambassadors.object_list, municipalities),
-                "page_of_ambassadors": page_of_ambassadors,
-                "municipalities": municipalities,
-                "chosen_municipality": chosen_municipality,
-                "chosen_language": chosen_language,
-                "chosen_interest": chosen_interest,
-                "unknown_interest": unknown_interest,
-                "interests": interests,
-                "languages": [(code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES],
-                "apply_url": self.url + self.reverse_subpage(self.apply_route()),
-            },
-        )
-
-    @path("<int:pk>/", name="profile")
-    def profile(self, request, pk):
-        # Intra-app: the services store ambassadors' data, so they import this module.
-        from .services import relay_message
-
-        ambassador = get_object_or_404(Ambassador.objects.published().select_related("municipality", "photo"), pk=pk)
-        here = self.url + self.reverse_subpage("profile", args=[pk])
-        return handle_form(
-            request,
-            AmbassadorContactForm,
-            save=lambda form: relay_message(ambassador, form.cleaned_data, form.submission_key),
-            thanks_url=lambda _outcome: here + "?r=" + thanks_token({"sent": "relay", "to": pk}),
-            render=lambda form: self.render(
-                request,
-                context_overrides={
-                    "ambassador": ambassador,
-                    "form": form,
-                    "sent": (read_thanks(request) or {}).get("to") == pk,
-                },
-                template="ambassadors/ambassador_profile.html",
-            ),
-        )
-
-    def apply_route(self):
-        """`bli-ambassador/` on Swedish pages (and their untranslated copies, whose
-        addresses are Swedish too), `become-an-ambassador/` on translations."""
-        swedish = language_code_of(self.locale_id) == settings.LANGUAGE_CODE or self.alias_of_id
-        return "apply" if swedish else "apply_translated"
-
-    @path("bli-ambassador/", name="apply")
-    @path("become-an-ambassador/", name="apply_translated")
-    def apply(self, request):
-        """Become an ambassador: the application goes to the Region's coordinator."""
-        from .services import submit_application
-
-        here = self.url + self.reverse_subpage(self.apply_route())
-        return handle_form(
-            request,
-            AmbassadorApplicationForm,
-            save=lambda form: submit_application(form.cleaned_data, form.submission_key, language=get_language()),
-            thanks_url=lambda _outcome: here + "?r=" + thanks_token({"sent": "application"}),
-            render=lambda form: self.render(
-                request,
-                context_overrides={"form": form, "sent": (read_thanks(request) or {}).get("sent") == "application"},
-                template="ambassadors/ambassador_application.html",
-            ),
-        )

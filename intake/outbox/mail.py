@@ -1,0 +1,54 @@
+"""The e-mails of the outbox: to the advisers, and the confirmation to the person."""
+
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from wagtail.models import Locale
+
+from places.models import Adviser
+from tasteget.helpers import absolute_url
+
+from ..choices import Kind
+from ..models.outbox import Delivery
+from ..subscribers import newsletter_link, preferences_link, preferences_link_days
+
+
+def admin_url(registration):
+    return absolute_url(reverse("intake_registration:inspect", args=[registration.pk]))
+
+
+def email_for(delivery):
+    registration = delivery.registration
+    with translation.override(
+        registration.language if delivery.channel == Delivery.Channel.CONFIRMATION_EMAIL else "sv"
+    ):
+        context = {
+            "registration": registration,
+            "kind": registration.get_kind_display(),
+            "admin_url": admin_url(registration),
+            "advisers": list(Adviser.objects.serving(registration.municipality))
+            if registration.kind == Kind.GUIDANCE
+            else [],
+            "municipality": registration.municipality.get_translation_or_none(Locale.get_active())
+            or registration.municipality,
+        }
+        if registration.kind == Kind.NEWSLETTER:
+            context["confirm_url"] = absolute_url(newsletter_link(registration, "confirm"))
+            context["unsubscribe_url"] = absolute_url(newsletter_link(registration, "unsubscribe"))
+            context["preferences_url"] = absolute_url(preferences_link(registration))
+            context["link_days"] = preferences_link_days()
+        if delivery.channel == Delivery.Channel.ADVISER_EMAIL:
+            template = "intake/email/adviser_notification"
+        else:
+            template = f"intake/email/confirmation_{registration.kind}"
+        subject = render_to_string(f"{template}_subject.txt", context).strip()
+        body = render_to_string(f"{template}.txt", context)
+    headers = {}
+    if registration.kind == Kind.NEWSLETTER:
+        # One-click unsubscribe (RFC 8058) for mail clients.
+        headers = {
+            "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
+    return EmailMessage(subject=subject, body=body, to=[delivery.recipient], headers=headers)
