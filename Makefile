@@ -4,6 +4,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# make test: one test process per core (pytest-xdist); TEST_PROCESSES=0 runs one.
+TEST_PROCESSES ?= auto
 
 .PHONY: run test install install-test-tools bench-tools check lint format messages clean
 
@@ -49,7 +51,7 @@ bench-tools: install
 test: install-test-tools
 	$(VENV)/bin/ruff check .
 	DJANGO_SETTINGS_MODULE=tasteget.settings.test $(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_PROCESSES) --dist loadgroup $(PYTEST_ARGS)
 
 # The production settings must pass Django's deployment checks: once as
 # configured here, and once exactly as docker compose starts the image from a

@@ -5,9 +5,10 @@ from wagtail.models import Locale, Page
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Load the demo site once; each test runs in a transaction on top of it."""
+    """Load and index the demo site once; each test runs in a transaction on top of it."""
     with django_db_blocker.unblock():
         call_command("load_demo_content", verbosity=0)
+        call_command("update_index", verbosity=0)
 
 
 @pytest.fixture
@@ -113,16 +114,31 @@ def run_worker():
         call_command("db_worker", batch=True, queue_name="*", reload=False, startup_delay=False, verbosity=0)
 
 
-@pytest.hookimpl(trylast=True)
+def _flushes(item):
+    marker = item.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction"))
+    return transactional or "transactional_db" in getattr(item, "fixturenames", [])
+
+
+@pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(items):
-    """Tests on a transactional database run after all others: their flush
-    empties the test database, demo content included, and the stack tests
-    (tests/stack.py, not marked django_db, so pytest-django orders them last)
-    clone that database for their processes."""
+    """The order of the suite, around every other plugin's ordering.
 
-    def flushes(item):
-        marker = item.get_closest_marker("django_db")
-        transactional = bool(marker and marker.kwargs.get("transaction"))
-        return transactional or "transactional_db" in getattr(item, "fixturenames", [])
+    Before them: with pytest-xdist (`make test` runs one process per core) a
+    test file runs whole in one process, and the browser tests all in one,
+    so a file's own servers (redis-server, varnishd, moto) and the browser
+    tests' site server start once.
 
-    items.sort(key=flushes)  # stable: every other order is kept
+    After them: the browser tests first. They are the longest group, so the
+    other process works through everything else meanwhile (they use a
+    database of their own). Tests on a transactional database run after all
+    others: their flush empties the test database, demo content included,
+    and the stack tests (tests/stack.py, not marked django_db, so
+    pytest-django orders them last) clone that database for their processes.
+    """
+    for item in items:
+        path = item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group("browser" if path.startswith("tests/browser/") else path))
+    result = yield
+    items.sort(key=lambda item: (not item.nodeid.startswith("tests/browser/"), _flushes(item)))  # stable
+    return result

@@ -20,13 +20,6 @@ def result_titles(body):
     return re.findall(r'<a href="[^"]+">([^<]+)</a>', block.group(1)) if block else []
 
 
-@pytest.fixture(autouse=True)
-def indexed(db):
-    from django.core.management import call_command
-
-    call_command("update_index", verbosity=0)
-
-
 def test_search_finds_content_in_the_visitors_language(client):
     en = client.get("/en/search/", {"q": "bakery"}).content.decode()
     assert "The bakery that woke the village" in result_titles(en)

@@ -5,6 +5,7 @@ Never `playwright install`: the browser is /usr/bin/chromium (installed by
 """
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -35,33 +36,69 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
+_PLAYWRIGHT = {}
+
+
+@pytest.fixture
 def browser():
-    # Playwright's sync API runs an event loop; Django must allow ORM calls
-    # from the test thread all the same.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
+    """One Chromium for the browser tests, which run together and first
+    (tests/conftest.py). It is closed after the last of them
+    (pytest_runtest_teardown below), not at the end of the session: while
+    Playwright runs, its event loop makes Django refuse ORM calls from the
+    test thread, and the environment variable that allows them must not
+    reach later tests (nor the processes they start)."""
+    if not _PLAYWRIGHT:
+        from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        _PLAYWRIGHT["environment"] = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+        _PLAYWRIGHT["manager"] = sync_playwright()
+        playwright = _PLAYWRIGHT["manager"].__enter__()
+        _PLAYWRIGHT["browser"] = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    return _PLAYWRIGHT["browser"]
+
+
+@pytest.hookimpl(trylast=True)  # after the test's own fixtures (its page) are closed
+def pytest_runtest_teardown(item, nextitem):
+    if _PLAYWRIGHT and (nextitem is None or "tests/browser" not in str(nextitem.path)):
+        _PLAYWRIGHT.pop("browser").close()
+        _PLAYWRIGHT.pop("manager").__exit__(None, None, None)
+        if _PLAYWRIGHT.pop("environment") is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture(scope="session")
-def site_server(tmp_path_factory):
+def site_server(tmp_path_factory, django_db_setup, django_db_blocker):
     """The site as `make run` serves it, in its own process and database.
 
     A separate server (not Django's in-thread live server) keeps the browser
     tests off the test database's transactions: they see exactly what a
     visitor sees after migrate and load_demo_content, with DEBUG off.
+
+    Its database is SQLite in every run. When the test database is SQLite
+    too, the server gets a copy of it, made before any test has changed it
+    (the browser tests run first, tests/conftest.py); otherwise it migrates
+    and loads the demo content itself.
     """
+    from django.conf import settings
+    from django.db import connection
+
+    from tests.stack import clone_test_database
+
     var_dir = tmp_path_factory.mktemp("browser-site")
+    database_url, setup = f"sqlite:///{var_dir / 'db.sqlite3'}", [["migrate", "--noinput"], ["load_demo_content"]]
+    if connection.vendor == "sqlite":
+        with django_db_blocker.unblock():
+            database_url, _ = clone_test_database(connection, var_dir)
+        setup = []
+        # The demo images' files, where the server's settings look for them.
+        if Path(settings.MEDIA_ROOT).is_dir():
+            shutil.copytree(settings.MEDIA_ROOT, var_dir / Path(settings.MEDIA_ROOT).name)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tasteget.settings.test",
         "TASTEGET_VAR_DIR": str(var_dir),
-        "DATABASE_URL": f"sqlite:///{var_dir / 'db.sqlite3'}",
+        "DATABASE_URL": database_url,
         # As `make run`: one page cache for the server and the commands run beside it.
         "TASTEGET_SHARED_PAGE_CACHE": "1",
     }
@@ -72,7 +109,7 @@ def site_server(tmp_path_factory):
     # the address actually served, never the request's Host.
     env["WAGTAILADMIN_BASE_URL"] = f"http://127.0.0.1:{port}"
     manage = [sys.executable, str(ROOT / "manage.py")]
-    for command in (["migrate", "--noinput"], ["load_demo_content"]):
+    for command in setup:
         subprocess.run([*manage, *command, "-v", "0"], cwd=ROOT, env=env, check=True, timeout=300)
     server = subprocess.Popen(
         [
