@@ -227,11 +227,14 @@ class Registration(models.Model):
         for status in (Delivery.Status.FAILED, Delivery.Status.RETRYING, Delivery.Status.PENDING):
             if status in statuses:
                 return status
-        return Delivery.Status.DELIVERED if statuses else ""
+        if not statuses:
+            return ""
+        # Every delivery is closed: "delivered" when any was sent.
+        return Delivery.Status.DELIVERED if Delivery.Status.DELIVERED in statuses else Delivery.Status.CANCELLED
 
     @property
     def last_error(self):
-        errors = [d.last_error for d in self.deliveries.all() if d.last_error and d.status != Delivery.Status.DELIVERED]
+        errors = [d.last_error for d in self.deliveries.all() if d.last_error and d.status not in Delivery.CLOSED]
         return errors[0] if errors else ""
 
 
@@ -264,6 +267,16 @@ class Delivery(models.Model):
         RETRYING = "retrying", _("Retrying")
         DELIVERED = "delivered", _("Delivered")
         FAILED = "failed", _("Failed")
+        # Closed without being sent, and never to be: the person was erased,
+        # or unsubscribed before the subscription reached the CRM.
+        CANCELLED = "cancelled", _("Closed, not sent")
+
+    # Waiting to be sent (the worker and the sweep send these).
+    OPEN = (Status.PENDING, Status.RETRYING)
+    # Done with, nothing left to do: sent, or closed unsent. A failed delivery
+    # is neither open nor closed: it waits for a person to retry or resolve it
+    # (retention holds its registration back until then).
+    CLOSED = (Status.DELIVERED, Status.CANCELLED)
 
     class Action(models.TextChoices):
         REGISTER = "register", _("Register")
@@ -313,6 +326,10 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.get_channel_display()} → {self.recipient or 'CRM'} ({self.get_status_display()})"
+
+    @property
+    def is_closed(self):
+        return self.status in self.CLOSED
 
 
 from .access_models import AccessLogEntry  # noqa: E402, F401 - who saw whose personal data

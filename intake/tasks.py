@@ -215,7 +215,7 @@ def process(delivery_id, slot=None, epoch=None):
     if delivery is None:
         return "skipped"
     if superseded(delivery):
-        return finish(delivery, Delivery.Status.DELIVERED, error="Not sent: the person unsubscribed first.")
+        return finish(delivery, Delivery.Status.CANCELLED, error="Not sent: the person unsubscribed first.")
     try:
         result = send(delivery)
     except PermanentError as error:

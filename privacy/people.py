@@ -354,12 +354,15 @@ def erase(person, user, query="", reapplied=""):
             for registration in person.registrations
         }
         pks = [registration.pk for registration in person.registrations]
-        Delivery.objects.filter(
-            registration__in=pks, status__in=[Delivery.Status.PENDING, Delivery.Status.RETRYING]
-        ).update(
-            status=Delivery.Status.DELIVERED, last_error="Not sent: the person asked to be erased.", delivered_at=now
-        )
         retention.anonymise(Registration.objects.filter(pk__in=pks), now)
+        # After anonymising, which blanks every error text: the reason stays.
+        Delivery.objects.filter(registration__in=pks, status__in=Delivery.OPEN).update(
+            status=Delivery.Status.CANCELLED,
+            last_error="Not sent: the person asked to be erased.",
+            delivered_at=None,
+            # A worker sending one now loses its claim: its outcome is not saved over this.
+            claimed_until=None,
+        )
         # Already anonymised by the purge: still no contact data left.
         for registration in person.registrations:
             items.append({"what": "registration", "id": registration.pk, "done": "anonymised"})
