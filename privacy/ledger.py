@@ -35,7 +35,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from intake.services import person_key
+from tasteget.personal_data import phone_digits
 
+from . import registry
 from .models import ErasureReceipt
 
 logger = logging.getLogger(__name__)
@@ -81,20 +83,16 @@ class Hasher:
         return self.digest("email", person_key(email) if email else person_hash)
 
     def phone(self, phone):
-        from .people import phone_digits
-
         digits = phone_digits(phone)
         return self.digest("phone", digits) if len(digits) >= 6 else None
 
 
 def person_hashes(person, query=""):
     """The keyed hashes of every address and phone number that identified the erased person."""
-    from .people import phone_digits
-
     hasher = Hasher()
     emails = {hasher.email(email) for email in person.emails}
-    emails.update(hasher.email(person_hash=row.person_hash) for row in person.registrations if row.person_hash)
-    phones = {hasher.phone(row.phone) for row in [*person.registrations, *person.applications] if row.phone}
+    emails.update(hasher.email(person_hash=key) for key in person.email_keys)
+    phones = {hasher.phone(phone) for phone in person.phones}
     if person.query_kind == "phone" and len(phone_digits(query)) >= 6:
         phones.add(hasher.phone(query))
     return sorted(emails - {None}), sorted(phones - {None})
@@ -187,14 +185,9 @@ class Reapplied:
     unreadable: int = 0
     other_key: int = 0
     people: int = 0
-    registrations: int = 0
-    applications: int = 0
-    ambassadors: int = 0
+    rows: dict = field(default_factory=dict)  # (app label, kind) -> how many rows
     crm_deliveries: int = 0
     receipts: list = field(default_factory=list)
-
-
-ROW_KINDS = ("registrations", "applications", "ambassadors")
 
 
 def entry_time(entry):
@@ -208,18 +201,16 @@ def entry_time(entry):
 def reapply(dry_run=False):
     """Erase again everyone the ledger holds who is in the database (after a restore).
 
-    Every candidate row is hashed once (not once per entry): the ledger's
-    hashes go into one dictionary, the rows are looked up in it. Rows already
-    anonymised or deleted are not candidates, so a second run finds nothing.
-    Each matched person goes through `people.erase`, as the officer's
-    erasure does: the CRM is told again through the outbox.
+    Every candidate row of every app (privacy/registry.py) is hashed once
+    (not once per entry): the ledger's hashes go into one dictionary, the
+    rows are looked up in it. Rows already anonymised or deleted are not
+    candidates, so a second run finds nothing. Each matched person goes
+    through `people.erase`, as the officer's erasure does: the CRM is told
+    again through the outbox.
     """
-    from ambassadors.models import Ambassador, AmbassadorApplication
-    from intake.models import Registration
-
     from . import people
 
-    counts = Reapplied()
+    counts = Reapplied(rows={(label, kind): 0 for label, kind, _plural in registry.kinds()})
     current = key_id()
     wanted = {}  # keyed hash -> the entries that hold it
     erased_at = {}  # entry -> when
@@ -238,55 +229,33 @@ def reapply(dry_run=False):
         for digest in [*entry.get("email_hashes", []), *entry.get("phone_hashes", [])]:
             wanted.setdefault(digest, []).append(name)
 
-    hasher = Hasher()
-    found = {}  # entry name -> {"registrations": {pk, …}, …}
-
-    def match(kind, pk, since, *digests):
-        """Rows made after the erasure are a new registration with new consent: not erased."""
-        for digest in digests:
-            for name in wanted.get(digest, ()):
-                if since is None or since < erased_at[name]:
-                    found.setdefault(name, {each: set() for each in ROW_KINDS})[kind].add(pk)
-
+    found = {}  # entry name -> {(app label, kind): {id, …}}
     if wanted:
-        registrations = Registration.objects.filter(anonymised_at__isnull=True).values_list(
-            "pk", "created_at", "email", "phone", "person_hash"
-        )
-        for pk, since, email, phone, person_hash in registrations.iterator():
-            match("registrations", pk, since, hasher.email(email, person_hash), hasher.phone(phone))
-        applications = AmbassadorApplication.objects.values_list("pk", "created_at", "email", "phone")
-        for pk, since, email, phone in applications.iterator():
-            match("applications", pk, since, hasher.email(email), hasher.phone(phone))
-        for pk, since, email in Ambassador.objects.values_list("pk", "consent_given_at", "email").iterator():
-            match("ambassadors", pk, since, hasher.email(email))
+        hasher = Hasher()
+        for label, module in registry.holders():
+            for kind, pk, since, digests in module.ledger_candidates(hasher):
+                for digest in digests:
+                    for name in wanted.get(digest, ()):
+                        # Rows made after the erasure are a new registration with new consent: not erased.
+                        if since is None or since < erased_at[name]:
+                            found.setdefault(name, {}).setdefault((label, kind), set()).add(pk)
 
-    done = {kind: set() for kind in ROW_KINDS}
+    done = {}  # (app label, kind) -> ids an earlier entry took
     for name in order:
         if name not in found:
             continue
-        rows = {kind: found[name][kind] - done[kind] for kind in ROW_KINDS}
+        rows = {key: ids - done.get(key, set()) for key, ids in found[name].items()}
         if not any(rows.values()):
             continue  # an earlier entry (the same person, erased twice) took these rows
-        for kind in ROW_KINDS:
-            done[kind] |= rows[kind]
         counts.people += 1
-        counts.registrations += len(rows["registrations"])
-        counts.applications += len(rows["applications"])
-        counts.ambassadors += len(rows["ambassadors"])
+        keys = {}
+        for (label, kind), ids in rows.items():
+            done.setdefault((label, kind), set()).update(ids)
+            counts.rows[(label, kind)] = counts.rows.get((label, kind), 0) + len(ids)
+            keys.setdefault(label, {})[kind] = ids
         if dry_run:
             continue
-        person = people.Person(
-            query_kind="ledger",
-            registrations=list(
-                Registration.objects.filter(pk__in=rows["registrations"]).prefetch_related("deliveries").order_by("pk")
-            ),
-            applications=list(AmbassadorApplication.objects.filter(pk__in=rows["applications"])),
-            ambassadors=list(Ambassador.objects.filter(pk__in=rows["ambassadors"])),
-        )
-        person.emails = {
-            row.email.lower() for row in [*person.registrations, *person.applications, *person.ambassadors] if row.email
-        }
-        receipt = people.erase(person, None, reapplied=name)
+        receipt = people.erase(people.for_ledger(keys), None, reapplied=name)
         counts.crm_deliveries += len(receipt.crm_deliveries)
         counts.receipts.append(receipt.pk)
     return counts

@@ -128,3 +128,53 @@ def test_every_app_of_the_project_has_a_layer():
 
     ours = {name for name in settings.INSTALLED_APPS if (ROOT / name / "__init__.py").exists()}
     assert ours == APPS
+
+
+def model_imports(root, app, apps):
+    """Where modules of `app` import another app's models: a `models` module, or a model class by name."""
+    import importlib
+
+    from django.db import models
+
+    found = []
+    for path in sorted((root / app).rglob("*.py")):
+        relative = path.relative_to(root).as_posix()
+        if "/migrations/" in relative:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.Import):
+                pairs = [(alias.name, None) for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                pairs = [(node.module, alias.name) for alias in node.names]
+            else:
+                continue
+            for module, name in pairs:
+                if module.split(".")[0] not in apps - {app}:
+                    continue
+                last = module.rsplit(".", 1)[-1]
+                imported = getattr(importlib.import_module(module), name) if name else None
+                if last == "models" or last.endswith("_models") or name == "models":
+                    found.append(f"{relative} imports {module}")
+                elif isinstance(imported, type) and issubclass(imported, models.Model):
+                    found.append(f"{relative} imports {module}.{name}")
+    return found
+
+
+def test_privacy_reaches_other_apps_data_only_through_their_personal_data_modules():
+    """privacy/ orchestrates (privacy/registry.py); the apps own their models, and how they are erased."""
+    assert model_imports(ROOT, "privacy", APPS) == []
+
+
+def test_the_model_import_check_sees_a_model_by_name_and_a_models_module(tmp_path):
+    (tmp_path / "privacy").mkdir()
+    (tmp_path / "privacy" / "views.py").write_text(
+        "from intake.access_log import record_access\n"
+        "from intake.personal_data import Registration, find_person\n"
+        "import intake.access_models\n"
+        "def later():\n    from ambassadors.models import Ambassador\n"
+    )
+    assert model_imports(tmp_path, "privacy", APPS) == [
+        "privacy/views.py imports intake.personal_data.Registration",
+        "privacy/views.py imports intake.access_models",
+        "privacy/views.py imports ambassadors.models",
+    ]
