@@ -193,6 +193,10 @@ def erase_person(held, erasure):
 def erasure_requests(ids):
     """The CRM's part of an erasure, for its receipt: (number, status, the step to take by hand or "")."""
     return [
-        (delivery.pk, delivery.get_status_display(), delivery.last_error if delivery.status == "failed" else "")
+        (
+            delivery.pk,
+            delivery.get_status_display(),
+            delivery.last_error if delivery.status == Delivery.Status.FAILED else "",
+        )
         for delivery in Delivery.objects.filter(pk__in=ids).order_by("pk")
     ]
