@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class IntakeConfig(AppConfig):
     name = "intake"
     verbose_name = _("Registrations")
+    # How this app finds, shows and erases one person's data (privacy/registry.py).
+    personal_data = "intake.personal_data"
 
     def ready(self):
         from tasteget import patches

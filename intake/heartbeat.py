@@ -35,7 +35,7 @@ def last_beat(prefix):
 def backlog(now=None):
     """Open deliveries: how many, how many retrying, the oldest one's age (s)."""
     now = now or timezone.now()
-    open_ = Delivery.objects.filter(status__in=[Delivery.Status.PENDING, Delivery.Status.RETRYING])
+    open_ = Delivery.objects.filter(status__in=Delivery.OPEN)
     oldest = open_.aggregate(oldest=Min("created_at"))["oldest"]
     return {
         "open": open_.count(),

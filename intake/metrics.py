@@ -19,7 +19,7 @@ class DeliveryCollector(Collector):
 
     def collect(self):
         now = timezone.now()
-        open_ = [Delivery.Status.PENDING, Delivery.Status.RETRYING]
+        open_ = Delivery.OPEN
         row = Delivery.objects.aggregate(
             open=Count("pk", filter=Q(status__in=open_)),
             retrying=Count("pk", filter=Q(status=Delivery.Status.RETRYING)),

@@ -70,8 +70,8 @@ def months_before(moment, months):
 
 
 def undelivered():
-    """A delivery of the registration that is not delivered (open or failed)."""
-    return Exists(Delivery.objects.filter(registration=OuterRef("pk")).exclude(status=Delivery.Status.DELIVERED))
+    """A delivery of the registration that is not closed (open or failed)."""
+    return Exists(Delivery.objects.filter(registration=OuterRef("pk")).exclude(status__in=Delivery.CLOSED))
 
 
 def crm_delivered(before=None, action=Delivery.Action.REGISTER):
@@ -223,7 +223,7 @@ def planned_removal(registration, now=None):
     if registration.anonymised_at:
         return registration.anonymised_at, _("Personal data already removed.")
     deliveries = list(registration.deliveries.all())
-    if any(delivery.status != Delivery.Status.DELIVERED for delivery in deliveries):
+    if any(delivery.status not in Delivery.CLOSED for delivery in deliveries):
         return None, _("Kept until every delivery has arrived; Region staff see it as held back.")
     if registration.kind == Kind.GUIDANCE:
         crm = [d.delivered_at for d in deliveries if d.channel == Delivery.Channel.CRM and d.delivered_at]

@@ -19,7 +19,6 @@ from .models.access import AccessLogEntry
 from .models.outbox import Delivery
 from .models.registrations import Consent, Registration
 from .pipeline import Refused, reused_token_message
-from .subscribers import person_key  # noqa: F401 - privacy/ imports it from here
 from .tasks import deliver_registration, enqueue_delivery, enqueue_registration, send_preference_link
 from .working_days import add_working_days
 
@@ -294,10 +293,6 @@ def store_deliveries(registration, rows):
     for row in rows:
         row.task_id = task_id
     Delivery.objects.bulk_create(rows)
-
-
-# privacy/people.py queues the CRM erasure by this name.
-enqueue = enqueue_delivery
 
 
 def adviser_emails(registration):

@@ -25,7 +25,6 @@ import hmac
 import json
 import logging
 import uuid
-from dataclasses import dataclass, field
 from datetime import UTC
 
 from django.conf import settings
@@ -34,7 +33,8 @@ from django.core.files.storage import storages
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from intake.services import person_key
+from intake.subscribers import person_key
+from tasteget.personal_data import phone_digits
 
 from .models import ErasureReceipt
 
@@ -81,20 +81,16 @@ class Hasher:
         return self.digest("email", person_key(email) if email else person_hash)
 
     def phone(self, phone):
-        from .people import phone_digits
-
         digits = phone_digits(phone)
         return self.digest("phone", digits) if len(digits) >= 6 else None
 
 
 def person_hashes(person, query=""):
     """The keyed hashes of every address and phone number that identified the erased person."""
-    from .people import phone_digits
-
     hasher = Hasher()
     emails = {hasher.email(email) for email in person.emails}
-    emails.update(hasher.email(person_hash=row.person_hash) for row in person.registrations if row.person_hash)
-    phones = {hasher.phone(row.phone) for row in [*person.registrations, *person.applications] if row.phone}
+    emails.update(hasher.email(person_hash=key) for key in person.email_keys)
+    phones = {hasher.phone(phone) for phone in person.phones}
     if person.query_kind == "phone" and len(phone_digits(query)) >= 6:
         phones.add(hasher.phone(query))
     return sorted(emails - {None}), sorted(phones - {None})
@@ -179,114 +175,9 @@ def entries():
         yield name, entry
 
 
-@dataclass
-class Reapplied:
-    """What `reapply` read and did (or, on a dry run, would do)."""
-
-    entries: int = 0
-    unreadable: int = 0
-    other_key: int = 0
-    people: int = 0
-    registrations: int = 0
-    applications: int = 0
-    ambassadors: int = 0
-    crm_deliveries: int = 0
-    receipts: list = field(default_factory=list)
-
-
-ROW_KINDS = ("registrations", "applications", "ambassadors")
-
-
 def entry_time(entry):
     try:
         moment = parse_datetime(str(entry.get("erased_at") or "")) if isinstance(entry, dict) else None
     except ValueError:
         return None
     return moment if moment and timezone.is_aware(moment) else None
-
-
-def reapply(dry_run=False):
-    """Erase again everyone the ledger holds who is in the database (after a restore).
-
-    Every candidate row is hashed once (not once per entry): the ledger's
-    hashes go into one dictionary, the rows are looked up in it. Rows already
-    anonymised or deleted are not candidates, so a second run finds nothing.
-    Each matched person goes through `people.erase`, as the officer's
-    erasure does: the CRM is told again through the outbox.
-    """
-    from ambassadors.models import Ambassador, AmbassadorApplication
-    from intake.models import Registration
-
-    from . import people
-
-    counts = Reapplied()
-    current = key_id()
-    wanted = {}  # keyed hash -> the entries that hold it
-    erased_at = {}  # entry -> when
-    order = []
-    for name, entry in entries():
-        counts.entries += 1
-        moment = entry_time(entry)
-        if entry is None or moment is None:
-            counts.unreadable += 1
-            continue
-        if entry.get("key_id") != current:
-            counts.other_key += 1
-            continue
-        order.append(name)
-        erased_at[name] = moment
-        for digest in [*entry.get("email_hashes", []), *entry.get("phone_hashes", [])]:
-            wanted.setdefault(digest, []).append(name)
-
-    hasher = Hasher()
-    found = {}  # entry name -> {"registrations": {pk, …}, …}
-
-    def match(kind, pk, since, *digests):
-        """Rows made after the erasure are a new registration with new consent: not erased."""
-        for digest in digests:
-            for name in wanted.get(digest, ()):
-                if since is None or since < erased_at[name]:
-                    found.setdefault(name, {each: set() for each in ROW_KINDS})[kind].add(pk)
-
-    if wanted:
-        registrations = Registration.objects.filter(anonymised_at__isnull=True).values_list(
-            "pk", "created_at", "email", "phone", "person_hash"
-        )
-        for pk, since, email, phone, person_hash in registrations.iterator():
-            match("registrations", pk, since, hasher.email(email, person_hash), hasher.phone(phone))
-        applications = AmbassadorApplication.objects.values_list("pk", "created_at", "email", "phone")
-        for pk, since, email, phone in applications.iterator():
-            match("applications", pk, since, hasher.email(email), hasher.phone(phone))
-        for pk, since, email in Ambassador.objects.values_list("pk", "consent_given_at", "email").iterator():
-            match("ambassadors", pk, since, hasher.email(email))
-
-    done = {kind: set() for kind in ROW_KINDS}
-    for name in order:
-        if name not in found:
-            continue
-        rows = {kind: found[name][kind] - done[kind] for kind in ROW_KINDS}
-        if not any(rows.values()):
-            continue  # an earlier entry (the same person, erased twice) took these rows
-        for kind in ROW_KINDS:
-            done[kind] |= rows[kind]
-        counts.people += 1
-        counts.registrations += len(rows["registrations"])
-        counts.applications += len(rows["applications"])
-        counts.ambassadors += len(rows["ambassadors"])
-        if dry_run:
-            continue
-        person = people.Person(
-            query_kind="ledger",
-            registrations=list(
-                Registration.objects.filter(pk__in=rows["registrations"]).prefetch_related("deliveries").order_by("pk")
-            ),
-            applications=list(AmbassadorApplication.objects.filter(pk__in=rows["applications"])),
-            ambassadors=list(Ambassador.objects.filter(pk__in=rows["ambassadors"])),
-        )
-        person.emails = {
-            row.email.lower() for row in [*person.registrations, *person.applications, *person.ambassadors] if row.email
-        }
-        receipt = people.erase(person, None, reapplied=name)
-        counts.crm_deliveries += len(receipt.crm_deliveries)
-        counts.receipts.append(receipt.pk)
-    return counts

@@ -15,10 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from intake.access_models import record_access
-from intake.models import AccessLogEntry, Delivery
+from intake.access_log import Action, entries, record_access
 
-from . import ledger, people
+from . import ledger, people, registry
 from .forms import EraseForm, PersonForm
 from .models import ErasureReceipt
 
@@ -47,7 +46,7 @@ def person(request):
     person_found = None
     if request.method == "POST" and form.is_valid():
         person_found = people.find(form.cleaned_data["q"])
-        record_access(request.user, AccessLogEntry.Action.SEARCH, "person view", person_found.rows())
+        record_access(request.user, Action.SEARCH, "person view", person_found.rows())
     return TemplateResponse(
         request,
         "privacy/person.html",
@@ -77,7 +76,7 @@ def export(request):
     else:
         response = HttpResponse(people.as_json(found), content_type="application/json; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="personuppgifter-{stamp}.json"'
-    record_access(request.user, AccessLogEntry.Action.EXPORT, "person view", found.rows())
+    record_access(request.user, Action.EXPORT, "person view", found.rows())
     response["Cache-Control"] = "no-store"
     return response
 
@@ -93,40 +92,43 @@ def erase(request):
     found = people.find(form.cleaned_data["q"])
     rows = found.rows()
     receipt = people.erase(found, request.user, query=form.cleaned_data["q"])
-    record_access(request.user, AccessLogEntry.Action.ERASE, "person view", rows)
+    record_access(request.user, Action.ERASE, "person view", rows)
     return redirect("privacy_receipt", receipt.pk)
 
 
 @dpo_only
 def receipt(request, pk):
     receipt = get_object_or_404(ErasureReceipt, pk=pk)
-    deliveries = Delivery.objects.filter(pk__in=receipt.crm_deliveries).order_by("pk")
+    requests = [
+        request
+        for _label, module in registry.holders()
+        if hasattr(module, "erasure_requests")
+        for request in module.erasure_requests(receipt.crm_deliveries)
+    ]
     return TemplateResponse(
         request,
         "privacy/receipt.html",
         {
             "receipt": receipt,
             "items": receipt_items(receipt),
-            "deliveries": deliveries,
+            "requests": requests,
             "ledger_warning": LEDGER_WARNING if receipt.ledger_pending else None,
         },
     )
 
 
 def receipt_items(receipt):
+    """The receipt's items as sentences, each in the words of the app that erased it."""
     labels = {
-        "registration": _("Registration #%(id)s: personal data removed, the anonymous row kept for the reports"),
-        "ambassador application": _("Ambassador application #%(id)s: deleted with its history"),
-        "ambassador": _("Ambassador profile #%(id)s: deleted with its history"),
-        "task results": _("Background task results holding the address: %(count)s deleted"),
+        **registry.receipt_labels(),
         "ledger entry": _("Erased again after a restore, from erasure ledger entry %(id)s"),
     }
-    return [labels.get(item["what"], item["what"]) % item for item in receipt.items]
+    return [str(labels.get(item["what"], item["what"])) % item for item in receipt.items]
 
 
 @dpo_only
 def access_log(request):
-    page = Paginator(AccessLogEntry.objects.all(), 50).get_page(request.GET.get("p"))
+    page = Paginator(entries(), 50).get_page(request.GET.get("p"))
     receipts = ErasureReceipt.objects.all()[:20]
     return TemplateResponse(
         request,

@@ -172,20 +172,7 @@ def test_the_checks_catch_a_cycle_hidden_in_a_function(tmp_path):
     assert find_cycle(graph) in (["high", "low", "high"], ["low", "high", "low"])
 
 
-# Known and owned elsewhere: the erasure registry moves the shared helpers
-# out of privacy/ledger.py and privacy/people.py. Strict: passing fails.
-UNTANGLED_ELSEWHERE = {"privacy": "privacy.ledger and privacy.people import each other (the erasure registry)"}
-
-
-@pytest.mark.parametrize(
-    "app",
-    [
-        pytest.param(app, marks=pytest.mark.xfail(strict=True, reason=UNTANGLED_ELSEWHERE[app]))
-        if app in UNTANGLED_ELSEWHERE
-        else app
-        for app in sorted(APPS)
-    ],
-)
+@pytest.mark.parametrize("app", sorted(APPS))
 def test_the_modules_of_an_app_import_each_other_without_a_cycle(app):
     assert find_cycle(module_graph(ROOT, app)) is None
 
@@ -215,3 +202,53 @@ def test_every_app_of_the_project_has_a_layer():
 
     ours = {name for name in settings.INSTALLED_APPS if (ROOT / name / "__init__.py").exists()}
     assert ours == APPS
+
+
+def model_imports(root, app, apps):
+    """Where modules of `app` import another app's models: a `models` module, or a model class by name."""
+    import importlib
+
+    from django.db import models
+
+    found = []
+    for path in sorted((root / app).rglob("*.py")):
+        relative = path.relative_to(root).as_posix()
+        if "/migrations/" in relative:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.Import):
+                pairs = [(alias.name, None) for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                pairs = [(node.module, alias.name) for alias in node.names]
+            else:
+                continue
+            for module, name in pairs:
+                if module.split(".")[0] not in apps - {app}:
+                    continue
+                last = module.rsplit(".", 1)[-1]
+                imported = getattr(importlib.import_module(module), name) if name else None
+                if last == "models" or last.endswith("_models") or name == "models":
+                    found.append(f"{relative} imports {module}")
+                elif isinstance(imported, type) and issubclass(imported, models.Model):
+                    found.append(f"{relative} imports {module}.{name}")
+    return found
+
+
+def test_privacy_reaches_other_apps_data_only_through_their_personal_data_modules():
+    """privacy/ orchestrates (privacy/registry.py); the apps own their models, and how they are erased."""
+    assert model_imports(ROOT, "privacy", APPS) == []
+
+
+def test_the_model_import_check_sees_a_model_by_name_and_a_models_module(tmp_path):
+    (tmp_path / "privacy").mkdir()
+    (tmp_path / "privacy" / "views.py").write_text(
+        "from intake.access_log import record_access\n"
+        "from intake.personal_data import Registration, find_person\n"
+        "import intake.access_models\n"
+        "def later():\n    from ambassadors.models import Ambassador\n"
+    )
+    assert model_imports(tmp_path, "privacy", APPS) == [
+        "privacy/views.py imports intake.personal_data.Registration",
+        "privacy/views.py imports intake.access_models",
+        "privacy/views.py imports ambassadors.models",
+    ]

@@ -17,7 +17,7 @@ from django.utils import timezone
 from ambassadors.models import Ambassador, AmbassadorApplication
 from home.management.commands.housekeeping import run_once
 from intake.models import Delivery, Registration
-from privacy import ledger, people
+from privacy import ledger, people, reapply
 from privacy.models import ErasureReceipt
 from tests.factories import DeliveryFactory, MunicipalityFactory, RegistrationFactory
 
@@ -227,7 +227,7 @@ def test_reapply_hashes_each_row_once_whatever_the_ledger_holds(
     RegistrationFactory.create_batch(30, municipality=municipality)
     assert len(objects(ledger_dir)) == 30
     with django_assert_max_num_queries(3):
-        counts = ledger.reapply(dry_run=True)
+        counts = reapply.reapply(dry_run=True)
     assert (counts.entries, counts.people) == (30, 0)
 
 

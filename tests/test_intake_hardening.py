@@ -128,7 +128,8 @@ def test_a_subscription_unsubscribed_before_delivery_is_not_sent(submit, setting
     confirm_newsletter(registration)
     Registration.objects.update(unsubscribed_at=timezone.now())
     delivery = run(registration.deliveries.get(channel="crm", recipient=""))
-    assert delivery.status == "delivered" and "unsubscribed first" in delivery.last_error
+    assert delivery.status == Delivery.Status.CANCELLED and "unsubscribed first" in delivery.last_error
+    assert delivery.delivered_at is None
     assert not (tmp_path / "crm.jsonl").exists()
 
 

@@ -289,3 +289,17 @@ def test_the_access_request_holds_the_advisers_note_under_readable_names(dpo, sa
     rows = [[cell.value for cell in row] for row in load_workbook(io.BytesIO(response.content)).active.iter_rows()]
     assert ["Anteckning", "Ringde, vill ha hjälp med bostad i Järpen."] in [row[1:] for row in rows]
     assert not any(row[1] in ("created_at", "contact_note", "email", "deleted_at") for row in rows)
+
+
+def test_erasure_closes_the_open_deliveries_unsent_not_as_delivered(sara):
+    from privacy import people
+
+    waiting = DeliveryFactory(
+        registration=sara["guidance"], channel=Delivery.Channel.CONFIRMATION_EMAIL, recipient=EMAIL.lower()
+    )
+    retrying = DeliveryFactory(registration=sara["newsletter"], action=Delivery.Action.PREFERENCES, status="retrying")
+    people.erase(people.find(EMAIL), None)
+    for delivery in (waiting, retrying):
+        delivery.refresh_from_db()
+        assert delivery.status == Delivery.Status.CANCELLED and delivery.delivered_at is None
+        assert delivery.last_error == "Not sent: the person asked to be erased." and delivery.recipient == ""

@@ -30,6 +30,16 @@ class Delivery(models.Model):
         RETRYING = "retrying", _("Retrying")
         DELIVERED = "delivered", _("Delivered")
         FAILED = "failed", _("Failed")
+        # Closed without being sent, and never to be: the person was erased,
+        # or unsubscribed before the subscription reached the CRM.
+        CANCELLED = "cancelled", _("Closed, not sent")
+
+    # Waiting to be sent (the worker and the sweep send these).
+    OPEN = (Status.PENDING, Status.RETRYING)
+    # Done with, nothing left to do: sent, or closed unsent. A failed delivery
+    # is neither open nor closed: it waits for a person to retry or resolve it
+    # (retention holds its registration back until then).
+    CLOSED = (Status.DELIVERED, Status.CANCELLED)
 
     class Action(models.TextChoices):
         REGISTER = "register", _("Register")
@@ -79,6 +89,10 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.get_channel_display()} → {self.recipient or 'CRM'} ({self.get_status_display()})"
+
+    @property
+    def is_closed(self):
+        return self.status in self.CLOSED
 
 
 class CrmGate(models.Model):

@@ -213,11 +213,14 @@ class Registration(models.Model):
         for status in (Delivery.Status.FAILED, Delivery.Status.RETRYING, Delivery.Status.PENDING):
             if status in statuses:
                 return status
-        return Delivery.Status.DELIVERED if statuses else ""
+        if not statuses:
+            return ""
+        # Every delivery is closed: "delivered" when any was sent.
+        return Delivery.Status.DELIVERED if Delivery.Status.DELIVERED in statuses else Delivery.Status.CANCELLED
 
     @property
     def last_error(self):
-        errors = [d.last_error for d in self.deliveries.all() if d.last_error and d.status != Delivery.Status.DELIVERED]
+        errors = [d.last_error for d in self.deliveries.all() if d.last_error and d.status not in Delivery.CLOSED]
         return errors[0] if errors else ""
 
 

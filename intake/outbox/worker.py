@@ -39,7 +39,7 @@ from .payload import build_payload, erasure_payload
 
 logger = logging.getLogger(__name__)
 
-OPEN = [Delivery.Status.PENDING, Delivery.Status.RETRYING]
+OPEN = Delivery.OPEN
 # Retry-After is obeyed exactly within these bounds.
 RETRY_AFTER_BOUNDS = (1, 24 * 3600)
 
@@ -154,7 +154,7 @@ def process(delivery_id, slot=None, epoch=None, *, requeue):
     if delivery is None:
         return "skipped"
     if superseded(delivery):
-        return finish(delivery, Delivery.Status.DELIVERED, error="Not sent: the person unsubscribed first.")
+        return finish(delivery, Delivery.Status.CANCELLED, error="Not sent: the person unsubscribed first.")
     try:
         result = send(delivery)
     except PermanentError as error:

@@ -1,6 +1,7 @@
 """What an operator wants to know first: `manage.py deliveries_status`.
 
-Counts per channel and status, the oldest open delivery, expired claims
+Counts per channel and status, how many are closed (sent, or closed unsent
+and never to be sent), the oldest open delivery, expired claims
 (a worker died mid-send), the CRM gate (breaker, pause) and the last
 heartbeats of the worker and the sweep. Ids, counts and times only.
 """
@@ -20,10 +21,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         now = timezone.now()
-        rows = Delivery.objects.values("channel", "status").annotate(n=Count("pk")).order_by("channel", "status")
+        rows = list(Delivery.objects.values("channel", "status").annotate(n=Count("pk")).order_by("channel", "status"))
         self.stdout.write("Deliveries (channel / status: count)")
         for row in rows:
             self.stdout.write(f"  {row['channel']:<20} {row['status']:<10} {row['n']}")
+        closed = {row["status"]: row["n"] for row in rows if row["status"] in Delivery.CLOSED}
+        self.stdout.write(
+            f"Closed: {sum(closed.values())} (delivered {closed.get(Delivery.Status.DELIVERED, 0)}, "
+            f"closed unsent {closed.get(Delivery.Status.CANCELLED, 0)})"
+        )
         state = backlog(now)
         self.stdout.write(
             f"Open: {state['open']} (retrying {state['retrying']}), oldest {state['oldest_seconds']} s, "

@@ -6,7 +6,7 @@ again; it is safe to run at any time and a second run changes nothing.
 
 from django.core.management.base import BaseCommand, CommandError
 
-from privacy import ledger
+from privacy import reapply, registry
 
 
 class Command(BaseCommand):
@@ -16,12 +16,12 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Only count what would be erased.")
 
     def handle(self, *args, dry_run, **options):
-        counts = ledger.reapply(dry_run=dry_run)
+        counts = reapply.reapply(dry_run=dry_run)
         verb = "would be erased" if dry_run else "erased again"
         self.stdout.write(
-            f"Ledger entries read: {counts.entries}; people {verb}: {counts.people} "
-            f"(registrations: {counts.registrations}, ambassador applications: {counts.applications}, "
-            f"ambassador profiles: {counts.ambassadors})"
+            f"Ledger entries read: {counts.entries}; people {verb}: {counts.people} ("
+            + ", ".join(f"{plural}: {counts.rows.get((label, kind), 0)}" for label, kind, plural in registry.kinds())
+            + ")"
         )
         if not dry_run:
             self.stdout.write(
