@@ -488,7 +488,7 @@ def pod_environment(overlay):
     image = dict(
         re.findall(
             r"([A-Z_]+)=(\S+)",
-            (ROOT / "Dockerfile").read_text().split("FROM python:3.13-slim AS runtime")[1].split("RUN")[0],
+            (ROOT / "Dockerfile").read_text().split(" AS runtime", 1)[1].split("\nRUN", 1)[0],
         )
     )
     values = {**clean_environment(), **{k: v for k, v in image.items() if k != "PATH"}}
