@@ -14,7 +14,8 @@ ENV PATH=/venv/bin:$PATH \
     TASTEGET_VAR_DIR=/app/var \
     STATIC_ROOT=/app/staticfiles \
     PORT=8000
-RUN groupadd --system tasteget && useradd --system --gid tasteget --home /app tasteget
+# Fixed ids: Kubernetes checks runAsNonRoot against a number (deploy/kubernetes/).
+RUN groupadd --system --gid 999 tasteget && useradd --system --uid 999 --gid tasteget --home /app tasteget
 WORKDIR /app
 COPY --from=build /venv /venv
 COPY --chown=tasteget:tasteget . .
@@ -24,7 +25,7 @@ COPY --chown=tasteget:tasteget . .
 RUN SECRET_KEY=build-only ALLOWED_HOSTS=localhost DATABASE_URL=postgres://build@localhost/build CRM_BACKEND=webhook MEDIA_STORAGE=filesystem EMAIL_HOST=build-only \
     python manage.py collectstatic --noinput \
  && mkdir -p /app/var/media /app/var/erasure-ledger && chown -R tasteget:tasteget /app/var /app/staticfiles
-USER tasteget
+USER 999:999
 EXPOSE 8000
 # /readyz is answered before host validation and the HTTPS redirect
 # (tasteget/middleware_reliability.py), so 127.0.0.1 gets a 200 although it

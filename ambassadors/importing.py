@@ -101,7 +101,7 @@ def read_table(data, filename=""):
         try:
             sheet = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
             values = [["" if cell is None else str(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
-        except Exception as error:  # noqa: BLE001 - any broken workbook is the same to the user
+        except Exception as error:
             raise UnreadableFile(_("The file is not a readable XLSX workbook.")) from error
         header, *body = values or [[]]
         return [dict(zip(header, row, strict=False)) for row in body if any(cell.strip() for cell in row)]

@@ -29,6 +29,7 @@ breaker 1-4 s); production keeps its defaults.
 """
 
 import argparse
+import contextlib
 import os
 import re
 import signal
@@ -138,10 +139,8 @@ class Bench:
 
     def stop(self):
         for process in self.processes:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
         for process in self.processes:
             try:
                 process.wait(timeout=15)
@@ -233,14 +232,11 @@ class Bench:
         for webhook_id, registration_id, _ in list(self.receiver.received):
             ids.setdefault(registration_id, set()).add(webhook_id)
             arrivals.setdefault(registration_id, []).append(webhook_id)
-        registrations = {
-            row
-            for row in (
-                psycopg.connect(self.url, autocommit=True)
-                .execute("SELECT id FROM intake_registration WHERE email LIKE %s", (tag + "%",))
-                .fetchall()
-            )
-        }
+        registrations = set(
+            psycopg.connect(self.url, autocommit=True)
+            .execute("SELECT id FROM intake_registration WHERE email LIKE %s", (tag + "%",))
+            .fetchall()
+        )
         duplicated = sum(1 for (pk,) in registrations if len(ids.get(pk, ())) > 1)
         repeated = sum(len(arrivals.get(pk, ())) - len(ids.get(pk, ())) for (pk,) in registrations)
         stuck = self.open_crm(tag)

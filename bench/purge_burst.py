@@ -24,7 +24,7 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pages import FILL, PAGES, ROOT, free_port, production_env, set_up, start, start_varnish  # noqa: E402
+from pages import FILL, PAGES, ROOT, free_port, production_env, set_up, start, start_varnish
 
 TOKEN = "bench-purge-token-0123456789"  # noqa: S105 - a bench-only Varnish
 SCRIPT = """

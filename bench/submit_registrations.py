@@ -232,7 +232,7 @@ def run_load(base, concurrency, seconds, per_submitter, think):
                 else:
                     errors += 1
             if think:
-                time.sleep(random.uniform(0.5 * think, 1.5 * think))  # noqa: S311
+                time.sleep(random.uniform(0.5 * think, 1.5 * think))
 
     threads = [threading.Thread(target=submitter, args=(n,)) for n in range(concurrency)]
     for thread in threads:

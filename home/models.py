@@ -18,7 +18,7 @@ from tasteget.translations import PAGE_TRANSLATABLE_FIELDS, LocalSnippetsMixin, 
 
 from . import listings
 from .blocks import HomeSectionsBlock, NavigationBlock
-from .listings import localized_pages  # noqa: F401 - the menus and other apps' callers use it from here
+from .listings import localized_pages
 
 
 class BasePage(FoldedSearchMixin, Page):

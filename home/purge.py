@@ -95,7 +95,7 @@ class Purge:
         # here is sent again below) ...
         try:
             purge_page_cache(paths, everything, topics)
-        except Exception:  # noqa: BLE001 - any cache failure; the purge after the commit keeps it
+        except Exception:
             logger.warning("Page cache purge failed; sent again after the commit", exc_info=True)
         # ... and after the commit, every cache; what fails is kept and sent again.
         transaction.on_commit(lambda: run(paths, urls, everything, topics))
@@ -125,7 +125,7 @@ def run(paths, urls, everything, topics=()):
         if urls:
             try:
                 purge_urls_from_cache(sorted(urls), backends=cdn_backends())
-            except Exception:  # noqa: BLE001 - enqueueing needs the database; the publish stands
+            except Exception:
                 logger.exception("Could not enqueue the CDN purge of %s URLs", len(urls))
 
 
@@ -163,7 +163,7 @@ def keep(paths, everything, topics, targets, errors):
             targets=targets,
             last_error="; ".join(errors),
         )
-    except Exception:  # noqa: BLE001 - the database too: the publish has happened, say so loudly
+    except Exception:
         logger.exception("Could not keep a failed cache purge (%s)", ", ".join(targets))
 
 

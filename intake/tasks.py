@@ -43,10 +43,7 @@ def enqueue_delivery(delivery_id, run_after=None, slot=None, epoch=None, channel
     if run_after:
         options["run_after"] = run_after
     task_ = deliver.using(**options)
-    if slot:
-        result = task_.enqueue(delivery_id, slot=slot.isoformat(), epoch=epoch)
-    else:
-        result = task_.enqueue(delivery_id)
+    result = task_.enqueue(delivery_id, slot=slot.isoformat(), epoch=epoch) if slot else task_.enqueue(delivery_id)
     Delivery.objects.filter(pk=delivery_id).update(task_id=str(result.id))
     return result
 

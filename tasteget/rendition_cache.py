@@ -8,6 +8,8 @@ trips to Redis per render. These backends mark what they return as read
 from the cache, so a hit is one `get_many` and nothing more.
 """
 
+import contextlib
+
 from django.core.cache.backends.locmem import LocMemCache
 
 from .redis_cache import RedisCache
@@ -17,10 +19,8 @@ class MarksHits:
     def get_many(self, keys, version=None):
         found = super().get_many(keys, version=version)
         for value in found.values():
-            try:
+            with contextlib.suppress(AttributeError):  # not a rendition (nothing else is stored here)
                 value._from_cache = True
-            except AttributeError:
-                pass  # not a rendition (nothing else is stored here)
         return found
 
 

@@ -21,6 +21,8 @@ Wagtail reads both from the request when they are there
 this cannot answer falls back to Wagtail's own routing.
 """
 
+import contextlib
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError
@@ -39,19 +41,17 @@ class CachedRoutingMiddleware:
 
     def __call__(self, request):
         if not request.path.startswith(NOT_PAGES):
-            try:
+            # On failure Wagtail answers as it always does (an outage: the 503 page).
+            with contextlib.suppress(Site.DoesNotExist, DatabaseError):
                 request._wagtail_site = cached_site(request)
-            except (Site.DoesNotExist, DatabaseError):
-                pass  # Wagtail answers as it always does (an outage: the 503 page)
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         if view_func is not wagtail_views.serve or getattr(request, "_wagtail_site", None) is None:
             return None
-        try:
+        # In an outage the view meets it too, and the outage middleware answers 503.
+        with contextlib.suppress(DatabaseError):
             self.route(request, view_args, view_kwargs)
-        except DatabaseError:
-            pass  # the view meets the outage too, and the outage middleware answers 503
         return None
 
     @staticmethod

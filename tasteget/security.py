@@ -21,7 +21,7 @@ def client_ip(request):
     remote = request.META.get("REMOTE_ADDR", "unknown")
     proxies = settings.TRUSTED_PROXY_COUNT
     if proxies and _from_trusted_proxy(remote):
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        forwarded = [part.strip() for part in request.headers.get("x-forwarded-for", "").split(",") if part.strip()]
         if len(forwarded) >= proxies:
             return forwarded[-proxies]
     return remote

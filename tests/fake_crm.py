@@ -5,6 +5,7 @@ Tests script its answers (`server.plan`) and read what it received
 the adapters' HTTP client code runs unchanged.
 """
 
+import contextlib
 import json
 import threading
 import time
@@ -156,10 +157,9 @@ class Handler(BaseHTTPRequestHandler):
             wanted = query["$filter"][0].split("eq '", 1)[1].rstrip("'").replace("''", "'")
             time.sleep(server.lookup_delay)
             if server.lookup_barrier:
-                try:
+                # A broken barrier: no second look-up came, the lock held it back.
+                with contextlib.suppress(threading.BrokenBarrierError):
                     server.lookup_barrier.wait()
-                except threading.BrokenBarrierError:
-                    pass  # no second look-up came: the lock held it back
             with server.lock:
                 person_id = server.people.get(wanted)
             answer = recorded("superoffice_person_search_empty.json")

@@ -252,7 +252,7 @@ class Handler(BaseHTTPRequestHandler):
         basic = "Basic " + base64.b64encode(f"{USERNAME}:{PASSWORD}".encode()).decode()
         return given == basic or (given == f"SOTicket {TICKET}" and self.headers.get("SO-AppToken") == APP_TOKEN)
 
-    def route(self, path, query, body):  # noqa: C901 - one branch per endpoint, like the reference
+    def route(self, path, query, body):
         server = self.server
         method = self.command
         if (method, path) == ("GET", "Person/default"):

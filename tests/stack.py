@@ -5,6 +5,7 @@ cut the database connection.
 Used by tests/test_reliability_stack.py and bench/faults.py.
 """
 
+import contextlib
 import json
 import os
 import select
@@ -90,18 +91,14 @@ class TcpProxy:
             return
         finally:
             for sock in sockets:
-                try:
+                with contextlib.suppress(OSError):
                     sock.close()
-                except OSError:
-                    pass
 
     def cut(self):
         # shutdown() first: close() alone leaves a socket blocked in accept()
         # listening on Linux.
-        try:
+        with contextlib.suppress(OSError):
             self.listener.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
         self.listener.close()
         with self.lock:
             pairs, self.pairs = self.pairs, []
@@ -135,7 +132,7 @@ def clone_test_database(connection, workdir):
     import psycopg
 
     name = f"stack_{uuid.uuid4().hex[:10]}"
-    server = dict(host=settings["HOST"] or "127.0.0.1", port=settings["PORT"] or 5432, user=settings["USER"])
+    server = {"host": settings["HOST"] or "127.0.0.1", "port": settings["PORT"] or 5432, "user": settings["USER"]}
     if settings["PASSWORD"]:
         server["password"] = settings["PASSWORD"]
     connection.close()
@@ -213,10 +210,8 @@ class Stack:
     def stop_all(self):
         for process in self.processes:
             if process.poll() is None:
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
         for process in self.processes:
             try:
                 process.wait(timeout=10)

@@ -22,7 +22,7 @@ def summary(body):
 
 
 def test_the_summary_lists_errors_in_the_order_of_the_page_with_specific_messages(submit):
-    empty = {name: "" for name in ("first_name", "last_name", "email", "municipality", "consent")}
+    empty = dict.fromkeys(("first_name", "last_name", "email", "municipality", "consent"), "")
     body = submit("/en/register/", {**GUIDANCE, **empty, "move_when": "never"}).content.decode()
     assert summary(body) == [
         "First name: Enter your first name.",

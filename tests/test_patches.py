@@ -23,7 +23,7 @@ def pinned(requirements, distribution):
 
 
 def test_the_patches_are_written_for_the_versions_requirements_pin():
-    assert patches.WRITTEN_FOR == {name: pinned("requirements.txt", name) for name in patches.WRITTEN_FOR}
+    assert {name: pinned("requirements.txt", name) for name in patches.WRITTEN_FOR} == patches.WRITTEN_FOR
     patches.check_versions()  # the installed ones too
 
 

@@ -57,7 +57,7 @@ class OwnRedis:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self, maxmemory="64mb", policy="allkeys-lru"):
-        self.process = subprocess.Popen(  # noqa: S603 - a fixed command of the test
+        self.process = subprocess.Popen(
             [
                 "redis-server",
                 "--port",

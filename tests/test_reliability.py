@@ -357,7 +357,7 @@ def test_two_workers_racing_create_one_superoffice_person(superoffice, crm_deliv
         start.wait()
         try:
             SuperOfficeAdapter().deliver(payload, base.CrmResult(), None)
-        except Exception as error:  # noqa: BLE001 - reported below
+        except Exception as error:
             errors.append(error)
         finally:
             connection.close()

@@ -171,7 +171,7 @@ class AmbassadorApplication(models.Model):
     status = models.CharField(
         _("status"),
         max_length=10,
-        choices=ApplicationStatus.choices,
+        choices=ApplicationStatus,
         default=ApplicationStatus.NEW,
         db_index=True,
         help_text=_("Applications not accepted are deleted 12 months after they were received."),

@@ -165,7 +165,7 @@ def process(delivery_id, slot=None, epoch=None, *, requeue):
         if gate:
             gate.record(error)
         return schedule_retry(delivery, str(error), error.retry_after, cause=error, requeue=requeue)
-    except Exception as error:  # noqa: BLE001 - an unexpected bug must not lose the delivery
+    except Exception as error:
         logger.exception("delivery=%s raised unexpectedly", delivery.pk)
         return schedule_retry(delivery, f"{type(error).__name__}: {error}", None, cause=error, requeue=requeue)
     if gate:

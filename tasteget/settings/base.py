@@ -155,7 +155,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     # PostgreSQL full-text search for Wagtail's search backend.
     INSTALLED_APPS.append("django.contrib.postgres")
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ------------------------------------------------------------------
 # Redis is the shared cache in production (rate limits must be shared between

@@ -17,8 +17,8 @@ if not env_bool("TASTEGET_DEVELOPMENT", False):
         "or use DJANGO_SETTINGS_MODULE=tasteget.settings.production."
     )
 
-from .base import *  # noqa: E402, F403
-from .base import STORAGES  # noqa: E402
+from .base import *  # noqa: F403
+from .base import STORAGES
 
 DEBUG = True
 SECRET_KEY = env("SECRET_KEY", "dev-only-not-secret-0b6c7d3e9a1f4e2c8d5b7a6f3e1c9d2b")

@@ -10,8 +10,8 @@ if os.environ.get("PYTEST_XDIST_WORKER") and not os.environ.get("TASTEGET_VAR_DI
         Path(__file__).resolve().parents[2] / "var" / f"test-{os.environ['PYTEST_XDIST_WORKER']}"
     )
 
-from .base import *  # noqa: E402, F403
-from .base import CACHES, STORAGES, VAR_DIR, env, env_bool  # noqa: E402
+from .base import *  # noqa: F403
+from .base import CACHES, STORAGES, VAR_DIR, env, env_bool
 
 DEBUG = False
 SECRET_KEY = "test-only-not-secret-6a8e2f4c1b9d7e3a5c0f2d4b6e8a1c3f"  # noqa: S105 - tests only

@@ -179,13 +179,13 @@ def stand_ins():
     seen = []
 
     class Varnish(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - the handler's API
+        def do_GET(self):
             seen.append((self.command, self.path, dict(self.headers)))
             self.send_response(200)
             self.end_headers()
             self.wfile.write(b"a page")
 
-        do_PURGE = do_GET  # noqa: N815
+        do_PURGE = do_GET
 
         def log_message(self, *args):
             pass

@@ -146,12 +146,19 @@ def names_the_code_reads():
                 func = node.func
                 called = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
                 argument = node.args[0]
-                if called in ENV_READERS and isinstance(argument, ast.Constant) and isinstance(argument.value, str):
-                    if called not in {"get", "setdefault"} or "environ" in ast.unparse(func):
-                        names.add(argument.value)
-            elif isinstance(node, ast.Subscript) and ast.unparse(node.value) == "os.environ":
-                if isinstance(node.slice, ast.Constant):
-                    names.add(node.slice.value)
+                if (
+                    called in ENV_READERS
+                    and isinstance(argument, ast.Constant)
+                    and isinstance(argument.value, str)
+                    and (called not in {"get", "setdefault"} or "environ" in ast.unparse(func))
+                ):
+                    names.add(argument.value)
+            elif (
+                isinstance(node, ast.Subscript)
+                and ast.unparse(node.value) == "os.environ"
+                and isinstance(node.slice, ast.Constant)
+            ):
+                names.add(node.slice.value)
     dockerfile = (ROOT / "Dockerfile").read_text()
     names |= set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)", dockerfile))
     return names

@@ -25,7 +25,7 @@ class Command(BaseCommand):
         while True:
             try:
                 self.stdout.write(f"{poll()} registration(s) changed.")
-            except Exception:  # noqa: BLE001 - a bad round must not end the loop
+            except Exception:
                 logger.exception("crm poll round failed")
             if not every:
                 return

@@ -21,6 +21,7 @@ not. On a small server the worker then takes what the web leaves over,
 and all of it when visitors are quiet (docs/performance.md).
 """
 
+import contextlib
 import logging
 import os
 import signal
@@ -120,10 +121,8 @@ def keep_running(worker, batch, max_backoff):
             )
             for connection in connections.all(initialized_only=True):
                 connection.close_if_unusable_or_obsolete()
-                try:
+                with contextlib.suppress(OperationalError, InterfaceError):
                     connection.close()
-                except (OperationalError, InterfaceError):
-                    pass
             time.sleep(delay)
             delay = min(delay * 2, max_backoff)
             worker.last_beat = 0.0
@@ -133,7 +132,7 @@ def run_lane(worker, batch, max_backoff, errors):
     """A lane in its own thread (with its own database connection)."""
     try:
         keep_running(worker, batch, max_backoff)
-    except BaseException as error:  # noqa: BLE001 - reported by the main thread
+    except BaseException as error:
         logger.exception("worker=%s lane stopped", worker.worker_id)
         errors.append(error)
     finally:

@@ -5,6 +5,7 @@ A database outage does not end it: the error is logged and the next round
 comes after a back-off (doubling up to the interval).
 """
 
+import contextlib
 import logging
 import time
 
@@ -41,10 +42,8 @@ class Command(BaseCommand):
                     raise
                 logger.warning("sweep: database unavailable (%s); next try in %s s", type(error).__name__, delay)
                 for connection in connections.all(initialized_only=True):
-                    try:
+                    with contextlib.suppress(OperationalError, InterfaceError):
                         connection.close()
-                    except (OperationalError, InterfaceError):
-                        pass
                 time.sleep(delay)
                 delay = min(delay * 2, every)
                 continue

@@ -331,9 +331,7 @@ class SuperOfficeAdapter(HttpAdapter):
         if settings.SUPEROFFICE_PERSON_CONTACT_ID:
             body["Contact"] = {"ContactId": settings.SUPEROFFICE_PERSON_CONTACT_ID}
         fields = self.person_fields(payload)
-        body["CustomFields"] = {
-            key: value for key, value in {**(body.get("CustomFields") or {}), **fields.pop("CustomFields", {})}.items()
-        }
+        body["CustomFields"] = dict({**(body.get("CustomFields") or {}), **fields.pop("CustomFields", {})}.items())
         body.update(fields)
         created = self.json_of(self.call("POST", "Person", json=body))
         person_id = str(created.get("PersonId") or created.get("personId") or "")
