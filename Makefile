@@ -7,7 +7,7 @@ PORT ?= 8000
 # make test: one test process per core (pytest-xdist); TEST_PROCESSES=0 runs one.
 TEST_PROCESSES ?= auto
 
-.PHONY: run test install install-test-tools bench-tools check lint format messages clean
+.PHONY: run test test-fast install install-test-tools bench-tools check lint format messages clean
 
 # Creates the virtualenv and installs the pinned requirements (again only
 # when a requirements file changes).
@@ -52,6 +52,11 @@ test: install-test-tools
 	$(VENV)/bin/ruff check .
 	DJANGO_SETTINGS_MODULE=tasteget.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest -n $(TEST_PROCESSES) --dist loadgroup $(PYTEST_ARGS)
+
+# Daily work: everything but the browser tests and the slow files
+# (tests/conftest.py: SLOW), in one process per core. CI runs `make test`.
+test-fast: install
+	$(VENV)/bin/pytest -n $(TEST_PROCESSES) --dist loadgroup -m "not browser and not slow" $(PYTEST_ARGS)
 
 # The production settings must pass Django's deployment checks: once as
 # configured here, and once exactly as docker compose starts the image from a

@@ -120,6 +120,17 @@ def _flushes(item):
     return transactional or "transactional_db" in getattr(item, "fixturenames", [])
 
 
+# Files that start whole databases or real servers: `make test` runs them,
+# `make test-fast` (daily work) leaves them out with the browser tests.
+SLOW = {
+    "tests/test_restore_drill.py",
+    "tests/test_migrations.py",
+    "tests/test_reliability_stack.py",
+    "tests/test_redis_failure.py",
+    "tests/security/test_front_cache.py",
+}
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(items):
     """The order of the suite, around every other plugin's ordering.
@@ -139,6 +150,8 @@ def pytest_collection_modifyitems(items):
     for item in items:
         path = item.nodeid.split("::")[0]
         item.add_marker(pytest.mark.xdist_group("browser" if path.startswith("tests/browser/") else path))
+        if path in SLOW:
+            item.add_marker(pytest.mark.slow)
     result = yield
     items.sort(key=lambda item: (not item.nodeid.startswith("tests/browser/"), _flushes(item)))  # stable
     return result
