@@ -22,7 +22,7 @@ COPY --chown=tasteget:tasteget . .
 # Static files are collected at build time; whitenoise serves them compressed
 # and with far-future cache headers. The dummy values only satisfy the
 # production settings' start-up checks during the build.
-RUN SECRET_KEY=build-only ALLOWED_HOSTS=localhost DATABASE_URL=postgres://build@localhost/build CRM_BACKEND=webhook MEDIA_STORAGE=filesystem EMAIL_HOST=build-only \
+RUN SECRET_KEY=build-only ALLOWED_HOSTS=localhost DATABASE_URL=postgres://build@localhost/build CRM_BACKEND=webhook MEDIA_STORAGE=filesystem EMAIL_HOST=build-only REDIS_URL=redis://build-only ERASURE_LEDGER_DIR=/app/var/erasure-ledger \
     python manage.py collectstatic --noinput \
  && mkdir -p /app/var/media /app/var/erasure-ledger && chown -R tasteget:tasteget /app/var /app/staticfiles
 USER 999:999

@@ -65,9 +65,11 @@ test-fast: install
 CHECK_SECRETS = SECRET_KEY=check-$$(head -c 48 /dev/urandom | base64 | tr -d '/+=') ALLOWED_HOSTS=tasteget.nu \
 	  CRM_BACKEND=webhook CRM_WEBHOOK_URL=https://crm.example.org/hook EMAIL_HOST=smtp.example.org \
 	  CRM_WEBHOOK_SECRET=whsec_$$(head -c 32 /dev/urandom | base64) \
-	  MEDIA_S3_BUCKET=tasteget-media MEDIA_S3_ACCESS_KEY_ID=tasteget-app MEDIA_S3_SECRET_ACCESS_KEY=check-media-secret
+	  MEDIA_S3_BUCKET=tasteget-media MEDIA_S3_ACCESS_KEY_ID=tasteget-app MEDIA_S3_SECRET_ACCESS_KEY=check-media-secret \
+	  REDIS_URL=redis://127.0.0.1:6379/0
 check: install
 	env -u TASTEGET_DEVELOPMENT $(CHECK_SECRETS) DATABASE_URL=postgres://tasteget@127.0.0.1:5432/tasteget \
+	  ERASURE_LEDGER_S3_BUCKET=tasteget-erasure-ledger \
 	  $(PY) manage.py check --deploy --fail-level WARNING --settings=tasteget.settings.production
 	env -u TASTEGET_DEVELOPMENT DJANGO_SETTINGS_MODULE=tasteget.settings.production \
 	  scripts/with-env-file .env.example $(CHECK_SECRETS) -- $(PY) manage.py check --deploy --fail-level WARNING

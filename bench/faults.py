@@ -80,6 +80,8 @@ class Bench:
             "CRM_WEBHOOK_URL": self.receiver.url + "/hook",
             "CRM_WEBHOOK_SECRET": SECRET,
             "EMAIL_HOST": "localhost",  # required by production; faults_settings keeps mail in memory
+            "REDIS_URL": self.args.redis_url,
+            "ERASURE_LEDGER_DIR": str(Path(tempfile.gettempdir()) / "tasteget-faults-ledger"),
             "CRM_RATE_PER_SECOND": str(self.args.rate),
             "INTAKE_MIN_FILL_SECONDS": "0",
             "INTAKE_RATE_LIMIT": "100000000",
@@ -90,6 +92,7 @@ class Bench:
     def prepare(self):
         subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", "--force", self.name])
         subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", self.name], check=True)
+        subprocess.run(["redis-cli", "-u", self.args.redis_url, "flushdb"], capture_output=True)
         manage = [sys.executable, str(ROOT / "manage.py")]
         # The demo content queues hundreds of index tasks: run them first.
         for command in (
@@ -264,6 +267,7 @@ class Bench:
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/10", help="production requires a shared cache")
     parser.add_argument("--rate", type=float, default=5.0, help="CRM_RATE_PER_SECOND for the stack")
     parser.add_argument("--drain", type=int, default=150, help="backlog size for the drain")
     parser.add_argument("--log", default=str(Path(tempfile.gettempdir()) / "tasteget-faults.log"))

@@ -164,6 +164,7 @@ def production_env(database_url, redis_url, static_prefix):
         "CRM_WEBHOOK_SECRET": "whsec_YmVuY2gtb25seS1zZWNyZXQta2V5LTMyLWJ5dGVzIQ==",
         "LOG_LEVEL": "WARNING",
         "EMAIL_HOST": "localhost",  # production requires one; no mail is sent here
+        "ERASURE_LEDGER_DIR": tempfile.mkdtemp(prefix="tasteget-bench-ledger-"),
     }
     env.pop("TASTEGET_DEVELOPMENT", None)
     return env, static_root

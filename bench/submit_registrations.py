@@ -40,6 +40,7 @@ def free_port():
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/11", help="production requires a shared cache")
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
@@ -70,11 +71,14 @@ def main():
         "INTAKE_RATE_LIMIT": "100000000",
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(free_port()),  # mail is down too; it waits in the outbox
+        "REDIS_URL": args.redis_url,
+        "ERASURE_LEDGER_DIR": tempfile.mkdtemp(prefix="tasteget-bench-ledger-"),
         "LOG_LEVEL": "WARNING",
     }
     manage = [sys.executable, str(ROOT / "manage.py")]
     name = args.database_url.rsplit("/", 1)[1]
     subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], capture_output=True)
+    subprocess.run(["redis-cli", "-u", args.redis_url, "flushdb"], capture_output=True)
     for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"], ["load_demo_content"]):
         subprocess.run([*manage, *command, "-v", "0"], cwd=ROOT, env=env, check=True)
     # A fresh start: no registrations, and no tasks a previous run left queued

@@ -81,6 +81,8 @@ PRODUCTION_ENV = {
     "CRM_BACKEND": "webhook",
     "MEDIA_S3_BUCKET": "tasteget-media",
     "EMAIL_HOST": "smtp.example.org",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "ERASURE_LEDGER_S3_BUCKET": "tasteget-erasure-ledger",
 }
 
 

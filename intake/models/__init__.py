@@ -2,7 +2,7 @@
 
 - `registrations`: registrations and their consent records;
 - `outbox`: the outbox (`Delivery`) and the shared state of the delivery
-  machinery (`CrmGate`, `Beacon`, `CrmEvent`);
+  machinery (`CrmGate`, `Beacon`, `CrmEvent`, `PersonLock`);
 - `access`: groups scoped to a municipality and the access log;
 - `embeds`: where the embedded form is loaded from;
 - `pages`: the form pages.
@@ -20,7 +20,7 @@ from .access import (
     scoped_municipality_keys,
 )
 from .embeds import EmbedLoad
-from .outbox import Beacon, CrmEvent, CrmGate, Delivery
+from .outbox import Beacon, CrmEvent, CrmGate, Delivery, PersonLock
 from .pages import (
     FormPage,
     MagazineOrderPage,
@@ -46,6 +46,7 @@ __all__ = [
     "FormPage",
     "MagazineOrderPage",
     "NewsletterPage",
+    "PersonLock",
     "Registration",
     "RegistrationPage",
     "magazine_issue_on_order",

@@ -115,6 +115,22 @@ class CrmGate(models.Model):
         return self.backend
 
 
+class PersonLock(models.Model):
+    """A lock per person while the CRM adapter looks them up and creates them
+    (intake/outbox/locks.py). One row while held; `key` is a SHA-256 of the
+    person key, never the address itself. A row whose `expires_at` has passed
+    (its worker died) is free: the next worker takes it over."""
+
+    wagtail_reference_index_ignore = True
+
+    key = models.CharField(max_length=64, primary_key=True)
+    holder = models.CharField(max_length=32)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return self.key
+
+
 class Beacon(models.Model):
     wagtail_reference_index_ignore = True
 

@@ -155,6 +155,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     # PostgreSQL full-text search for Wagtail's search backend.
     INSTALLED_APPS.append("django.contrib.postgres")
+    # Behind PgBouncer (or a managed pooler) in transaction pooling, a
+    # cursor cannot outlive its transaction (docs/deployment.md).
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DATABASE_TRANSACTION_POOLING", False)
 
 # --- Cache ------------------------------------------------------------------
 # Redis is the shared cache in production (rate limits must be shared between

@@ -90,6 +90,21 @@ elif MEDIA_STORAGE != "filesystem":
 # restrictions and streams the file from the bucket (never a bucket link).
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 
+# --- Nothing a node needs from another on its own disk (docs/deployment.md,
+# "What a node keeps locally"): web and worker nodes can be added, replaced
+# and removed. Redis is the shared cache (rate limits, the page cache and its
+# purges, renditions): without it every node kept its own page cache under
+# var/, so a purge on one node never reached the others.
+require("REDIS_URL")
+# The erasure ledger must outlive any node and be read whole by
+# `reapply_erasures`: a bucket, or a directory chosen on purpose that every
+# node shares (compose's volume, on its one machine).
+if not env("ERASURE_LEDGER_S3_BUCKET") and not env("ERASURE_LEDGER_DIR"):
+    raise ImproperlyConfigured(
+        "The environment variable ERASURE_LEDGER_S3_BUCKET is required in production "
+        "(or ERASURE_LEDGER_DIR, a directory every node shares); see .env.example."
+    )
+
 # --- Front caches: a Varnish takes BAN only with the shared token (docs/security.md) ---
 if FRONTEND_CACHE_PURGE_URLS and not FRONTEND_CACHE_PURGE_TOKEN:  # noqa: F405
     raise ImproperlyConfigured(

@@ -4,6 +4,7 @@
 settings (DEBUG, public key, no Secure cookies, http links in e-mails).
 """
 
+import json
 import os
 import re
 import subprocess
@@ -26,6 +27,9 @@ REQUIRED = {
     "CRM_WEBHOOK_URL": "https://crm.example.org/hook",
     "CRM_WEBHOOK_SECRET": "whsec_YS0zMi1ieXRlLWxvbmctdGVzdC1zaWduaW5nLWtleSE",
     "EMAIL_HOST": "smtp.example.org",
+    # Filled in by .env.example too (compose's Redis and ledger volume).
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "ERASURE_LEDGER_DIR": "/app/var/erasure-ledger",
 }
 DEV_KEY = "dev-only-not-secret-0b6c7d3e9a1f4e2c8d5b7a6f3e1c9d2b"
 
@@ -160,3 +164,53 @@ def test_compose_publishes_gunicorn_on_loopback_only_behind_one_trusted_proxy():
     assert '"127.0.0.1:8000:8000"' in text
     assert '"8000:8000"' not in text
     assert compose_environment()["TRUSTED_PROXY_COUNT"] == "1"
+
+
+SHOW_LOCAL_STATE = (
+    "import json; from django.conf import settings; print(json.dumps({"
+    "'caches': {name: c['BACKEND'] for name, c in settings.CACHES.items()},"
+    "'mail': settings.MAILERS['default']['BACKEND'],"
+    "'media': settings.STORAGES['default']['BACKEND'],"
+    "'ledger': settings.STORAGES['erasure_ledger']['BACKEND'],"
+    "'database': settings.DATABASES['default']['ENGINE']}))"
+)
+
+
+def test_production_keeps_nothing_another_node_needs_on_its_own_disk():
+    """Web and worker nodes are interchangeable: every cache is the shared
+    Redis, mail leaves over SMTP, media and the erasure ledger are in buckets."""
+    env = {
+        **REQUIRED,
+        "DATABASE_URL": "postgres://tasteget@127.0.0.1:5432/tasteget",
+        "DJANGO_SETTINGS_MODULE": "tasteget.settings.production",
+        "ERASURE_LEDGER_DIR": "",
+        "ERASURE_LEDGER_S3_BUCKET": "tasteget-erasure-ledger",
+    }
+    result = run_manage(env, "shell", "-c", SHOW_LOCAL_STATE)
+    assert result.returncode == 0, result.stderr
+    state = json.loads(result.stdout.strip().splitlines()[-1])
+    assert set(state["caches"]) == {"default", "renditions", "pages"}
+    assert all("Redis" in backend for backend in state["caches"].values()), state["caches"]
+    assert state["mail"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert state["media"] == "tasteget.storage.MediaStorage"
+    assert state["ledger"] == "storages.backends.s3.S3Storage"
+    assert state["database"] == "django.db.backends.postgresql"
+
+
+@pytest.mark.parametrize(
+    ("unset", "message"),
+    [
+        (("REDIS_URL",), "The environment variable REDIS_URL is required in production"),
+        (("ERASURE_LEDGER_DIR", "ERASURE_LEDGER_S3_BUCKET"), "ERASURE_LEDGER_S3_BUCKET is required in production"),
+    ],
+)
+def test_production_refuses_to_keep_the_page_cache_or_the_ledger_on_one_node(unset, message):
+    env = {
+        **REQUIRED,
+        "DATABASE_URL": "postgres://tasteget@127.0.0.1:5432/tasteget",
+        "DJANGO_SETTINGS_MODULE": "tasteget.settings.production",
+        **dict.fromkeys(unset, ""),
+    }
+    result = run_manage(env, "check")
+    assert result.returncode != 0
+    assert message in result.stderr

@@ -55,6 +55,7 @@ def production(tmp_path):
             "DATABASE_URL": url,
             "STATIC_ROOT": str(tmp_path / "static"),
             "TASTEGET_VAR_DIR": str(tmp_path / "var"),
+            "ERASURE_LEDGER_DIR": str(tmp_path / "erasure-ledger"),
         }
     )
     yield env
