@@ -94,6 +94,9 @@ class RegistrationInspectView(ScopedObjectMixin, generic.InspectView):
     def get_topics_display_value(self):
         return self.object.topics_label or EMPTY
 
+    def get_language_display_value(self):
+        return self.object.language_label or EMPTY
+
     def get_field_display_value(self, field_name, field):
         return readable(super().get_field_display_value(field_name, field))
 

@@ -31,9 +31,16 @@ NEWSLETTER_SALT = "intake.newsletter"
 
 
 def newsletter_link(registration, action):
-    """The signed address that confirms or ends a newsletter subscription."""
+    """The signed address that confirms or ends a newsletter subscription, in
+    the subscriber's language whatever the language of the moment (the CRM
+    payload is built in none in particular)."""
     token = signing.dumps({"r": registration.pk, "a": action}, salt=NEWSLETTER_SALT)
-    return reverse(f"intake_newsletter_{action}", args=[token])
+    return subscriber_reverse(registration, f"intake_newsletter_{action}", token)
+
+
+def subscriber_reverse(registration, name, token):
+    with translation.override(registration.language or settings.LANGUAGE_CODE):
+        return reverse(name, args=[token])
 
 
 PREFERENCES_SALT = "intake.newsletter.preferences"
@@ -69,7 +76,7 @@ def preferences_link(registration):
     token = signing.dumps(
         {"r": registration.pk, "h": subscription_hash(registration)[:PREFERENCES_HASH_LENGTH]}, salt=PREFERENCES_SALT
     )
-    return reverse("intake_newsletter_preferences", args=[token])
+    return subscriber_reverse(registration, "intake_newsletter_preferences", token)
 
 
 def subscription_from_preferences_token(token):

@@ -21,7 +21,7 @@ from tasteget.helpers import public_origin
 from . import ratelimit
 from .choices import Kind
 from .forms import GuidanceForm, NewsletterPreferencesForm, PreferenceLinkForm
-from .models import EmbedLoad, Registration, read_registration_thanks, registration_thanks
+from .models import EmbedLoad, Registration, RegistrationPage, read_registration_thanks, registration_thanks
 from .pipeline import finish, handle_form, too_many_message
 from .services import (
     confirm_newsletter,
@@ -126,8 +126,18 @@ def embed_thanks(request, slug):
     return response
 
 
-# A form that has not reported its height by then was refused by the browser.
-EMBED_REPORT_WAIT_MS = 8000
+# A frame that loaded and has not reported in by then was refused by the
+# browser (the form reports before its own load event ends).
+EMBED_READY_GRACE_MS = 2000
+# A frame that has not even loaded by then is given up for the link.
+EMBED_REPORT_WAIT_MS = 15000
+
+
+def registration_page_url():
+    """The full registration page in Swedish (the municipality websites' language), absolute, or ""."""
+    page = RegistrationPage.objects.live().filter(locale__language_code=settings.LANGUAGE_CODE).first()
+    url = page.url if page else ""
+    return url if not url or url.startswith("http") else public_origin() + url
 
 
 def embed_script(request):
@@ -139,6 +149,10 @@ def embed_script(request):
             {
                 "site_origin": public_origin(),  # cached for an hour: never the request's Host
                 "link_text": _("Register for moving guidance on tasteget.nu"),
+                "loading_text": _("Loading the registration form…"),
+                # The fallback: the form with the site around it, the municipality chosen.
+                "registration_url": registration_page_url(),
+                "grace_ms": EMBED_READY_GRACE_MS,
                 "wait_ms": EMBED_REPORT_WAIT_MS,
             },
             content_type="text/javascript",

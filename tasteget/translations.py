@@ -11,9 +11,13 @@ it is written in, marked as such, with a notice in their own language that
 offers the translations there are (see `before_serve_page` in wagtail_hooks).
 """
 
+import functools
+from pathlib import Path
+
 from django.conf import settings
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
+from django.utils import translation
 from wagtail.models import Locale, Page, PageLogEntry
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 from wagtail_localize.models import LocaleSynchronization
@@ -165,3 +169,31 @@ def in_locale(snippet, locale_id):
         return snippet
     translation = type(snippet)._default_manager.filter(translation_key=snippet.translation_key, locale_id=locale_id)
     return translation.first() or snippet
+
+
+@functools.cache
+def has_catalogue(language_code):
+    """Whether the site has interface texts in this language (locale/<code>)."""
+    return any((Path(path) / language_code / "LC_MESSAGES" / "django.mo").exists() for path in settings.LOCALE_PATHS)
+
+
+def visitor_language(request):
+    """The language the visitor chose when the page is shown in another
+    (see home/wagtail_hooks.py), if the site has texts in it; else None."""
+    requested = getattr(request, "requested_language", None)
+    return requested if requested and has_catalogue(requested) else None
+
+
+def follow_visitor_language(request):
+    """Show the interface around an untranslated page's text in the visitor's
+    language: forms, errors, thank-you pages and what we send afterwards are
+    ours to translate, even when the editors' text is not translated yet.
+
+    The page's own text keeps its language (templates mark it with
+    `lang_attrs`); `request.shown_language` tells the notice which that is.
+    """
+    language = visitor_language(request)
+    if language and language != translation.get_language():
+        request.shown_language = translation.get_language()
+        translation.activate(language)
+        request.LANGUAGE_CODE = language

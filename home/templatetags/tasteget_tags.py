@@ -1,6 +1,3 @@
-import functools
-from pathlib import Path
-
 from django import template
 from django.conf import settings
 from django.urls import reverse, translate_url
@@ -12,7 +9,14 @@ from wagtail.models import Locale, Page, Site
 from places.models import Adviser, Municipality
 from tasteget import pagecache
 from tasteget.helpers import absolute_url
-from tasteget.translations import HAND_TRANSLATED, awaiting_translation, content_language, with_content_languages
+from tasteget.translations import (
+    HAND_TRANSLATED,
+    awaiting_translation,
+    content_language,
+    has_catalogue,
+    visitor_language,
+    with_content_languages,
+)
 
 from .. import listings
 from ..models import MunicipalityPage, SiteSettings, localized_pages
@@ -176,9 +180,18 @@ def notice_language(context):
     return requested if has_catalogue(requested) else "en"
 
 
-@functools.cache
-def has_catalogue(language_code):
-    return any((Path(path) / language_code / "LC_MESSAGES" / "django.mo").exists() for path in settings.LOCALE_PATHS)
+@register.simple_tag(takes_context=True)
+def frame_language(context):
+    """The language of the site's frame (header, footer): the visitor's when
+    the page's text is shown in another and the site has texts in theirs."""
+    return visitor_language(context["request"]) or translation.get_language()
+
+
+@register.simple_tag(takes_context=True)
+def shown_language(context):
+    """The language the page's text is written in, also when a form page
+    shows its interface in the visitor's (tasteget.translations.follow_visitor_language)."""
+    return getattr(context["request"], "shown_language", None) or translation.get_language()
 
 
 @register.filter

@@ -14,6 +14,7 @@ from wagtail.models import Page
 from places.models import Municipality
 from tasteget.helpers import clean_slug
 from tasteget.locales import language_code_of
+from tasteget.translations import follow_visitor_language
 
 from ..forms import GuidanceForm, MagazineForm, NewsletterForm
 from ..pipeline import handle_form, read_thanks, thanks_token
@@ -54,6 +55,13 @@ class FormPage(RoutablePageMixin, Page):
         abstract = True
 
     form_template = "intake/form_page.html"
+
+    def serve(self, request, *args, **kwargs):
+        # Not translated yet: the form, its errors, the thank-you page and the
+        # e-mails still follow the visitor's language, and the registration
+        # records it (the adviser and the CRM learn what the person reads).
+        follow_visitor_language(request)
+        return super().serve(request, *args, **kwargs)
 
     def form_kwargs(self, request):
         return {}

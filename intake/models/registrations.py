@@ -10,7 +10,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import get_language_info, gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import AddressArea, ContactMethod, ContactStatus, Fulfilment, Kind, MoveWhen, Topic
@@ -198,6 +198,19 @@ class Registration(models.Model):
     def topics_label(self):
         labels = dict(Topic.choices)
         return ", ".join(str(labels.get(topic, topic)) for topic in self.topics or [])
+
+    @property
+    def language_label(self):
+        """The language the person used the site in, named for the reader and
+        in itself ("arabiska (العربية)"): what the adviser should write in."""
+        if not self.language:
+            return ""
+        try:
+            info = get_language_info(self.language)
+        except KeyError:
+            return self.language
+        name = str(info["name_translated"])
+        return name if info["name_local"] == name else f"{name} ({info['name_local']})"
 
     @property
     def created_local(self):
