@@ -295,6 +295,7 @@ def for_ambassador(instance, purge):
     purge.add_pages(municipality_pages_of(municipality_keys_of(instance)))
     purge.add_pages(HomePage.objects.live())
     purge.add_pages(AmbassadorDirectoryPage.objects.live())
+    purge.add_path(SITEMAP_PATH)  # it lists the published profiles
 
 
 def for_adviser(instance, purge):

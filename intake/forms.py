@@ -21,6 +21,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from places.models import Municipality, locale_id_of, normalise_origin
+from places.postal import in_sweden, swedish_postal_code
 from tasteget import pagecache
 
 from . import consent
@@ -367,7 +368,10 @@ class MagazineForm(PublicForm):
     first_name = first_name_field()
     last_name = last_name_field()
     street_address = forms.CharField(
-        label=_("Postal address"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "street-address"})
+        # One line: "street-address" is for a multi-line field (HTML's autofill rules).
+        label=_("Postal address"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
     )
     postal_code = forms.CharField(
         label=_("Postal code"), max_length=20, widget=forms.TextInput(attrs={"autocomplete": "postal-code"})
@@ -396,6 +400,14 @@ class MagazineForm(PublicForm):
     def clean(self):
         cleaned = super().clean()
         cleaned["magazine_issue"] = self.magazine_issue
+        # A Swedish address needs a postal code PostNord can deliver to; an
+        # address abroad keeps the format of its own country.
+        if cleaned.get("postal_code") and "country" not in self.errors and in_sweden(cleaned.get("country")):
+            written, problem = swedish_postal_code(cleaned["postal_code"])
+            if problem:
+                self.add_error("postal_code", problem)
+            else:
+                cleaned["postal_code"] = written
         return cleaned
 
     def build_layout(self):

@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from django_tasks_db import DatabaseBackend
 
 from places.models import Adviser, Municipality, PostalCodeRange, municipality_of_postal_code, postal_code_digits
+from places.postal import in_sweden
 from tasteget import pagecache
 
 from . import consent as consent_texts
@@ -38,23 +39,6 @@ def address_key(cleaned):
     """Normalised postal address, so 'Storgatan 1' and 'storgatan  1 ' match."""
     parts = [cleaned.get("street_address", ""), cleaned.get("postal_code", ""), cleaned.get("country", "")]
     return "|".join(re.sub(r"[\s\-.,]+", "", part).lower() for part in parts)
-
-
-# "Sweden" as people write it in the country field; the field's own
-# suggestion in every language of the site is added (`in_sweden`).
-SWEDEN = {"sverige", "sweden", "se", "swe", "schweden", "suède", "suede", "suecia", "svezia", "zweden", "ruotsi"}
-
-
-def in_sweden(country):
-    """Whether a country as written on the order form means Sweden (empty: assume so)."""
-    name = re.sub(r"[\s.]+", " ", country or "").strip().lower()
-    if not name or name in SWEDEN:
-        return True
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            if name == translation.gettext("Sweden").lower():
-                return True
-    return False
 
 
 def magazine_address_area(postal_code, country, ranges=None):

@@ -3,6 +3,8 @@ from django.utils.feedgenerator import Atom1Feed
 
 from tasteget.helpers import absolute_url
 
+SITE_NAME = "Ta steget"
+
 
 class StoryFeed(Feed):
     """Atom feed of one story index: one feed per language."""
@@ -45,3 +47,20 @@ class StoryFeed(Feed):
 
     def item_pubdate(self, item):
         return item.first_published_at
+
+    # Atom wants each entry's last change and an author: the stories are
+    # told by the people in them and written by the site's editors.
+    def item_updateddate(self, item):
+        return item.last_published_at or item.first_published_at
+
+    def author_name(self):
+        return SITE_NAME
+
+    def author_link(self):
+        return absolute_url("/")
+
+    def item_author_name(self, item):
+        return SITE_NAME
+
+    def item_author_link(self, item):
+        return absolute_url("/")

@@ -84,7 +84,6 @@ def test_other_countries_are_not_sweden():
         ("84531", "Sweden", AddressArea.COUNTY, "berg"),
         ("111 22", "Sverige", AddressArea.OUTSIDE, None),  # Stockholm: in Sweden, outside every range
         ("837 52", "Norge", AddressArea.OUTSIDE, None),  # the same digits abroad are not Åre
-        ("Box 12", "Sverige", AddressArea.UNKNOWN, None),  # no postal code to place
     ],
 )
 def test_an_order_through_the_form_records_where_its_address_lies(submit, postal_code, country, area, slug):
@@ -95,6 +94,56 @@ def test_an_order_through_the_form_records_where_its_address_lies(submit, postal
     assert order.address_municipality == (municipality(slug) if slug else None)
     # The order itself still belongs to the Region (the form names no municipality).
     assert order.municipality == Municipality.objects.region()
+
+
+def test_an_order_kept_from_before_postal_codes_were_checked_is_not_placed():
+    # The form now refuses "Box 12" in Sweden; older orders may still hold one.
+    assert magazine_address_area("Box 12", "Sverige") == (AddressArea.UNKNOWN, None)
+
+
+@pytest.mark.parametrize(
+    ("postal_code", "message"),
+    [
+        ("ABCDE", "Skriv ett svenskt postnummer med fem siffror, till exempel 831 30."),
+        ("1234", "Skriv ett svenskt postnummer med fem siffror, till exempel 831 30."),
+        ("123456", "Skriv ett svenskt postnummer med fem siffror, till exempel 831 30."),
+        ("999 99", "Det finns inget svenskt postnummer 999 99."),
+        ("09999", "Det finns inget svenskt postnummer 099 99."),
+    ],
+)
+def test_an_impossible_swedish_postal_code_is_refused_with_the_reason_and_the_answers_kept(
+    submit, postal_code, message
+):
+    response = submit("/bestall-magasinet/", {**ORDER, "postal_code": postal_code, "country": "Sverige"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert message in html
+    # The other answers stay in the form, so only the postal code needs writing again.
+    for name, value in [("street_address", "Storgatan 1"), ("town", "Järpen"), ("country", "Sverige")]:
+        assert f'name="{name}" value="{value}"' in html
+    assert not Registration.objects.filter(kind=Kind.MAGAZINE).exists()
+
+
+def test_the_postal_code_error_is_in_english_on_the_english_form(submit):
+    response = submit("/en/order-the-magazine/", {**ORDER, "postal_code": "999 99", "country": "Sweden"})
+    assert response.status_code == 200
+    assert "There is no Swedish postal code 999 99." in response.content.decode()
+    assert not Registration.objects.exists()
+
+
+@pytest.mark.parametrize("written", ["837 52", "83752", "SE-837 52", " 837 52 "])
+def test_a_swedish_postal_code_is_kept_as_three_digits_a_space_and_two(submit, written):
+    response = submit("/bestall-magasinet/", {**ORDER, "postal_code": written, "country": "Sverige"})
+    assert response.status_code == 302
+    assert Registration.objects.get(kind=Kind.MAGAZINE).postal_code == "837 52"
+
+
+@pytest.mark.parametrize(("postal_code", "country"), [("ABC 123", "United Kingdom"), ("0150", "Norge")])
+def test_an_address_abroad_keeps_its_own_postal_code_format(submit, postal_code, country):
+    response = submit("/bestall-magasinet/", {**ORDER, "postal_code": postal_code, "country": country})
+    assert response.status_code == 302
+    order = Registration.objects.get(kind=Kind.MAGAZINE)
+    assert (order.postal_code, order.address_area) == (postal_code, AddressArea.OUTSIDE)
 
 
 def test_orders_made_before_the_table_is_filled_are_placed_by_the_daily_purge_while_the_address_is_kept():

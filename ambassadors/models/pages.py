@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.shortcuts import get_object_or_404
+from django.utils.text import Truncator
 from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
@@ -84,10 +85,27 @@ class AmbassadorDirectoryPage(RoutablePageMixin, Page):
                     "ambassador": ambassador,
                     "form": form,
                     "sent": (read_thanks(request) or {}).get("to") == pk,
+                    # The profile, not the directory, in link previews and as
+                    # each language's alternate (the same route under every translation).
+                    "share_title": ambassador.name,
+                    "share_description": Truncator(ambassador.text).words(30, truncate=" …"),
+                    "share_image": ambassador.photo,
+                    "alternate_suffix": self.reverse_subpage("profile", args=[pk]),
                 },
                 template="ambassadors/ambassador_profile.html",
             ),
         )
+
+    def get_sitemap_urls(self, request=None):
+        """The directory and every published profile under it (their
+        alternates are the same profile under each translation: home/sitemaps.py)."""
+        urls = super().get_sitemap_urls(request)
+        directory = urls[0]["location"] if urls and urls[0]["location"] else None
+        if directory is None:
+            return urls
+        for pk in Ambassador.objects.published().order_by("pk").values_list("pk", flat=True):
+            urls.append({"location": directory + self.reverse_subpage("profile", args=[pk])})
+        return urls
 
     def apply_route(self):
         """`bli-ambassador/` on Swedish pages (and their untranslated copies, whose

@@ -18,7 +18,7 @@ from tasteget.translations import (
     with_content_languages,
 )
 
-from .. import listings
+from .. import listings, sharing
 from ..models import MunicipalityPage, SiteSettings, localized_pages
 
 register = template.Library()
@@ -28,6 +28,12 @@ register = template.Library()
 def absolute(path):
     """An absolute address on the configured public host, never the request's Host."""
     return absolute_url(path or "/")
+
+
+@register.simple_tag(takes_context=True)
+def share_meta(context):
+    """What link previews and search engines read: home/sharing.py."""
+    return sharing.share(context)
 
 
 @register.simple_tag(takes_context=True)
@@ -47,9 +53,18 @@ def language_alternates(context):
         return build_alternates(request, page, current)
     # A page's links change when it or a translation is published, moved or
     # unpublished: home/purge.py purges its path then.
-    return pagecache.page_part(
+    alternates = pagecache.page_part(
         request, f"alternates:{current}", lambda: build_alternates(request, page, current), page_path(request, page)
     )
+    # A sub-page of a routable page (an ambassador's profile) has the same
+    # route under each translation of the page: its alternates are those.
+    suffix = context.get("alternate_suffix")
+    if suffix:
+        alternates = [
+            {**item, "url": item["url"] + suffix} if item["is_translation"] or item.get("is_alias") else item
+            for item in alternates
+        ]
+    return alternates
 
 
 def page_path(request, page):
