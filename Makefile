@@ -7,7 +7,7 @@ PORT ?= 8000
 # make test: one test process per core (pytest-xdist); TEST_PROCESSES=0 runs one.
 TEST_PROCESSES ?= auto
 
-.PHONY: run test test-fast install install-test-tools bench-tools check lint format messages clean
+.PHONY: run test test-fast lint-hooks install install-test-tools bench-tools check lint format messages clean
 
 # Creates the virtualenv and installs the pinned requirements (again only
 # when a requirements file changes).
@@ -48,8 +48,7 @@ bench-tools: install
 	@scripts/install-bench-tools
 
 ## Command 2: install what the tests need and run the whole suite.
-test: install-test-tools
-	$(VENV)/bin/ruff check .
+test: install-test-tools lint-hooks
 	DJANGO_SETTINGS_MODULE=tasteget.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest -n $(TEST_PROCESSES) --dist loadgroup $(PYTEST_ARGS)
 
@@ -74,13 +73,15 @@ check: install
 	env -u TASTEGET_DEVELOPMENT DJANGO_SETTINGS_MODULE=tasteget.settings.production \
 	  scripts/with-env-file .env.example $(CHECK_SECRETS) -- $(PY) manage.py check --deploy --fail-level WARNING
 
-lint: install
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+# The house checks of .pre-commit-config.yaml (ruff, ruff format, djhtml,
+# django-upgrade), all local: nothing is downloaded.
+lint lint-hooks: install
+	$(VENV)/bin/pre-commit run --all-files --show-diff-on-failure
 
 format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/djhtml $$(git ls-files '*.html')
 
 # Extract user-facing strings into locale/*/LC_MESSAGES/django.po, then compile.
 messages: install
