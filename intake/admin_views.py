@@ -31,6 +31,7 @@ from wagtail.log_actions import log
 from places.models import Municipality
 from tasteget.helpers import EXCEL_BOM, ExcelCsvExportMixin, excel_csv_writer, neutralise_formula
 
+from . import cases
 from .choices import Kind
 from .forms import AllowedWebsitesForm
 from .models import AccessLogEntry, Delivery, EmbedLoad, Registration, record_access, scoped_municipality_keys
@@ -104,6 +105,11 @@ class RegistrationInspectView(ScopedObjectMixin, generic.InspectView):
         context = super().get_context_data(**kwargs)
         context["deliveries"] = self.object.deliveries.all()
         context["consent"] = getattr(self.object, "consent", None)
+        # One case per person (intake/cases.py): each repeat and the answers it replaced.
+        context["history"] = [
+            {"update": update, "changes": cases.changes(update)}
+            for update in self.object.updates.select_related("other__municipality")
+        ]
         context["can_retry"] = self.request.user.has_perm("intake.retry_delivery")
         context["retrying"] = any(d.status == Delivery.Status.RETRYING for d in context["deliveries"])
         # The adviser's main action, in plain sight rather than behind "⋯" (issue 22.22).

@@ -11,13 +11,14 @@ until the CRM has been told (the daily purge clears it then).
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tasteget.personal_data import Holding, phone_digits, section, values
 
-from . import retention
-from .models import Delivery, Registration
+from . import cases, retention
+from .models import Delivery, Registration, RegistrationUpdate
 from .services import FIELDS
 from .subscribers import person_key
 from .tasks import enqueue_delivery
@@ -71,7 +72,7 @@ def holding(registrations):
 
 
 def loaded(registrations):
-    return registrations.select_related("municipality", "consent").prefetch_related("deliveries")
+    return registrations.select_related("municipality", "consent").prefetch_related("deliveries", "updates")
 
 
 def find_person(email="", phone=""):
@@ -86,6 +87,14 @@ def find_person(email="", phone=""):
             pk
             for pk, number in Registration.objects.exclude(phone="").values_list("pk", "phone")
             if phone_digits(number) == phone
+        ]
+        # A number the person gave before registering again is in the case's history.
+        pks += [
+            pk
+            for pk, earlier in RegistrationUpdate.objects.filter(earlier__has_key="phone").values_list(
+                "registration", "earlier"
+            )
+            if phone_digits(earlier["phone"] or "") == phone
         ]
         registrations = Registration.objects.filter(pk__in=pks)
     else:
@@ -123,7 +132,7 @@ def describe_person(held):
                 % {"id": registration.pk, "kind": registration.get_kind_display()},
                 origin=registration.source,
                 municipality=registration.municipality.name,
-                data=values(registration, REGISTRATION_FIELDS),
+                data={**values(registration, REGISTRATION_FIELDS), **history(registration)},
                 consent={
                     "purpose": consent.purpose,
                     "version": consent.version,
@@ -148,6 +157,20 @@ def describe_person(held):
             )
         )
     return sections
+
+
+def history(registration):
+    """The case's history (intake/cases.py): when the person registered again
+    and the answers that replaced, or where else they registered."""
+    lines = []
+    for update in registration.updates.all():
+        when = timezone.localtime(update.created_at).strftime("%Y-%m-%d %H:%M")
+        if update.kind == RegistrationUpdate.Kind.ELSEWHERE:
+            lines.append(f"{when}: {update.get_kind_display()}")
+            continue
+        earlier = "; ".join(f"{label} {before or '–'}" for label, before, _now in cases.changes(update))
+        lines.append(f"{when}: {update.get_kind_display()}" + (f" ({earlier})" if earlier else ""))
+    return {"history": lines} if lines else {}
 
 
 def erase_person(held, erasure):

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .choices import Kind
-from .models import Delivery, Registration
+from .models import Delivery, Registration, RegistrationUpdate
 from .services import record_address_areas
 from .subscribers import person_key
 
@@ -53,6 +53,8 @@ PERSONAL_FIELDS = {
     "postal_code": "",
     "contact_note": "",
     "person_hash": "",
+    # The hash of the address with the case it holds (intake/cases.py).
+    "case_key": "",
 }
 
 
@@ -170,6 +172,8 @@ def anonymise(registrations, now):
         Delivery.objects.filter(registration__in=pks, channel=Delivery.Channel.CONFIRMATION_EMAIL).update(recipient="")
         # An error text can quote the address the mail server refused.
         Delivery.objects.filter(registration__in=pks).update(last_error="")
+        # The history of a case is the person's earlier answers and messages.
+        RegistrationUpdate.objects.filter(registration__in=pks).delete()
         return Registration.objects.filter(pk__in=pks, anonymised_at__isnull=True).update(
             anonymised_at=now,
             # Unique per issue for magazine orders: a value no address can take.
@@ -193,7 +197,12 @@ def reduce_newsletter(registrations):
                 .exclude(email="")
                 .update(
                     person_hash=person_key(registration.email),
-                    **{name: value for name, value in PERSONAL_FIELDS.items() if name != "person_hash"},
+                    # The subscription stays one per address (intake/cases.py): its case key stays.
+                    **{
+                        name: value
+                        for name, value in PERSONAL_FIELDS.items()
+                        if name not in ("person_hash", "case_key")
+                    },
                 )
             )
     return count

@@ -1,5 +1,6 @@
 """The steps a registration goes through. Views validate, then call `register`."""
 
+import datetime
 import logging
 import re
 from dataclasses import dataclass
@@ -13,12 +14,12 @@ from places.models import Adviser, Municipality, PostalCodeRange, municipality_o
 from places.postal import in_sweden
 from tasteget import pagecache
 
+from . import cases, ratelimit
 from . import consent as consent_texts
-from . import ratelimit
 from .choices import AddressArea, Kind
 from .models.access import AccessLogEntry
 from .models.outbox import Delivery
-from .models.registrations import Consent, Registration
+from .models.registrations import Consent, Registration, RegistrationUpdate
 from .pipeline import Refused, reused_token_message
 from .tasks import deliver_registration, enqueue_delivery, enqueue_registration, send_preference_link
 from .working_days import add_working_days
@@ -33,6 +34,9 @@ class Outcome:
     registration: Registration
     created: bool
     duplicate_order: bool = False
+    # The date the thank-you page promises: the same for a first registration
+    # and a repeat on the same day (nothing to learn about who is registered).
+    due_date: datetime.date | None = None
 
 
 def address_key(cleaned):
@@ -124,7 +128,11 @@ def register(*, kind, cleaned, municipality, source, language, submission_key, c
 
     Idempotent: the same form submission (same signed token) stores one
     registration however often it arrives; a repeated magazine order for the
-    same address and issue stores nothing new.
+    same address and issue stores nothing new. One case per person
+    (intake/cases.py): a registration for guidance with the e-mail of an open
+    case in the same municipality adds its answers to that case, and a
+    newsletter signup with a subscribing address adds no second row. The
+    outcome looks the same to the visitor either way.
     """
     municipality = municipality.canonical
     values = {name: cleaned[name] for name in FIELDS if cleaned.get(name) not in (None, "")}
@@ -134,10 +142,12 @@ def register(*, kind, cleaned, municipality, source, language, submission_key, c
         source=source,
         language=language,
         submission_key=submission_key,
+        case_key=cases.case_key(kind, cleaned.get("email"), municipality.pk),
         **values,
     )
+    due_date = None
     if kind == Kind.GUIDANCE:
-        registration.due_date = add_working_days(timezone.localdate(), FIRST_CONTACT_WORKING_DAYS)
+        due_date = registration.due_date = add_working_days(timezone.localdate(), FIRST_CONTACT_WORKING_DAYS)
     if kind == Kind.MAGAZINE:
         registration.address_key = address_key(cleaned)
         registration.address_area, registration.address_municipality_id = magazine_address_area(
@@ -149,35 +159,164 @@ def register(*, kind, cleaned, municipality, source, language, submission_key, c
         ).first()
         if duplicate:
             return Outcome(duplicate, created=False, duplicate_order=True)
-    try:
-        with transaction.atomic():
-            registration.save()
-            consent_language = consent_language or language
-            Consent.objects.create(
-                registration=registration,
-                purpose=kind,
-                text=consent_texts.shown_text(kind, consent_version, consent_language),
-                version=consent_version,
-                language=consent_language,
+    consent_language = consent_language or language
+    # A second try only when another registration of the same person opened
+    # the case between our look-up and our insert: the try then adds to it.
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                case, elsewhere = cases_of_person(registration)
+                if case is not None and case.submission_key == submission_key:
+                    return same_submission(case, cleaned)
+                if case is not None and cases.is_open(case):
+                    add_to_case(
+                        case,
+                        cleaned,
+                        source=source,
+                        language=language,
+                        submission_key=submission_key,
+                        consent_version=consent_version,
+                        due_date=due_date,
+                    )
+                    return Outcome(case, created=False, due_date=due_date)
+                if case is not None:
+                    cases.release(case)
+                registration.save()
+                Consent.objects.create(
+                    registration=registration,
+                    purpose=kind,
+                    text=consent_texts.shown_text(kind, consent_version, consent_language),
+                    version=consent_version,
+                    language=consent_language,
+                )
+                store_deliveries(registration, new_deliveries(registration))
+                tell_other_cases(registration, elsewhere)
+        except IntegrityError:
+            # The same form sent again (a double click, a retry, a concurrent
+            # double submit): return what the first send stored.
+            stored = stored_submission(submission_key)
+            if stored:
+                return same_submission(stored, cleaned)
+            duplicate = Registration.objects.filter(
+                kind=Kind.MAGAZINE, magazine_issue=registration.magazine_issue, address_key=registration.address_key
+            ).first()
+            if duplicate:
+                return Outcome(duplicate, created=False, duplicate_order=True)
+            if attempt or not registration.case_key:
+                raise
+            registration.pk = None
+            registration._state.adding = True
+            continue
+        return Outcome(registration, created=True, due_date=due_date)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def cases_of_person(registration):
+    """(the registration holding the new one's case key or None, the person's
+    other cases for guidance), locked: one query while the visitor waits."""
+    if not registration.case_key:
+        return None, []
+    person = registration.case_key.split(":", 1)[0]
+    rows = list(
+        Registration.objects.select_for_update(of=("self",)).filter(case_key__startswith=f"{person}:").order_by("pk")
+    )
+    case = next((row for row in rows if row.case_key == registration.case_key), None)
+    if registration.kind != Kind.GUIDANCE:
+        return case, []
+    elsewhere = [row for row in rows if row.kind == Kind.GUIDANCE and row is not case and cases.is_open(row)]
+    return case, elsewhere
+
+
+def stored_submission(submission_key):
+    """The registration a form token already stored or added to, or None."""
+    stored = Registration.objects.filter(submission_key=submission_key).first()
+    if stored is None:
+        update = RegistrationUpdate.objects.filter(submission_key=submission_key).select_related("registration")
+        stored = update.first().registration if update.exists() else None
+    return stored
+
+
+def same_submission(registration, cleaned):
+    """The outcome of a token sent again: the first send's, to the same person only."""
+    if not same_sender(registration, cleaned):
+        # One token, one registration: a second person posting the same
+        # form gets it back, never the first person's thank-you page.
+        raise Refused(reused_token_message()) from None
+    due_date = None
+    if registration.kind == Kind.GUIDANCE:
+        due_date = add_working_days(timezone.localdate(), FIRST_CONTACT_WORKING_DAYS)
+    return Outcome(registration, created=False, due_date=due_date)
+
+
+def add_to_case(case, cleaned, *, source, language, submission_key, consent_version, due_date):
+    """A repeat registration on an open case: the answers go on the case and
+    its history; the CRM, the advisers and the person hear of it as of a new one."""
+    if case.kind == Kind.NEWSLETTER:
+        # Confirmed: nothing to do (the answer to the visitor is the same).
+        # Not yet: the confirmation link again, within the daily cap per address.
+        email = case.email or cleaned["email"]
+        if case.confirmed_at is None and confirmation_allowed(email):
+            store_deliveries(
+                case,
+                [
+                    Delivery(
+                        registration=case,
+                        channel=Delivery.Channel.CONFIRMATION_EMAIL,
+                        recipient=email,
+                        action=Delivery.Action.UPDATE,
+                    )
+                ],
             )
-            store_deliveries(registration, new_deliveries(registration))
-    except IntegrityError:
-        # The same form sent again (a double click, a retry, a concurrent
-        # double submit): return what the first send stored.
-        again = Registration.objects.filter(submission_key=submission_key).first()
-        if again:
-            if not same_sender(again, cleaned):
-                # One token, one registration: a second person posting the same
-                # form gets it back, never the first person's thank-you page.
-                raise Refused(reused_token_message()) from None
-            return Outcome(again, created=False)
-        duplicate = Registration.objects.filter(
-            kind=Kind.MAGAZINE, magazine_issue=registration.magazine_issue, address_key=registration.address_key
-        ).first()
-        if duplicate:
-            return Outcome(duplicate, created=False, duplicate_order=True)
-        raise
-    return Outcome(registration, created=True)
+        return None
+    update = cases.add_answers(
+        case,
+        cleaned,
+        source=source,
+        language=language,
+        submission_key=submission_key,
+        consent_version=consent_version,
+        due_date=due_date,
+    )
+    rows = [Delivery(registration=case, channel=Delivery.Channel.CRM, action=Delivery.Action.UPDATE, update=update)]
+    for email in adviser_emails(case):
+        rows.append(
+            Delivery(
+                registration=case,
+                channel=Delivery.Channel.ADVISER_EMAIL,
+                recipient=email,
+                action=Delivery.Action.UPDATE,
+                update=update,
+            )
+        )
+    email = cleaned["email"].strip()
+    if confirmation_allowed(email):
+        rows.append(
+            Delivery(
+                registration=case,
+                channel=Delivery.Channel.CONFIRMATION_EMAIL,
+                recipient=email,
+                action=Delivery.Action.UPDATE,
+                update=update,
+            )
+        )
+    store_deliveries(case, rows)
+    return update
+
+
+def tell_other_cases(registration, elsewhere):
+    """The person opened a case here and has open cases in other
+    municipalities: each of those cases notes it, and its advisers are told."""
+    for case in elsewhere:
+        update = cases.note_elsewhere(case, registration)
+        for email in adviser_emails(case):
+            delivery = Delivery.objects.create(
+                registration=case,
+                channel=Delivery.Channel.ADVISER_EMAIL,
+                recipient=email,
+                action=Delivery.Action.ELSEWHERE,
+                update=update,
+            )
+            transaction.on_commit(lambda pk=delivery.pk: enqueue_delivery(pk), robust=True)
 
 
 def same_sender(registration, cleaned):

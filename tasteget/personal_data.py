@@ -86,6 +86,7 @@ EXTRA_LABELS = {
     "municipality": lambda: _("municipality"),
     "deleted_at": lambda: _("to be deleted"),
     "deleted_how": lambda: _("how it is deleted"),
+    "history": lambda: _("history (registered again, earlier answers)"),
     "consent.purpose": lambda: _("consent: purpose"),
     "consent.version": lambda: _("consent: version"),
     "consent.language": lambda: _("consent: language"),

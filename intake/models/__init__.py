@@ -31,7 +31,7 @@ from .pages import (
     registration_thanks,
     registration_url_for,
 )
-from .registrations import Consent, Registration
+from .registrations import Consent, Registration, RegistrationUpdate
 
 __all__ = [
     "SUBJECT_LABELS",
@@ -49,6 +49,7 @@ __all__ = [
     "PersonLock",
     "Registration",
     "RegistrationPage",
+    "RegistrationUpdate",
     "magazine_issue_on_order",
     "prune_access_log",
     "read_registration_thanks",

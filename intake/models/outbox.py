@@ -49,6 +49,16 @@ class Delivery(models.Model):
         # A subscriber changed interests, municipality or language on the
         # preference page: one row per change, the payload built when sent.
         PREFERENCES = "preferences", _("Preferences changed")
+        # The person registered again on an open case (intake/cases.py): the
+        # CRM updates the person it has, the advisers hear "again", the
+        # person gets the usual confirmation. Many per registration.
+        UPDATE = "update", _("Registered again")
+        # The adviser of an open case hears that the person also registered
+        # in another municipality.
+        ELSEWHERE = "elsewhere", _("Registered elsewhere")
+
+    # Actions that may come many times for one destination.
+    REPEATABLE = (Action.PREFERENCES, Action.UPDATE, Action.ELSEWHERE)
 
     registration = models.ForeignKey("intake.Registration", on_delete=models.CASCADE, related_name="deliveries")
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
@@ -63,6 +73,10 @@ class Delivery(models.Model):
     external_id = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
     crm_person_id = models.CharField(_("CRM person id"), max_length=40, blank=True)
     crm_followup_id = models.CharField(_("CRM follow-up id"), max_length=40, blank=True)
+    # The case update this delivery reports (actions update and elsewhere).
+    update = models.ForeignKey(
+        "intake.RegistrationUpdate", null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries"
+    )
     task_id = models.CharField(max_length=64, blank=True, editable=False)
     # A worker holds a delivery until this time while it sends; a second
     # worker (or the sweep) leaves it alone meanwhile.
@@ -79,10 +93,11 @@ class Delivery(models.Model):
         verbose_name_plural = _("deliveries")
         ordering = ["created_at"]
         constraints = [
-            # Preference changes may come many times; every other action once per destination.
+            # Preference changes and repeat registrations may come many
+            # times; every other action once per destination.
             models.UniqueConstraint(
                 fields=["registration", "channel", "recipient", "action"],
-                condition=~models.Q(action="preferences"),
+                condition=~models.Q(action__in=["preferences", "update", "elsewhere"]),
                 name="one_delivery_per_destination_and_action",
             )
         ]

@@ -1,5 +1,7 @@
 """The registration form pages: one form each, and its thank-you page."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -26,7 +28,13 @@ def registration_thanks(outcome):
     """The signed value of a registration's thank-you address (`?r=…`)."""
     # A repeated magazine order looks exactly like a new one: otherwise anyone
     # could learn whether an address has ordered (issue 13).
-    return thanks_token({"r": outcome.registration.pk})
+    # The date promised is the outcome's (a repeat on an open case promises
+    # what a first registration that day would): the page then reads the
+    # same whether or not the address had registered before.
+    data = {"r": outcome.registration.pk}
+    if outcome.due_date:
+        data["u"] = outcome.due_date.isoformat()
+    return thanks_token(data)
 
 
 def read_registration_thanks(request):
@@ -34,7 +42,10 @@ def read_registration_thanks(request):
     data = read_thanks(request) or {}
     if not data.get("r"):
         return None, False
-    return Registration.objects.select_related("municipality").filter(pk=data["r"]).first(), data.get("d", False)
+    registration = Registration.objects.select_related("municipality").filter(pk=data["r"]).first()
+    if registration is not None and data.get("u"):
+        registration.due_date = datetime.date.fromisoformat(data["u"])  # shown, never saved
+    return registration, data.get("d", False)
 
 
 class FormPage(RoutablePageMixin, Page):

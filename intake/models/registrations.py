@@ -134,6 +134,11 @@ class Registration(models.Model):
         help_text=_("The row stays, without personal data, so that past report figures do not change."),
     )
     created_at = models.DateTimeField(_("registered"), default=timezone.now, db_index=True)
+    # One open case per person (intake/cases.py): the hash of the e-mail and
+    # what the case is for (a municipality, or the newsletter). Unique among
+    # the rows that hold one, so two registrations sent at the same moment
+    # cannot open two cases; released when the case is found closed.
+    case_key = models.CharField(max_length=100, blank=True, default="", editable=False)
 
     objects = RegistrationQuerySet.as_manager()
     # Personal data: no usage tracking in Wagtail's reference index.
@@ -152,7 +157,10 @@ class Registration(models.Model):
                 fields=["magazine_issue", "address_key"],
                 condition=models.Q(kind="magazine"),
                 name="one_magazine_order_per_address_and_issue",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["case_key"], condition=~models.Q(case_key=""), name="one_open_case_per_person"
+            ),
         ]
 
     def __str__(self):
@@ -251,3 +259,50 @@ class Consent(models.Model):
 
     def __str__(self):
         return f"{self.purpose} {self.version} ({self.language})"
+
+
+class RegistrationUpdate(models.Model):
+    """What happened to a case after it was opened (intake/cases.py).
+
+    `again`: the person registered again with the same e-mail for the same
+    municipality; the registration took the new answers and this row keeps
+    the answers they replaced (`earlier`) and names the fields that changed.
+    `elsewhere`: the person also registered in another municipality
+    (`other`). Personal data: anonymising the registration deletes its updates.
+    """
+
+    wagtail_reference_index_ignore = True
+
+    class Kind(models.TextChoices):
+        AGAIN = "again", _("Registered again")
+        ELSEWHERE = "elsewhere", _("Also registered in another municipality")
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="updates")
+    kind = models.CharField(_("what"), max_length=10, choices=Kind.choices)
+    # The repeated form's token: the same send twice adds one update.
+    submission_key = models.CharField(max_length=64, unique=True, null=True, editable=False)
+    source = models.CharField(_("source"), max_length=60, blank=True)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    consent_version = models.CharField(_("consent version"), max_length=20, blank=True)
+    # The date the person was promised on the thank-you page and in the
+    # confirmation: the same as for a first registration that day.
+    due_date = models.DateField(_("promised contact by"), null=True, blank=True)
+    changed = models.JSONField(_("changed answers"), default=list, blank=True)
+    earlier = models.JSONField(_("earlier answers"), default=dict, blank=True)
+    other = models.ForeignKey(
+        Registration,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("registration in the other municipality"),
+    )
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("registration update")
+        verbose_name_plural = _("registration updates")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.registration_id}"

@@ -9,9 +9,15 @@ from wagtail.models import Locale
 from places.models import Adviser
 from tasteget.helpers import absolute_url
 
+from .. import cases
 from ..choices import Kind
 from ..models.outbox import Delivery
 from ..subscribers import newsletter_link, preferences_link, preferences_link_days
+
+ADVISER_TEMPLATES = {
+    Delivery.Action.UPDATE: "intake/email/adviser_again",
+    Delivery.Action.ELSEWHERE: "intake/email/adviser_elsewhere",
+}
 
 
 def admin_url(registration):
@@ -38,8 +44,21 @@ def email_for(delivery):
             context["unsubscribe_url"] = absolute_url(newsletter_link(registration, "unsubscribe"))
             context["preferences_url"] = absolute_url(preferences_link(registration))
             context["link_days"] = preferences_link_days()
+        update = delivery.update if delivery.update_id else None
+        if update is not None and update.due_date and delivery.channel == Delivery.Channel.CONFIRMATION_EMAIL:
+            # What the person was promised when they registered again (shown, never saved).
+            registration.due_date = update.due_date
         if delivery.channel == Delivery.Channel.ADVISER_EMAIL:
-            template = "intake/email/adviser_notification"
+            template = ADVISER_TEMPLATES.get(delivery.action, "intake/email/adviser_notification")
+            context["update"] = update
+            if delivery.action == Delivery.Action.UPDATE and update is not None:
+                context["changes"] = cases.changes(update)
+            elif delivery.action == Delivery.Action.ELSEWHERE and update is not None and update.other_id:
+                other = update.other.municipality
+                context["other_municipality"] = other.get_translation_or_none(Locale.get_active()) or other
+            else:
+                # The person's open cases in other municipalities: this adviser should know.
+                context["elsewhere"] = [case.municipality for case in cases.open_cases_elsewhere(registration)]
         else:
             template = f"intake/email/confirmation_{registration.kind}"
         subject = render_to_string(f"{template}_subject.txt", context).strip()

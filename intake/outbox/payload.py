@@ -63,6 +63,9 @@ def build_payload(delivery):
         "preferences_url": preferences_request_url(registration.language)
         if registration.kind == Kind.NEWSLETTER
         else None,
+        # A repeat registration on an open case (`action: update`): which
+        # answers it changed and when; the rest of the payload is the case as it is now.
+        "update": update_of(delivery),
         "consent": {
             "purpose": consent.purpose,
             "version": consent.version,
@@ -71,6 +74,13 @@ def build_payload(delivery):
             "given_at": consent.given_at.isoformat(),
         },
     }
+
+
+def update_of(delivery):
+    update = delivery.update if delivery.update_id else None
+    if update is None:
+        return None
+    return {"registered_again_at": update.created_at.isoformat(), "changed": update.changed}
 
 
 def erasure_payload(delivery):

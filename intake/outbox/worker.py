@@ -117,12 +117,27 @@ def process(delivery_id, slot=None, epoch=None, *, requeue):
     `requeue(delivery_id, run_after=…, slot=…, epoch=…, channel=…)` puts the
     delivery back on the task queue (intake/tasks.py owns the tasks).
     """
-    row = Delivery.objects.filter(pk=delivery_id, status__in=OPEN).values("channel", "next_attempt_at").first()
+    row = (
+        Delivery.objects.filter(pk=delivery_id, status__in=OPEN)
+        .values("channel", "next_attempt_at", "action", "registration_id")
+        .first()
+    )
     if row is None:
         return "skipped"
     now = timezone.now()
     if row["next_attempt_at"] > now + datetime.timedelta(seconds=1):
         return "not due"  # an early task; the one queued for its time follows
+    if (
+        row["action"] == Delivery.Action.UPDATE
+        and row["channel"] == Delivery.Channel.CRM
+        and first_delivery_open(row["registration_id"])
+    ):
+        # The CRM hears of the case before it hears of a change to it:
+        # wait (no attempt counted, no failure on the gate) and look again.
+        wait_until = now + datetime.timedelta(seconds=settings.CRM_RETRY_BASE_SECONDS)
+        Delivery.objects.filter(pk=delivery_id, claimed_until__isnull=True).update(next_attempt_at=wait_until)
+        requeue(delivery_id, run_after=wait_until, channel=Delivery.Channel.CRM)
+        return "waiting"
     gate = None
     if row["channel"] == Delivery.Channel.CRM:
         gate = pacing.Gate(settings.CRM_BACKEND)
@@ -175,6 +190,13 @@ def process(delivery_id, slot=None, epoch=None, *, requeue):
     return finish(delivery, Delivery.Status.DELIVERED)
 
 
+def first_delivery_open(registration_id):
+    """Whether the registration's own CRM delivery is still on its way (open)."""
+    return Delivery.objects.filter(
+        registration=registration_id, channel=Delivery.Channel.CRM, action=Delivery.Action.REGISTER, status__in=OPEN
+    ).exists()
+
+
 def superseded(delivery):
     """A newsletter subscription (or a change of its preferences) that was
     unsubscribed before it reached the CRM."""
@@ -203,6 +225,11 @@ def send(delivery):
             # subscription is known to the CRM only by its stored person id.
             known.person_id = known.person_id or registered_person_id(delivery)
             return get_adapter(deadline=deadline).update_preferences(build_payload(delivery), known)
+        if delivery.action == Delivery.Action.UPDATE:
+            # A repeat registration on an open case: the person the CRM made
+            # of the case is updated, never a second one (docs/crm-bridge.md).
+            known.person_id = known.person_id or registered_person_id(delivery)
+            return get_adapter(deadline=deadline).deliver(build_payload(delivery), known, remember_person)
         if delivery.action == Delivery.Action.UNSUBSCRIBE and not delivery.registration.email:
             # A reduced subscription (intake/retention.py): no address to look
             # the person up by, only the CRM person id its registration got.

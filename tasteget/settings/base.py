@@ -358,6 +358,10 @@ INTAKE_RATE_WINDOW = env_int("INTAKE_RATE_WINDOW", 600)
 # Per target and day, whatever the number of senders (intake/ratelimit.py).
 INTAKE_AMBASSADOR_DAILY_LIMIT = env_int("INTAKE_AMBASSADOR_DAILY_LIMIT", 10)
 INTAKE_CONFIRMATIONS_PER_ADDRESS_DAILY = env_int("INTAKE_CONFIRMATIONS_PER_ADDRESS_DAILY", 3)
+# Days a case for guidance stays open to a repeat registration with the same
+# e-mail and municipality (not moved, not "not moving", not anonymised);
+# after it, registering again opens a new case (intake/cases.py).
+INTAKE_CASE_OPEN_DAYS = env_int("INTAKE_CASE_OPEN_DAYS", 365)
 # Seconds a newsletter subscriber's preference link works; a new one is sent
 # to anyone who enters the address (intake/views.py, docs/data-protection.md).
 NEWSLETTER_PREFERENCES_MAX_AGE = env_int("NEWSLETTER_PREFERENCES_MAX_AGE", 30 * 24 * 3600)

@@ -103,6 +103,10 @@ class SuperOfficeAdapter(HttpAdapter):
        date. It carries a marker (the delivery's id) that is looked up before
        creating, so a lost answer never makes a second one.
 
+    A repeat registration on an open case (`action: update`) takes steps 1
+    and 2 on the person the case's own delivery stored: no second person,
+    no second follow-up.
+
     A redirect from the web API means SuperOffice moved the tenant: the new
     address comes from the tenant-state API (or the login's `webapi_url`),
     is kept for the process, and the call is repeated there.
@@ -236,6 +240,10 @@ class SuperOfficeAdapter(HttpAdapter):
                 },
             )
         followup_id = known.followup_id
+        if payload.get("action") == "update" and known.person_id:
+            # A repeat registration on a case the CRM already has: the person
+            # is updated (above), the adviser's follow-up stays the one there is.
+            return CrmResult(person_id=person_id)
         if payload["kind"] == "guidance" and not followup_id:
             followup_id = self.followup(person_id, payload)
         return CrmResult(person_id=person_id, followup_id=followup_id)
