@@ -51,7 +51,7 @@ def unpack(token):
 
 def import_summary(counts):
     """ "Imported: 1 new, 2 updated, 0 unchanged; 1 row skipped." with each count's
-    own plural ("1 ny", not "1 nya"; issue 22)."""
+    own plural ("1 ny", not "1 nya")."""
     return _("Imported: %(new)s, %(updated)s, %(unchanged)s; %(skipped)s.") % {
         "new": ngettext("%(count)d new", "%(count)d new", counts["create"]) % {"count": counts["create"]},
         "updated": ngettext("%(count)d updated", "%(count)d updated", counts["update"]) % {"count": counts["update"]},

@@ -34,7 +34,7 @@ from .models import Ambassador
 
 REQUIRED = ["name", "email", "municipality", "languages", "text"]
 COLUMNS = ["name", "email", "municipality", "place", "languages", "moved_from", "interests", "text", "consent_date"]
-# Headings a Swedish spreadsheet has (issue 22): each means one of COLUMNS.
+# Headings a Swedish spreadsheet has: each means one of COLUMNS.
 HEADINGS = {
     "namn": "name",
     "e-post": "email",

@@ -117,7 +117,7 @@ def relay_message(ambassador, cleaned, submission_key):
     """E-mail the visitor's message to the ambassador, once, through the worker.
 
     At most INTAKE_AMBASSADOR_DAILY_LIMIT messages a day reach one
-    ambassador, however many addresses send them (issue 13).
+    ambassador, however many addresses send them.
     """
     fingerprint = hashlib.sha256(
         "\x1f".join([cleaned["name"], cleaned["email"], cleaned["message"], str(ambassador.pk)]).encode()

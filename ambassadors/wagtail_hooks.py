@@ -27,7 +27,7 @@ class PublishedUnlessTheyMayEdit:
 
     Any admin user can open a snippet chooser; an unpublished ambassador (no
     consent yet, or taken down) is not public, and their name is not for
-    advisers or web editors to browse (security review, issue 13).
+    advisers or web editors to browse (security review).
     """
 
     def get_object_list(self):

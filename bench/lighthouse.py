@@ -1,4 +1,4 @@
-"""Lighthouse (mobile) on the pages a mover sees first (issue 10).
+"""Lighthouse (mobile) on the pages a mover sees first.
 
 Starts the site as in production (gunicorn, production settings, DEBUG off,
 static files collected and served compressed by whitenoise, the page cache

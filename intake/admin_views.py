@@ -75,7 +75,7 @@ EMPTY = "—"
 
 def readable(value):
     """A value as an adviser reads it: local time (as in the list), "—" for
-    nothing, Yes/No, never `None`, `False` or a Python list (issue 22)."""
+    nothing, Yes/No, never `None`, `False` or a Python list."""
     if value is None or value == "" or value == [] or value == {}:
         return EMPTY
     if isinstance(value, bool):
@@ -112,7 +112,7 @@ class RegistrationInspectView(ScopedObjectMixin, generic.InspectView):
         ]
         context["can_retry"] = self.request.user.has_perm("intake.retry_delivery")
         context["retrying"] = any(d.status == Delivery.Status.RETRYING for d in context["deliveries"])
-        # The adviser's main action, in plain sight rather than behind "⋯" (issue 22.22).
+        # The adviser's main action, in plain sight rather than behind "⋯".
         if self.object.kind == Kind.GUIDANCE and self.request.user.has_perm("intake.change_registration"):
             context["contact_url"] = reverse("intake_registration:edit", args=[self.object.pk])
         record_access(self.request.user, AccessLogEntry.Action.VIEW, "registration", [("registration", self.object.pk)])

@@ -32,7 +32,7 @@ TOKEN_SALT = "intake.form-token"  # noqa: S105 - a signing namespace, not a secr
 
 # Control characters (Unicode Cc: C0, DEL and C1 such as U+0085) and
 # invisible format characters (Cf: bidi overrides, zero-width space, soft
-# hyphen, BOM); line breaks and tabs only in multi-line fields (issue 22).
+# hyphen, BOM); line breaks and tabs only in multi-line fields.
 # The joiners and direction marks that Persian, Arabic and emoji need stay.
 _CONTROL = {chr(code) for code in [*range(0, 32), 127]}
 _MULTILINE_ALLOWED = {"\n", "\r", "\t"}
@@ -67,7 +67,7 @@ def issue_token(kind, started=None):
 
 
 # What a person is asked to do when a required field is empty: the field's own
-# words, never "This field is required" (issue 10, point 7).
+# words, never "This field is required".
 REQUIRED_MESSAGES = {
     "first_name": _("Enter your first name."),
     "last_name": _("Enter your last name."),

@@ -1,7 +1,7 @@
 """Markers of what was already done, kept in the database, not in the cache.
 
 A marker in Redis is lost when Redis restarts or evicts it, and cannot be
-written while Redis is down (issue 21): the daily digest would be sent
+written while Redis is down: the daily digest would be sent
 again, a relayed message relayed twice. These markers are `Beacon` rows
 (intake/models/outbox.py) whose key says what was done; `claim` is atomic
 (the key is the primary key), so two processes cannot both claim one.

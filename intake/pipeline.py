@@ -64,7 +64,7 @@ def check_submission(request, form):
     it again with (429 when rate limited, 200 with errors), every valid answer
     kept and a fresh token for the next try. Invalid posts do not count: an
     empty POST costs an attacker as much as it costs us, and behind a
-    misconfigured proxy it would otherwise block every visitor (issue 13).
+    misconfigured proxy it would otherwise block every visitor.
     """
     if not form.is_valid():
         form.rebound_token()
@@ -134,7 +134,7 @@ def thanks_token(data):
 
     Encrypted, not only signed, and different on every call (Fernet's random
     IV): the address says nothing about the registration, and a repeated
-    magazine order gets an address just like a first one (issue 22)."""
+    magazine order gets an address just like a first one."""
     plain = json.dumps(data, separators=(",", ":")).encode()
     return _thanks_cipher().encrypt(plain).decode().rstrip("=")
 

@@ -1,6 +1,6 @@
 """Limits on form submissions, in the shared cache (Redis in production).
 
-Two kinds of limit (issue 13, docs/security.md):
+Two kinds of limit (docs/security.md):
 
 - per client: valid submissions per address per window
   (INTAKE_RATE_LIMIT per INTAKE_RATE_WINDOW seconds). Only valid
@@ -9,7 +9,7 @@ Two kinds of limit (issue 13, docs/security.md):
 - per target: what one target may receive in a day, whatever the number of
   senders (messages to one ambassador, confirmations to one e-mail address).
 
-When Redis fails (issue 21) each process counts in its own memory with the
+When Redis fails each process counts in its own memory with the
 same keys and windows (`LOCAL`, at most `LOCAL_MAX_ENTRIES` counters): the
 limits hold per process, so with N web processes a client may get up to N
 times its limit while Redis is down, and counts do not move between

@@ -329,7 +329,7 @@ def confirmation_allowed(email):
     """At most INTAKE_CONFIRMATIONS_PER_ADDRESS_DAILY confirmations a day to one address.
 
     The address is not verified: without a cap, anyone could make us send
-    confirmations (with a name they chose) to someone else (issue 13).
+    confirmations (with a name they chose) to someone else.
     """
     return ratelimit.allow_target("confirmation", email, settings.INTAKE_CONFIRMATIONS_PER_ADDRESS_DAILY)
 

@@ -10,7 +10,7 @@ CSRF exemption is safe here: the only effect of a request is +1 on a live
 page's daily count, the same effect as visiting the page; a request from
 another site (by `Sec-Fetch-Site` or `Origin`) is ignored all the same.
 
-One client counts at most once per page per PAGE_VIEW_WINDOW (issue 22):
+One client counts at most once per page per PAGE_VIEW_WINDOW:
 the cache keeps a keyed hash of the client's address (its /64 for IPv6),
 the page and the window, and forgets it when the window ends; no address
 is stored anywhere. A request must carry a same-origin signal

@@ -103,7 +103,7 @@ def search(request):
 
 
 def counts_search(request, query):
-    """Whether this search goes into the statistics (issue 22): a query counts
+    """Whether this search goes into the statistics: a query counts
     once per client and window, and a client counts at most
     SEARCH_COUNTS_PER_CLIENT queries a window, so nobody can fill the
     editors' list of searches without results."""

@@ -2,7 +2,7 @@
 
 Django's checks do not know that a key is the public development key, that
 links in e-mails must be https, or that a docker compose `.env` switched the
-settings module: these do (issue 13, docs/security.md).
+settings module: these do (docs/security.md).
 """
 
 from urllib.parse import urlsplit

@@ -21,7 +21,7 @@ def clean_slug(value):
 def absolute_url(path):
     """An address for an e-mail, the CRM or a cached page: the configured base
     plus `path`. Never the request's Host header: a page cached for everyone
-    must not link to a host one visitor sent (issue 22, docs/security.md).
+    must not link to a host one visitor sent (docs/security.md).
     An address that is already absolute is kept."""
     if path.startswith(("https://", "http://")):
         return path
@@ -43,7 +43,7 @@ def neutralise_formula(value):
     """Spreadsheets run cells starting with = + - @ as formulas; make them text.
 
     Also a formula after a separator: `Sverige;=1337+1;x` is three cells in a
-    spreadsheet that splits on semicolons (issue 22), so each part that would
+    spreadsheet that splits on semicolons, so each part that would
     start a cell gets the same `'`."""
     if not isinstance(value, str):
         return value

@@ -19,7 +19,7 @@ class ContentSecurityPolicyMiddleware(csp.ContentSecurityPolicyMiddleware):
             response._csp_config = settings.ADMIN_CSP
         # ASCII by construction: one non-ASCII source (a pasted origin with
         # U+200B) made Django MIME-encode the whole header, which browsers
-        # ignore: no frame-ancestors at all (issue 22).
+        # ignore: no frame-ancestors at all.
         response._csp_config = ascii_policy(getattr(response, "_csp_config", settings.SECURE_CSP))
         response._csp_ro_config = ascii_policy(getattr(response, "_csp_ro_config", settings.SECURE_CSP_REPORT_ONLY))
         return super().process_response(request, response)
@@ -54,7 +54,7 @@ class HostileInputMiddleware:
     """Query parameters lose their control characters; a path with NUL is not found.
 
     PostgreSQL refuses NUL in a string, so `?intresse=%00` used to give a 500
-    on any filter that reached the database (issue 13). Cleaning here covers
+    on any filter that reached the database. Cleaning here covers
     every view's query parameters at once; form fields reject them on their
     own (Django's CharField refuses NUL, `intake.forms` the rest).
     """

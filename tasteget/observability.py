@@ -1,4 +1,4 @@
-"""Errors, logs and metrics an operator sees (issue 21; docs/operations.md).
+"""Errors, logs and metrics an operator sees (docs/operations.md).
 
 - **Request id**: `ObservabilityMiddleware` (outermost) takes a well-formed
   incoming `X-Request-ID` or makes a new one, returns it in the response

@@ -25,7 +25,7 @@ The middleware sits inside the security headers (CSP, HSTS, Permissions-
 Policy are added to every answer, cached or not) and inside GZip; it stores
 the body compressed once and serves it as it is to clients that accept gzip.
 
-Bounded (issue 21): every key written here expires. Entries live
+Bounded: every key written here expires. Entries live
 PAGE_CACHE_SECONDS (a 404 and the route of a path no page serves whole:
 PAGE_CACHE_404_SECONDS); a generation is created with an expiry longer than
 the entry about to be stored under it, and each store extends it to outlive

@@ -1,4 +1,4 @@
-"""The admin's password reset form, with limits (issue 22, docs/security.md).
+"""The admin's password reset form, with limits (docs/security.md).
 
 Wagtail uses it through WAGTAILADMIN_USER_PASSWORD_RESET_FORM. Every request
 gets the same answer ("if the address is known, a message is on its way"),

@@ -11,7 +11,7 @@ fork, so one client per pool is kept.
 `count` adds one to a counter that expires, in one round trip (Django's
 `add` then `incr` take three); the rate limits use it (intake/ratelimit.py).
 
-A Redis failure is a miss (issue 21, docs/architecture.md "The cache may
+A Redis failure is a miss (docs/architecture.md "The cache may
 fail"): every read that fails returns what a miss returns (`get` its
 default, `get_many` nothing, `count` None), every write that fails is
 skipped (`set` and `touch` do nothing, `add` returns False), so pages

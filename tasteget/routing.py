@@ -92,7 +92,7 @@ NOT_PAGES = ("/static/", "/media/", "/healthz")
 def route_seconds(found, path):
     """A path a page serves whole is kept as long as pages; one no page
     serves whole (a 404, or a routable page's sub-path) briefly, so that
-    addresses made up by visitors do not fill the cache (issue 21)."""
+    addresses made up by visitors do not fill the cache."""
     components = [component for component in path.split("/") if component]
     if found is not None and found[2] == len(components):
         return settings.PAGE_CACHE_SECONDS

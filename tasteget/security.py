@@ -17,7 +17,7 @@ def client_ip(request):
     X-Forwarded-For is read only when the connection comes from a proxy
     address (TRUSTED_PROXY_NETWORKS: loopback and private networks by
     default): anyone who reaches gunicorn directly from outside is their own
-    address, whatever they put in the header (issue 22)."""
+    address, whatever they put in the header."""
     remote = request.META.get("REMOTE_ADDR", "unknown")
     proxies = settings.TRUSTED_PROXY_COUNT
     if proxies and _from_trusted_proxy(remote):

@@ -153,7 +153,7 @@ def test_the_list_says_overdue_in_words(client, adviser, are):
 
 
 def test_the_contact_record_is_one_click_from_the_registration_and_shows_the_number_to_call(client, adviser, are):
-    """Issue 22.22: not behind "⋯", and the phone number is on the form the adviser fills in while calling."""
+    """Not behind "⋯", and the phone number is on the form the adviser fills in while calling."""
     person = RegistrationFactory(municipality=are, first_name="Ida", last_name="Ström", phone="+46701234567")
     page = client.get(f"/admin/registrations/inspect/{person.pk}/").content.decode()
     assert f'<a class="button" href="/admin/registrations/edit/{person.pk}/">Registrera kontakten</a>' in page

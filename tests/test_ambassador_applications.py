@@ -369,7 +369,7 @@ def coordinator_user(django_user_model, username, email, active=True):
 def test_the_coordinators_group_is_told_without_any_setting(
     submit, settings, django_user_model, django_capture_on_commit_callbacks
 ):
-    """Issue 22.21: the group's members are the coordinators; the setting only adds a shared mailbox."""
+    """The group's members are the coordinators; the setting only adds a shared mailbox."""
     settings.AMBASSADOR_COORDINATOR_EMAILS = ["Samordning@region.example"]
     coordinator_user(django_user_model, "kim", "kim@region.example")
     coordinator_user(django_user_model, "shared", "samordning@region.example")  # already listed: once

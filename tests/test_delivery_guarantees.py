@@ -1,4 +1,4 @@
-"""Issue 21, point 10: delivery guarantees on the compose layout.
+"""Delivery guarantees on the compose layout.
 
 - The circuit breaker never lengthens a server's Retry-After.
 - With ONE worker process, e-mails never wait behind a hanging CRM: CRM

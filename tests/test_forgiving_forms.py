@@ -1,4 +1,4 @@
-"""Forms that forgive (issue 10, point 7): an error summary in the order of
+"""Forms that forgive: an error summary in the order of
 the page with the field's own name and a specific message, a minimum fill
 time that never blocks someone correcting errors, and a rate limit that
 counts only valid submissions."""

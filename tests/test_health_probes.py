@@ -1,4 +1,4 @@
-"""Issue 21, point 5: /livez and /readyz for orchestrators (and /healthz kept)."""
+"""/livez and /readyz for orchestrators (and /healthz kept)."""
 
 import re
 import socket

@@ -1,5 +1,5 @@
 """Uncached pages stay lean: at most ten queries for any public page, and the
-same number whether the site has 10 stories or 200 (issue 16).
+same number whether the site has 10 stories or 200.
 
 "Uncached" is a miss in the full-page cache (PAGE_CACHE_ENABLED off). What
 every page of a language shares (menu, footer, site) and what a page shows of
@@ -152,7 +152,7 @@ MAX_SEARCH_QUERIES = 10
 
 def test_the_search_page_costs_the_same_with_10_and_200_matching_stories(client, uncached):
     """Ranked and paged in the database: more matches, no more queries
-    (issue 16). The stories are indexed, so every one of them matches."""
+    . The stories are indexed, so every one of them matches."""
     from django.core.management import call_command
 
     add_stories(10)

@@ -1,5 +1,5 @@
 """A registration costs a few queries while the visitor waits, and what it
-keeps in the cache to get there is purged when it changes (issue 16).
+keeps in the cache to get there is purged when it changes.
 
 The registration POST used to make 23 queries; most were the same answers
 every time (the municipalities offered, the advisers of a municipality,

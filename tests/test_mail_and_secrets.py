@@ -1,4 +1,4 @@
-"""Issue 21, point 7: production refuses to start without a mail server or
+"""Production refuses to start without a mail server or
 with a webhook secret that Standard Webhooks receivers cannot use, and
 `make check` fails on both (its CHECK_SECRETS and .env.example)."""
 

@@ -1,4 +1,4 @@
-"""Issue 21, point 1: uploaded media live in an S3-compatible bucket.
+"""Uploaded media live in an S3-compatible bucket.
 
 A real S3 API runs in the test (moto's server on 127.0.0.1): images uploaded
 through the admin, and the renditions the worker makes of them, land in the

@@ -1,5 +1,5 @@
 """Municipality pages worth reading, a thank-you page that is the first step,
-and the small defects a new visitor met (issue 10)."""
+and the small defects a new visitor met."""
 
 import re
 from pathlib import Path

@@ -1,4 +1,4 @@
-"""The subscriber's preference page (issue 14, point 5): reached by a signed,
+"""The subscriber's preference page: reached by a signed,
 expiring link in every newsletter e-mail; changes reach the CRM through the
 outbox; a new link is sent to whoever enters a subscribed address, with an
 answer that never tells whether it subscribes."""

@@ -1,4 +1,4 @@
-"""Issue 21, point 6: errors, logs and metrics are seen, and hold no personal data."""
+"""Errors, logs and metrics are seen, and hold no personal data."""
 
 import gzip
 import json

@@ -265,7 +265,7 @@ def test_opening_a_registration_or_application_is_logged_and_the_log_expires(cli
 
 
 def test_the_access_request_holds_the_advisers_note_under_readable_names(dpo, sara, django_user_model):
-    """Issue 22.23: what the adviser wrote and who made the contact are the person's data too;
+    """What the adviser wrote and who made the contact are the person's data too;
     the officer and the person read field names, not column names."""
     adviser = django_user_model.objects.create_user("anna", "anna@are.example", "x-long-password", first_name="Anna")
     Registration.objects.filter(pk=sara["guidance"].pk).update(

@@ -1,5 +1,5 @@
 """A Redis failure is harmless, and everything the site keeps in Redis
-expires (issue 21).
+expires.
 
 Each test starts its own `redis-server` on a free port (never the shared
 one), points the three caches (default, pages, renditions) at it, and

@@ -1,4 +1,4 @@
-"""Issue 9, "no registration is ever stuck": each fault is caused, in process.
+"""Each fault is caused, in process.
 
 The faults that need real processes (kill -9 of a worker, a database cut
 with a TCP proxy, two worker processes) are in tests/test_reliability_stack.py.

@@ -1,4 +1,4 @@
-"""Issue 9 with real processes: the worker killed with SIGKILL mid-send,
+"""With real processes: the worker killed with SIGKILL mid-send,
 the supervisor restarting it, two worker processes racing for one person,
 and (PostgreSQL) the database cut by a TCP proxy under the worker and the
 web server.

@@ -1,4 +1,4 @@
-"""Renditions are made ahead, on upload, and page renders only read them (issue 16)."""
+"""Renditions are made ahead, on upload, and page renders only read them."""
 
 import io
 import re

@@ -96,7 +96,7 @@ def test_the_spreadsheet_has_a_sheet_per_section_with_real_numbers_and_dates(reg
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     assert len(book.sheetnames) == 7
     sheet = book.worksheets[0]
-    # The periods compared are labelled, never a row of bare dates (issue 22.24).
+    # The periods compared are labelled, never a row of bare dates.
     assert (sheet["A2"].value, sheet["A3"].value) == ("Perioden", "Ett år tidigare")
     assert (sheet["B2"].value, sheet["C2"].value) == (datetime.datetime(2026, 7, 1), datetime.datetime(2026, 9, 30))
     assert (sheet["B3"].value, sheet["C3"].value) == (datetime.datetime(2025, 7, 1), datetime.datetime(2025, 9, 30))
@@ -204,7 +204,7 @@ def test_magazine_orders_stand_under_the_municipality_of_the_address(region_clie
 
 
 def test_month_charts_side_by_side_share_one_scale():
-    """Issue 22.24: Åre's 2 and Berg's 1 must not draw bars of the same height."""
+    """Åre's 2 and Berg's 1 must not draw bars of the same height."""
     from types import SimpleNamespace
 
     from reports import charts

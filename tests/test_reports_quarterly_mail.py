@@ -78,7 +78,7 @@ def test_report_contacts_must_be_addresses(contacts):
 
 
 def test_a_contact_without_an_account_downloads_the_report_from_the_link(contacts, client, settings):
-    """Issue 22.24: the e-mail's first link works without a login, for that quarter and municipality only."""
+    """The e-mail's first link works without a login, for that quarter and municipality only."""
     import io
     import re
 

@@ -1,4 +1,4 @@
-"""Issue 22.19: an editor hands a finished translation to the moderators, who
+"""An editor hands a finished translation to the moderators, who
 find it on their dashboard and publish it; the editor never publishes."""
 
 from urllib.parse import urlencode

@@ -40,7 +40,7 @@ class AmbassadorDirectoryPage(RoutablePageMixin, Page):
         chosen_language = clean_slug(request.GET.get("sprak", "")).lower()[:10]
         chosen_interest = interest_key(request.GET.get("intresse", "")[:60])
         ambassadors = Ambassador.objects.published().select_related("municipality", "photo")
-        # A list of the interests that exist, not free text (issue 10): an
+        # A list of the interests that exist, not free text: an
         # unknown one (an old link, a hand-typed address) is said, not applied.
         interests, ambassadors_by_interest = Ambassador.objects.published().interest_index()
         unknown_interest = chosen_interest if chosen_interest and chosen_interest not in interests else ""

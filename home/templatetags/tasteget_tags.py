@@ -111,7 +111,7 @@ def local_path(request):
     """The request's path and query as a path on this site.
 
     `//evil.example/x/` (or `/\\evil.example/`) would be a link to another
-    host: leading slashes and backslashes collapse to one (issue 13).
+    host: leading slashes and backslashes collapse to one.
     """
     return "/" + request.get_full_path().lstrip("/\\")
 

@@ -61,7 +61,7 @@ class AccessLogEntry(models.Model):
         return SUBJECT_LABELS.get(self.subject, self.subject)
 
 
-# The subjects record_access is called with, shown translated in the access log (issue 22).
+# The subjects record_access is called with, shown translated in the access log.
 SUBJECT_LABELS = {
     "registration": _("registration"),
     "registration list": _("registration list"),

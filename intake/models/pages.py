@@ -27,7 +27,7 @@ from .registrations import Registration
 def registration_thanks(outcome):
     """The signed value of a registration's thank-you address (`?r=…`)."""
     # A repeated magazine order looks exactly like a new one: otherwise anyone
-    # could learn whether an address has ordered (issue 13).
+    # could learn whether an address has ordered.
     # The date promised is the outcome's (a repeat on an open case promises
     # what a first registration that day would): the page then reads the
     # same whether or not the address had registered before.

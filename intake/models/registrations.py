@@ -166,7 +166,7 @@ class Registration(models.Model):
     def __str__(self):
         # No name or e-mail: this label is stored in Wagtail's history (Reports
         # → Site history), which other municipalities' advisers can see and
-        # which outlives the registration (issue 13).
+        # which outlives the registration.
         return f"{self.get_kind_display()} #{self.pk}"
 
     @property

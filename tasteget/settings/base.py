@@ -190,7 +190,7 @@ else:
 # in Redis when there is one, else in files under var/ so that every process
 # (runserver, the worker that publishes scheduled pages) sees the same purges.
 if env("REDIS_URL"):
-    # Every key expires (issue 21): the page cache passes its own expiries; this is a bound.
+    # Every key expires: the page cache passes its own expiries; this is a bound.
     CACHES["pages"] = {**CACHES["default"], "KEY_PREFIX": "tasteget-pages", "TIMEOUT": 2 * 24 * 3600}
 else:
     CACHES["pages"] = {
@@ -517,7 +517,7 @@ PAGE_VIEW_BEACON_URL = env("PAGE_VIEW_BEACON_URL", "")
 # One client counts one view of a page per this many seconds (reports/beacon.py).
 PAGE_VIEW_WINDOW = env_int("PAGE_VIEW_WINDOW", 30 * 60)
 
-# --- Issue 22: limits on what anonymous clients can make us store or send ----
+# --- Limits on what anonymous clients can make us store or send ----
 # Search statistics: one count per query per client per window, and at most
 # this many queries per client per window (search/views.py).
 SEARCH_COUNT_WINDOW = env_int("SEARCH_COUNT_WINDOW", 3600)
@@ -607,7 +607,7 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = [("sv", "Svenska"), ("en", "English")]
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# --- Logs, error reports and metrics (issue 21; tasteget/observability.py, docs/operations.md).
+# --- Logs, error reports and metrics (tasteget/observability.py, docs/operations.md).
 # LOG_FORMAT: plain (development) or json (production's default); every line
 # carries the request id.
 LOG_FORMAT = env("LOG_FORMAT", "plain")

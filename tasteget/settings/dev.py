@@ -4,7 +4,7 @@ DEBUG is on here, the secret key is public and cookies are not Secure: a
 production server must never load this module. It therefore refuses to load
 unless TASTEGET_DEVELOPMENT=1 is set, which `make run` (and every other make
 target) does. A `.env` copied from `.env.example` into docker compose cannot
-switch a server to it by accident (issue 13).
+switch a server to it by accident.
 """
 
 from django.core.exceptions import ImproperlyConfigured

@@ -43,7 +43,7 @@ MAILERS = {
     }
 }
 
-# --- Webhook secret (issue 21): whsec_ + base64, or the site does not start.
+# --- Webhook secret: whsec_ + base64, or the site does not start.
 CRM_WEBHOOK_SECRET = env("CRM_WEBHOOK_SECRET", "")
 if CRM_WEBHOOK_SECRET:
     try:
@@ -67,7 +67,7 @@ WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", f"https://{ALLOWED_HOSTS[0]
 # (docs/security.md); TASTEGET_REQUIRE_2FA=false exists only for an emergency.
 WAGTAIL_2FA_REQUIRED = env_bool("TASTEGET_REQUIRE_2FA", True)
 
-# --- Media on object storage (issue 21; tasteget/storage.py, docs/deployment.md) ---
+# --- Media on object storage (tasteget/storage.py, docs/deployment.md) ---
 # Uploads and the worker's renditions go to an S3-compatible bucket, so every
 # container (web, worker) sees the same files and pages link to them under
 # MEDIA_PUBLIC_URL. MEDIA_STORAGE=filesystem keeps var/media, only for a
@@ -112,5 +112,5 @@ if FRONTEND_CACHE_PURGE_URLS and not FRONTEND_CACHE_PURGE_TOKEN:  # noqa: F405
         "give Varnish and the site the same token."
     )
 
-# --- Logs as JSON, one object a line, unless LOG_FORMAT=plain (issue 21).
+# --- Logs as JSON, one object a line, unless LOG_FORMAT=plain.
 LOGGING["handlers"]["console"]["formatter"] = "plain" if env("LOG_FORMAT") == "plain" else "json"

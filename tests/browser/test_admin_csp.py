@@ -1,5 +1,5 @@
 """The admin works under its tightened policy: no 'unsafe-eval', frames only
-from our origin and the video hosts (issue 13). Any CSP violation while the
+from our origin and the video hosts. Any CSP violation while the
 admin loads and runs its scripts fails the test."""
 
 import pytest

@@ -116,7 +116,7 @@ def test_an_editor_schedules_and_translates_a_story_that_goes_live_through_moder
     english_url = site_server.url + "/en/stories/vi-valde-bracke/"
     assert status(english_url) == 404
 
-    # The editor hands the finished translation to the moderators (issue 22.19) ...
+    # The editor hands the finished translation to the moderators ...
     editor.get_by_role("button", name="Lämna in översättningen för moderering").focus()
     editor.keyboard.press("Enter")
     editor.get_by_text("har lämnats in för moderering").wait_for()

@@ -304,7 +304,7 @@ def test_a_coordinator_imports_a_semicolon_file_with_bad_rows(site_server, page,
     assert "okänd kommun 'Stockholm'" in skipped.inner_text()
     assert "Ny" in page.get_by_role("row").filter(has_text="Åsa").inner_text()
     page.get_by_role("button", name="Importera 1 giltig rad").click()
-    page.get_by_text("Importerat: 1 ny,").wait_for()  # "1 ny", not "1 nya" (issue 22)
+    page.get_by_text("Importerat: 1 ny,").wait_for()  # "1 ny", not "1 nya"
     names = site_server.shell(
         "from ambassadors.models import Ambassador as A; "
         "print(sorted(A.objects.filter(email__endswith='browser@example.org').values_list('name', flat=True)))"

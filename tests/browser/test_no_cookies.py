@@ -1,4 +1,4 @@
-"""A visitor who only reads gets no cookie (issue 14). Every page in the
+"""A visitor who only reads gets no cookie. Every page in the
 sitemap, in every language, plus search, filters and a 404, is loaded with
 the cookies cleared before each and nothing submitted; a page may set Django's CSRF
 cookie only when it shows a form to post, and nothing else ever."""

@@ -1,4 +1,4 @@
-"""Issue 15, done when: a Region user opens the report for Q3 2026, sees the
+"""A Region user opens the report for Q3 2026, sees the
 eight municipalities side by side with charts and tables, and downloads the
 XLSX; an Åre adviser sees only Åre."""
 

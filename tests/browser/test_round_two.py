@@ -1,4 +1,4 @@
-"""Issue 22 in a real browser: a wrong second-factor code is seen and read
+"""In a real browser: a wrong second-factor code is seen and read
 out (points 20), and an invisible character pasted into *Allowed websites*
 is named and nothing is saved (point 3)."""
 

@@ -1,4 +1,4 @@
-"""Issue 13: staff logins need two factors, and passwords cannot be guessed.
+"""Staff logins need two factors, and passwords cannot be guessed.
 
 Both are off in the other tests (tasteget/settings/test.py); these switch
 them on as production has them.

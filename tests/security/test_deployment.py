@@ -1,4 +1,4 @@
-"""Issue 13, finding 1: a deployment that follows the docs is safe.
+"""A deployment that follows the docs is safe.
 
 `cp .env.example .env` then `docker compose up` used to run the development
 settings (DEBUG, public key, no Secure cookies, http links in e-mails).

@@ -1,4 +1,4 @@
-"""Issue 21, point 11: docker-compose.yml is the whole site.
+"""Docker-compose.yml is the whole site.
 
 Docker does not run in CI, so the file is read as compose reads it: services
 reference each other correctly, the one-shot services run before the

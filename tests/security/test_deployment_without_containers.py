@@ -1,4 +1,4 @@
-"""Issue 13, "done when": following docs/deployment.md ("Without containers")
+"""Following docs/deployment.md ("Without containers")
 word for word gives a site that passes `check --deploy`, serves no debug
 page and requires two factors for the admin.
 

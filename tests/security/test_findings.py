@@ -1,4 +1,4 @@
-"""Issue 13: one test per finding that a request can show (docs/security.md)."""
+"""One test per finding that a request can show (docs/security.md)."""
 
 import re
 

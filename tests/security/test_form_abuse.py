@@ -1,4 +1,4 @@
-"""Issue 13: no public form can be turned against us or against a person.
+"""No public form can be turned against us or against a person.
 
 Rate limits count valid submissions per client (IPv6 per /64) and per target;
 a token is one registration; a repeated order reveals nothing.
@@ -98,7 +98,7 @@ def test_one_token_is_one_registration_and_never_shows_someone_elses_thanks(clie
     assert Registration.objects.filter(email="olle@example.org").count() == 0
     # The same person's double submit still lands on their own thank-you page.
     again = client.post("/anmal-intresse/", {**token, **GUIDANCE})["Location"]
-    # The same registration, in a new opaque address (issue 22: encrypted, never the same twice).
+    # The same registration, in a new opaque address (encrypted, never the same twice).
     from django.test import RequestFactory
 
     from intake.pipeline import read_thanks

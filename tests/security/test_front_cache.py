@@ -1,5 +1,5 @@
 """The front cache (Varnish, deploy/varnish/default.vcl) purged exactly and
-safely (issues 21.4, 21.9, 22.4, 22.9, 22.11), with real processes:
+safely (21.9, 22.4, 22.9, 22.11), with real processes:
 
 - our own `varnishd` (Debian's, `scripts/install-test-tools`) with the
   compose VCL, its backend pointed at a `manage.py runserver` of a copy of

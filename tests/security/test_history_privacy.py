@@ -1,4 +1,4 @@
-"""Issue 13: Reports → Site history named registrants to every adviser, for ever."""
+"""Reports → Site history named registrants to every adviser, for ever."""
 
 import importlib
 

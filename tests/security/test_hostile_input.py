@@ -1,4 +1,4 @@
-"""Issue 13: hostile input to every public form field and query parameter.
+"""Hostile input to every public form field and query parameter.
 
 No 500, no HTML reflected unescaped, and nothing lost that was valid: an
 invalid field shows the form again with every other answer kept.

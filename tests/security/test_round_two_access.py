@@ -1,4 +1,4 @@
-"""Issue 22, points 6 and 7: roles combine as the union of what each grants.
+"""Roles combine as the union of what each grants.
 
 6. A municipality linked to a group counts only for what that group's role
    grants: an adviser of Åre who is also Berg's web editor sees Åre's
@@ -147,7 +147,7 @@ def test_bergs_web_editor_who_also_edits_content_sets_bergs_fields(client, djang
 
 
 def test_region_staff_keep_every_municipalitys_report_contacts(client, django_user_model):
-    """Issue 22.24: the Region's staff, who send the quarterly report, can set its recipients."""
+    """The Region's staff, who send the quarterly report, can set its recipients."""
     client.force_login(user_with(django_user_model, "region-staff", ["Region: anmälningar"]))
     form = snippet_form(client, berg())
     assert "report_emails" in form

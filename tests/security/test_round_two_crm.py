@@ -1,4 +1,4 @@
-"""Issue 22, points 1 and 2: the follow-up's task is keyed as SuperOffice
+"""The follow-up's task is keyed as SuperOffice
 keys it, and an overlong webhook id is refused without a 500.
 
 The fake tenant (tests/fake_superoffice.py) follows SuperOffice's REST

@@ -1,4 +1,4 @@
-"""Issue 22, points 8, 14, 16 and 20: the second factor everywhere a login counts.
+"""The second factor everywhere a login counts.
 
 8. Pages and document collections private "for logged-in users" open only
    after the second factor (when WAGTAIL_2FA_REQUIRED); `/_util/login/`

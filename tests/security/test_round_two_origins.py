@@ -1,4 +1,4 @@
-"""Issue 22, point 3: an invisible character cannot switch off frame protection.
+"""An invisible character cannot switch off frame protection.
 
 A pasted `https://www.berg.se` + U+200B used to be accepted; Django then
 MIME-encoded the whole CSP header (`=?utf-8?q?…`), browsers ignored it and

@@ -1,4 +1,4 @@
-"""Issue 22 ("Hardening round two"): the public web side.
+"""The public web side.
 
 Each test names the point of the issue it proves; docs/security.md lists them.
 """

@@ -1,4 +1,4 @@
-"""Issue 13: task results kept the relayed message and addresses indefinitely."""
+"""Task results kept the relayed message and addresses indefinitely."""
 
 import datetime
 

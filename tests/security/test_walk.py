@@ -1,4 +1,4 @@
-"""Issue 13: walk every URL of the site as every kind of user.
+"""Walk every URL of the site as every kind of user.
 
 URLs come from the URL resolver (every route without parameters, admin
 included) and from the page tree (every live page in every locale); the

@@ -368,7 +368,7 @@ class Command(BaseCommand):
             self.translate(
                 story,
                 locales["en"],
-                slug=slugify(t_en),  # English addresses in English (issue 10)
+                slug=slugify(t_en),  # English addresses in English
                 title=t_en,
                 intro=i_en,
                 municipality=english_municipality,

@@ -10,8 +10,8 @@ once the lease has run out (see intake/outbox/worker.py).
 
 One process, two lanes: `--queue-name '*'` runs the `crm` queue in a thread
 of its own beside a thread for every other queue, so a CRM call that hangs
-until its deadline holds up only CRM deliveries, never an e-mail (issue 21;
-intake/tasks.py). The lanes share the process, its heartbeat and its
+until its deadline holds up only CRM deliveries, never an e-mail
+(intake/tasks.py). The lanes share the process, its heartbeat and its
 signals; Ctrl+C / SIGTERM stops both after their current task. `--batch`
 (a one-off run) empties every queue in one lane.
 

@@ -4,7 +4,7 @@ A task's arguments are kept with its result: for an e-mail that is the
 recipient, the subject and the whole body (a relayed message with the
 visitor's name, address and text; an ambassador's private address). They
 are needed only until the task has run; docs/data-protection.md promises
-relayed messages are not kept (issue 13). docker compose's `housekeeping`
+relayed messages are not kept. docker compose's `housekeeping`
 service runs this every hour; without containers, run it from cron.
 """
 
