@@ -5,8 +5,16 @@ from wagtail.models import Locale, Page
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Load and index the demo site once; each test runs in a transaction on top of it."""
+    """Load and index the demo site once; each test runs in a transaction on top of it.
+
+    pytest-django makes the test database only when a collected test uses
+    it: a run of browser tests alone has none (their site server then
+    builds its own, tests/browser/conftest.py)."""
+    from django.db import connection
+
     with django_db_blocker.unblock():
+        if "wagtailcore_page" not in connection.introspection.table_names():
+            return
         call_command("load_demo_content", verbosity=0)
         call_command("update_index", verbosity=0)
 

@@ -76,9 +76,10 @@ def site_server(tmp_path_factory, django_db_setup, django_db_blocker):
     visitor sees after migrate and load_demo_content, with DEBUG off.
 
     Its database is SQLite in every run. When the test database is SQLite
-    too, the server gets a copy of it, made before any test has changed it
-    (the browser tests run first, tests/conftest.py); otherwise it migrates
-    and loads the demo content itself.
+    too (and made: not in a run of browser tests alone), the server gets a
+    copy of it, made before any test has changed it (the browser tests run
+    first, tests/conftest.py); otherwise it migrates and loads the demo
+    content itself.
     """
     from django.conf import settings
     from django.db import connection
@@ -87,7 +88,9 @@ def site_server(tmp_path_factory, django_db_setup, django_db_blocker):
 
     var_dir = tmp_path_factory.mktemp("browser-site")
     database_url, setup = f"sqlite:///{var_dir / 'db.sqlite3'}", [["migrate", "--noinput"], ["load_demo_content"]]
-    if connection.vendor == "sqlite":
+    with django_db_blocker.unblock():
+        test_database_made = "wagtailcore_page" in connection.introspection.table_names()
+    if connection.vendor == "sqlite" and test_database_made:
         with django_db_blocker.unblock():
             database_url, _ = clone_test_database(connection, var_dir)
         setup = []
