@@ -15,12 +15,11 @@ that is a contract without that declaration. The running release's shape is
 the migration state at its commit (`state_of_release()`), so operations on
 tables that release never knew (created by the new release) are free.
 tests/test_migration_safety.py runs it over every migration added since
-the running release.
+the running release (it lists them with git).
 """
 
 import importlib.util
 import re
-import subprocess
 from pathlib import Path
 
 from django.db import migrations
@@ -31,33 +30,6 @@ MIGRATION_FILE = re.compile(r"^(?P<app>[^/]+)/migrations/(?P<name>\d{4}_\w+)\.py
 # release that stopped using the old shape.
 DECLARED = re.compile(r"^(?:#\s*\S.*\n)?CONTRACT\s*=\s*True\b(?P<rest>.*)$", re.MULTILINE)
 DESTRUCTIVE_SQL = re.compile(r"\b(DROP|RENAME)\b|\bSET\s+NOT\s+NULL\b|\bALTER\s+COLUMN\b.*\bTYPE\b", re.IGNORECASE)
-
-
-class NoHistory(Exception):
-    """The checkout has no git history reaching the running release."""
-
-
-def files_of_release(commit, root):
-    """The migration files (app/migrations/NNNN_name.py) at `commit`."""
-    try:
-        listing = subprocess.run(
-            ["git", "ls-tree", "-r", "--name-only", commit],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-    except (OSError, subprocess.CalledProcessError) as error:
-        raise NoHistory(f"git cannot list {commit} in {root}: {error}") from error
-    return {path for path in listing.splitlines() if MIGRATION_FILE.match(path)}
-
-
-def added_since(commit, root):
-    """The migration files of this checkout that `commit` did not have."""
-    root = Path(root)
-    known = files_of_release(commit, root)
-    current = sorted(root.glob("*/migrations/[0-9][0-9][0-9][0-9]_*.py"))
-    return [path for path in current if path.relative_to(root).as_posix() not in known]
 
 
 def state_of_release(loader, files):

@@ -7,6 +7,7 @@ migrations themselves, which also catches what the demo content never
 touches.
 """
 
+import subprocess
 import textwrap
 from unittest import mock
 
@@ -15,8 +16,30 @@ from django.db import OperationalError
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 
-from tasteget.migration_safety import NoHistory, added_since, contract_operations, files_of_release, state_of_release
+from tasteget.migration_safety import MIGRATION_FILE, contract_operations, state_of_release
 from tests.test_migrations import ROOT, RUNNING_RELEASE
+
+
+class NoHistory(Exception):
+    """The checkout has no git history reaching the running release."""
+
+
+def files_of_release(commit, root):
+    """The migration files (app/migrations/NNNN_name.py) at `commit`."""
+    try:
+        listing = subprocess.run(
+            ["git", "ls-tree", "-r", "--name-only", commit], cwd=root, capture_output=True, text=True, check=True
+        ).stdout
+    except (OSError, subprocess.CalledProcessError) as error:
+        raise NoHistory(f"git cannot list {commit} in {root}: {error}") from error
+    return {path for path in listing.splitlines() if MIGRATION_FILE.match(path)}
+
+
+def added_since(commit, root):
+    """The migration files of this checkout that `commit` did not have."""
+    known = files_of_release(commit, root)
+    current = sorted(root.glob("*/migrations/[0-9][0-9][0-9][0-9]_*.py"))
+    return [path for path in current if path.relative_to(root).as_posix() not in known]
 
 
 @pytest.fixture(scope="module")
