@@ -5,6 +5,10 @@ coworking spaces moved to places/) is unpacked from git, migrated and
 loaded with its own demo content; then this checkout migrates the same
 database and finds every row, content type and permission where it was.
 Runs on SQLite, and on PostgreSQL when DATABASE_URL points there.
+
+The second test is a rolling deploy: the running release's own code serves
+and works the queue on a database this checkout has migrated
+(docs/deployment.md, "Migrations without downtime").
 """
 
 import json
@@ -125,3 +129,78 @@ def test_a_database_of_the_previous_release_migrates_forward_with_nothing_lost(t
         "permission": 1,
         "current_issue": "2026:1",
     }
+
+
+# The release before this one: what still runs while a rolling deploy
+# migrates. Move it forward when a release lands (docs/deployment.md,
+# "Migrations without downtime"); tests/test_migration_safety.py reads the
+# same commit.
+RUNNING_RELEASE = "84c05af"
+
+# The running release's code, against the database migrated ahead of it:
+# what its pods do while the new pods start.
+SERVE = """
+import json, re
+from django.contrib.auth import get_user_model
+from django.test import Client
+from intake.models import Registration
+from stories.models import StoryPage
+client = Client()
+story = StoryPage.objects.live().filter(locale__language_code="sv").first()
+form = client.get("/anmal-intresse/")
+values = {name: value for name, value in re.findall(
+    r'name="(form_token|consent_version)" value="([^"]+)"', form.content.decode())}
+before = Registration.objects.count()
+posted = client.post("/anmal-intresse/", {**values, "first_name": "Under", "last_name": "Driftsättning",
+    "email": "rullande@example.org", "preferred_contact": "email", "municipality": "are", "adults": "1",
+    "children": "0", "move_when": "6_12_months", "topics": ["jobs"], "consent": "on"})
+registration = Registration.objects.filter(email="rullande@example.org").first()
+admin = Client()
+admin.force_login(get_user_model().objects.create_superuser("rullande", "admin@example.org", "x"))
+listing = admin.get("/admin/registrations/")
+print(json.dumps({
+    "home": client.get("/").status_code,
+    "story": client.get(story.url).status_code,
+    "form": form.status_code,
+    "post": posted.status_code,
+    "stored": Registration.objects.count() - before,
+    "deliveries": registration.deliveries.count() if registration else 0,
+    "listing": listing.status_code,
+    "listed": f"/admin/registrations/inspect/{registration.pk}/" in listing.content.decode() if registration else False,
+}))
+"""
+
+DELIVERED = """
+import json
+from intake.models import Delivery
+rows = Delivery.objects.filter(registration__email="rullande@example.org")
+print(json.dumps({"delivered": rows.filter(status="delivered").count(), "all": rows.count()}))
+"""
+
+
+def test_the_running_release_keeps_serving_a_database_migrated_for_the_next(tmp_path, database_url):
+    """A rolling deploy: the migrate Job runs this checkout's migrations while
+    the running release's pods still serve. Their code must find everything
+    it reads and writes: pages, the registration form, the admin, the worker."""
+    running = tmp_path / "running"
+    running.mkdir()
+    archive = subprocess.run(["git", "archive", RUNNING_RELEASE], cwd=ROOT, capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(running)], input=archive.stdout, check=True)
+
+    manage(running, database_url, "migrate", "--noinput", "-v", "0")
+    manage(running, database_url, "load_demo_content", "-v", "0")
+    manage(ROOT, database_url, "migrate", "--noinput", "-v", "0")
+
+    served = json.loads(manage(running, database_url, "shell", "-c", SERVE))
+    assert served == {
+        "home": 200,
+        "story": 200,
+        "form": 200,
+        "post": 302,
+        "stored": 1,
+        "deliveries": 4,  # the CRM, two advisers in Åre, the confirmation
+        "listing": 200,
+        "listed": True,
+    }
+    manage(running, database_url, "run_worker", "--queue-name", "*", "--batch", "--nice", "0")
+    assert json.loads(manage(running, database_url, "shell", "-c", DELIVERED)) == {"delivered": 4, "all": 4}

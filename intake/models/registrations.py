@@ -137,8 +137,10 @@ class Registration(models.Model):
     # One open case per person (intake/cases.py): the hash of the e-mail and
     # what the case is for (a municipality, or the newsletter). Unique among
     # the rows that hold one, so two registrations sent at the same moment
-    # cannot open two cases; released when the case is found closed.
-    case_key = models.CharField(max_length=100, blank=True, default="", editable=False)
+    # cannot open two cases; released when the case is found closed. The
+    # database default is for the release before this field, which inserts
+    # registrations without it while a rolling deploy runs.
+    case_key = models.CharField(max_length=100, blank=True, default="", db_default="", editable=False)
 
     objects = RegistrationQuerySet.as_manager()
     # Personal data: no usage tracking in Wagtail's reference index.
