@@ -91,13 +91,15 @@ def slot(moment, period):
 def claim(job, now):
     """True when this scheduler won `job`'s current period (one UPDATE).
 
-    A row whose next run lies beyond one period from now (the period was
-    shortened) is due too."""
+    A row whose next run lies more than two periods ahead (the period was
+    shortened) is due too; a scheduler whose clock is up to a period behind
+    another's still sees the other's claim."""
     start = slot(now, job.period)
     following = start + datetime.timedelta(seconds=job.period)
+    too_far = following + datetime.timedelta(seconds=job.period)
     return bool(
         ScheduledJob.objects.filter(name=job.name)
-        .filter(Q(next_run_at__lte=now) | Q(next_run_at__gt=following))
+        .filter(Q(next_run_at__lte=now) | Q(next_run_at__gt=too_far))
         .filter(Q(running_until__isnull=True) | Q(running_until__lte=now))
         .update(
             next_run_at=following,
@@ -129,7 +131,6 @@ class Scheduler:
 
     def run_due(self):
         """One round: every job whose period this scheduler wins runs once. Returns their names."""
-        close_old_connections()
         for name, (finished_at, error) in list(self.unfinished.items()):
             self.finish(name, finished_at, error)
             del self.unfinished[name]
@@ -160,6 +161,8 @@ class Scheduler:
         ceiling = getattr(settings, "SCHEDULER_MAX_BACKOFF_SECONDS", 60)
         while not self.stopping.is_set():
             try:
+                # As between requests: a connection the database broke or that outlived CONN_MAX_AGE goes.
+                close_old_connections()
                 self.run_due()
             except DatabaseError as error:
                 logger.warning("scheduler: database unavailable (%s); next try in %.0f s", type(error).__name__, delay)

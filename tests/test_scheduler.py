@@ -110,6 +110,17 @@ def test_a_second_scheduler_does_not_run_what_the_first_claimed_nor_what_is_stil
 
 
 @pytest.mark.django_db
+def test_a_shortened_period_applies_at_once_but_a_clock_a_period_behind_does_not_run_twice(monkeypatch):
+    clock = Clock(monkeypatch)
+    daily = scheduling.Job("job", scheduling.DAY, lambda: None)
+    assert scheduling.Scheduler([daily]).run_due() == ["job"]
+    hourly = scheduling.Job("job", scheduling.HOUR, lambda: None)
+    assert scheduling.Scheduler([hourly]).run_due() == ["job"]  # not tomorrow
+    clock.advance(-scheduling.HOUR)  # another node, its clock an hour behind
+    assert scheduling.Scheduler([hourly]).run_due() == []
+
+
+@pytest.mark.django_db
 def test_run_scheduler_once_runs_the_due_jobs(settings):
     from django.core.management import call_command
 

@@ -580,6 +580,10 @@ def _single_scheduler(m):
     named(m, "Deployment", "scheduler")["spec"]["replicas"] = 1
 
 
+def _add_loop(m):
+    _find(m, "Deployment", "worker", "worker")["args"] = ["python", "manage.py", "sweep_deliveries", "--every", "60"]
+
+
 def _unlabel_config(m):
     del named(m, "ConfigMap", "tasteget-config")["metadata"]["labels"]
 
@@ -598,6 +602,7 @@ def _unlabel_config(m):
         (_break_security, security_problems),
         (_add_varnish, wiring_problems),
         (_single_scheduler, scheduler_problems),
+        (_add_loop, scheduler_problems),
         (_unlabel_config, first_step_problems),
     ],
     ids=lambda value: value.__name__,
