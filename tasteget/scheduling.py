@@ -142,7 +142,7 @@ class Scheduler:
             now = timezone.now()
             if not claim(job, now):
                 continue
-            logger.info("scheduler: ran %s for slot %s", job.name, slot(now, job.period).isoformat())
+            logger.info("scheduler: runs %s for slot %s", job.name, slot(now, job.period).isoformat())
             error = ""
             try:
                 job.run()

@@ -17,7 +17,7 @@ from tasteget import scheduling
 from tasteget.models import ScheduledJob
 from tests.stack import Stack, TcpProxy, clone_test_database, via_proxy, wait_for
 
-RAN = re.compile(r"scheduler: ran (\S+) for slot (\S+)")
+RAN = re.compile(r"scheduler: runs (\S+) for slot (\S+)")
 
 
 def names():
