@@ -30,13 +30,13 @@ run: install
 	$(PY) manage.py load_demo_content
 	$(PY) manage.py update_index --verbosity 0
 	$(PY) manage.py ensure_admin
-	@echo "Starting the web server on http://$(HOST):$(PORT)/, the task worker, the delivery sweep and housekeeping (Ctrl+C stops all)."
-	@# The worker, the sweep and housekeeping survive database outages
+	@echo "Starting the web server on http://$(HOST):$(PORT)/, the task worker and the scheduler (Ctrl+C stops all)."
+	@# The worker and the scheduler (the delivery sweep, scheduled publishing,
+	@# digests, pruning: tasteget/scheduling.py) survive database outages
 	@# themselves; the supervisor restarts them if they die anyway (kill -9, a crash).
 	@trap 'kill 0' EXIT INT TERM; \
 	  scripts/supervise --name worker -- $(PY) manage.py run_worker --queue-name '*' & \
-	  scripts/supervise --name sweep -- $(PY) manage.py sweep_deliveries --every 60 --verbosity 0 & \
-	  scripts/supervise --name housekeeping -- $(PY) manage.py housekeeping --every 60 & \
+	  scripts/supervise --name scheduler -- $(PY) manage.py run_scheduler & \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Chromium (Debian's), gettext and axe-core for the browser tests.

@@ -17,6 +17,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from intake.models import AccessLogEntry, record_access
 from places.models import Municipality
 from tasteget.helpers import ExcelCsvExportMixin, neutralise_formula
+from tasteget.scheduling import DAY, command
 
 from . import admin_views
 from .models import Ambassador, AmbassadorApplication, ApplicationStatus
@@ -225,3 +226,8 @@ class NewApplicationsPanel(Component):
 def add_new_applications_panel(request, panels):
     if request.user.has_perm("ambassadors.change_ambassadorapplication"):
         panels.append(NewApplicationsPanel())
+
+
+@hooks.register("register_periodic_jobs")
+def periodic_jobs():
+    return [command("purge_ambassador_applications", DAY)]

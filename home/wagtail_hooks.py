@@ -1,7 +1,10 @@
 from django.utils import translation
 from wagtail import hooks
 
+from tasteget.scheduling import MINUTE, Job, command
 from tasteget.translations import content_language
+
+from . import purge
 
 
 @hooks.register("before_serve_page")
@@ -15,3 +18,13 @@ def show_untranslated_page_in_its_own_language(page, request, serve_args, serve_
         request.requested_language = requested
         translation.activate(shown)
         request.LANGUAGE_CODE = shown
+
+
+@hooks.register("register_periodic_jobs")
+def periodic_jobs():
+    return [
+        # Cache purges that Redis or a Varnish did not take when a page was published; never raises.
+        Job("retry_pending_purges", MINUTE, purge.retry_pending),
+        # Wagtail's scheduled publishing takes no lock: the scheduler's claim runs it once a minute.
+        command("publish_scheduled", MINUTE),
+    ]

@@ -1,4 +1,5 @@
 import django_filters
+from django.conf import settings
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -9,10 +10,11 @@ from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from places.models import Municipality
+from tasteget.scheduling import DAY, MINUTE, Job, command
 
-from . import admin_views, retention, work
+from . import admin_views, answers, markers, retention, work
 from .choices import ContactStatus, Kind
-from .models import Delivery, Registration
+from .models import Delivery, Registration, prune_access_log
 
 WORK = [("new", _("New")), ("overdue", _("Overdue")), ("due_this_week", _("Due this week"))]
 
@@ -232,3 +234,22 @@ def municipality_owner_fields(user, municipality):
         .filter(translation_key=municipality.translation_key)
         .exists()
     )
+
+
+@hooks.register("register_periodic_jobs")
+def periodic_jobs():
+    jobs = [
+        # Deliveries whose task was lost or whose worker died (docs/crm-bridge.md).
+        command("sweep_deliveries", MINUTE),
+        # Limits itself: working days from 07:00, once a day per municipality.
+        Job("daily_digests", MINUTE, work.send_daily_digests),
+        # Registrations past their retention lose their personal data (intake/retention.py).
+        command("purge_personal_data", DAY),
+        Job("prune_access_log", DAY, prune_access_log),
+        # "digest sent", "message relayed" (intake/markers.py).
+        Job("forget_old_markers", DAY, markers.forget_old),
+    ]
+    if settings.SUPEROFFICE_ANSWERS == "poll":
+        # SuperOffice's answers (first contact, move status) without its webhooks.
+        jobs.append(Job("crm_poll", 5 * MINUTE, answers.poll))
+    return jobs

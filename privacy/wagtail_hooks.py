@@ -3,7 +3,9 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from . import views
+from tasteget.scheduling import HOUR, Job
+
+from . import ledger, views
 
 
 @hooks.register("register_admin_urls")
@@ -30,3 +32,9 @@ def register_person_menu_item():
 @hooks.register("register_admin_menu_item")
 def register_access_log_menu_item():
     return DataProtectionMenuItem(_("Access log"), reverse("privacy_access_log"), icon_name="list-ul", order=216)
+
+
+@hooks.register("register_periodic_jobs")
+def periodic_jobs():
+    # Erasures whose ledger entry could not be written yet (privacy/ledger.py).
+    return [Job("write_pending_erasures", HOUR, ledger.write_pending)]

@@ -4,6 +4,7 @@ from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from tasteget.helpers import ExcelCsvExportMixin
+from tasteget.scheduling import DAY, HOUR, command
 
 from .models import MissedQuery
 
@@ -31,3 +32,11 @@ class MissedQueryViewSet(ModelViewSet):
 @hooks.register("register_admin_viewset")
 def register_missed_query_viewset():
     return MissedQueryViewSet("missed_queries")
+
+
+@hooks.register("register_periodic_jobs")
+def periodic_jobs():
+    return [
+        command("searchpromotions_garbage_collect", HOUR),
+        command("prune_missed_searches", DAY),
+    ]

@@ -4,6 +4,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from . import two_factor, two_factor_unlock
+from .scheduling import DAY, HOUR, command
 
 
 @hooks.register("register_admin_urls")
@@ -43,4 +44,14 @@ def translation_moderation_urls():
             translation_moderation.submit_translation,
             name="tasteget_submit_translation",
         )
+    ]
+
+
+@hooks.register("register_periodic_jobs")
+def periodic_jobs():
+    return [
+        # Django leaves expired database sessions in the table until this runs.
+        command("clearsessions", DAY),
+        # Finished task results hold e-mail bodies (relayed messages): kept a day at most.
+        command("prune_task_results", HOUR),
     ]

@@ -134,6 +134,7 @@ SLOW = {
     "tests/test_restore_drill.py",
     "tests/test_migrations.py",
     "tests/test_reliability_stack.py",
+    "tests/test_scheduler.py",
     "tests/test_redis_failure.py",
     "tests/security/test_front_cache.py",
 }

@@ -188,10 +188,11 @@ def fake_crm_hidden(html):
     return re.findall(r'name="(form_token|consent_version|csrfmiddlewaretoken)" value="([^"]+)"', html)
 
 
-def test_make_run_supervises_the_worker_and_the_sweep():
+def test_make_run_supervises_the_worker_and_the_scheduler():
     makefile = (ROOT / "Makefile").read_text()
     assert "scripts/supervise --name worker -- $(PY) manage.py run_worker" in makefile
-    assert "scripts/supervise --name sweep -- $(PY) manage.py sweep_deliveries" in makefile
+    assert "scripts/supervise --name scheduler -- $(PY) manage.py run_scheduler" in makefile
+    assert "--every" not in makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
     result = subprocess.run([str(ROOT / "scripts" / "supervise")], capture_output=True, text=True)
     assert result.returncode != 0 and "command" in result.stderr
     assert tempfile.gettempdir()

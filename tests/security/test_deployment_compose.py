@@ -45,7 +45,7 @@ def test_every_dependency_is_a_service_with_a_condition_compose_knows():
 
 
 def test_the_application_waits_for_the_migration_and_the_bucket():
-    assert {"web", "worker", "sweep", "housekeeping", "crm_poll", "migrate"} <= set(APP_SERVICES)
+    assert {"web", "worker", "scheduler", "migrate"} <= set(APP_SERVICES)
     for name in APP_SERVICES:
         if name == "migrate":
             continue
@@ -64,13 +64,15 @@ def test_the_worker_is_run_worker_not_db_worker():
     assert "db_worker" not in DOCS
 
 
-def test_crm_poll_runs_only_under_its_profile_with_the_real_command():
-    service = SERVICES["crm_poll"]
-    assert service["profiles"] == ["crm-poll"]
-    assert service["command"] == ["python", "manage.py", "crm_poll", "--every", "300"]
-    assert (ROOT / "intake" / "management" / "commands" / "crm_poll.py").exists()
-    assert "COMPOSE_PROFILES" in read_env_example()
-    assert "COMPOSE_PROFILES=crm-poll" in DOCS and "SUPEROFFICE_ANSWERS=poll" in DOCS
+def test_one_scheduler_service_runs_every_periodic_job():
+    assert SERVICES["scheduler"]["command"] == ["python", "manage.py", "run_scheduler"]
+    assert (ROOT / "tasteget" / "management" / "commands" / "run_scheduler.py").exists()
+    # The loops it replaced, and the profile the CRM poll needed, are gone.
+    assert not {"sweep", "housekeeping", "crm_poll"} & set(SERVICES)
+    assert all("--every" not in (service.get("command") or []) for service in SERVICES.values())
+    assert not any(service.get("profiles") for service in SERVICES.values())
+    assert "COMPOSE_PROFILES" not in read_env_example() and "COMPOSE_PROFILES" not in DOCS
+    assert "run_scheduler" in DOCS and "SUPEROFFICE_ANSWERS=poll" in DOCS
 
 
 def test_the_database_password_comes_from_env_and_builds_the_database_url():
@@ -255,7 +257,7 @@ def test_every_service_has_a_health_check_or_is_one_shot():
     one_shot = {name for name, service in SERVICES.items() if service.get("restart") == "no"}
     assert one_shot == {"migrate", "createbucket"}
     for name, service in SERVICES.items():
-        if name in one_shot or name in {"worker", "sweep", "housekeeping", "crm_poll", "cache", "redis"}:
+        if name in one_shot or name in {"worker", "scheduler", "cache", "redis"}:
             continue
         # web: the image's HEALTHCHECK (Dockerfile); the others their own.
         if name == "web":

@@ -37,9 +37,7 @@ SECRET_KEYS_FILE = BASE / "secrets.env.example"
 ROLES = {
     "web": "web",
     "worker": "worker",
-    "sweep": "sweep",
-    "housekeeping": "housekeeping",
-    "crm-poll": "crm_poll",
+    "scheduler": "scheduler",
     "migrate": "migrate",
 }
 WORKLOADS = {"Deployment", "StatefulSet", "Job"}
@@ -394,17 +392,20 @@ def wiring_problems(manifests):
 
 
 def scheduler_problems(manifests):
-    """The periodic loops run exactly once: one pod, never two during a rollout."""
+    """Periodic jobs run through the one scheduler (it claims each period in
+    the database, so several pods are safe) and survive the loss of a pod:
+    no container runs a job in a loop of its own, the scheduler runs on at
+    least two pods."""
     problems = []
+    schedulers = 0
     for workload, container in app_containers(manifests):
-        if container["name"] in {"sweep", "housekeeping", "crm-poll"}:
-            strategy = workload["spec"].get("strategy", {}).get("type")
-            if (
-                workload["kind"] != "Deployment"
-                or workload["spec"].get("replicas") not in (0, 1)
-                or strategy != "Recreate"
-            ):
-                problems.append(f"{container['name']} could run twice at once")
+        arguments = container.get("args") or []
+        if "--every" in arguments:
+            problems.append(f"{container['name']} runs a periodic loop outside the scheduler")
+        if arguments[2:3] == ["run_scheduler"]:
+            schedulers += replicas(manifests, workload)
+    if schedulers < 2:
+        problems.append(f"{schedulers} scheduler pod(s): a lost node would stop the periodic jobs")
     return problems
 
 
@@ -548,7 +549,7 @@ def _break_image(m):
 
 
 def _break_command(m):
-    _find(m, "Deployment", "scheduler", "housekeeping")["args"][-1] = "30"
+    _find(m, "Deployment", "scheduler", "scheduler")["args"].append("--once")
 
 
 def _break_environment(m):
@@ -575,8 +576,12 @@ def _add_varnish(m):
     named(m, "StatefulSet", "varnish")["spec"]["replicas"] = 3
 
 
-def _double_scheduler(m):
-    named(m, "Deployment", "scheduler")["spec"]["strategy"] = {"type": "RollingUpdate"}
+def _single_scheduler(m):
+    named(m, "Deployment", "scheduler")["spec"]["replicas"] = 1
+
+
+def _add_loop(m):
+    _find(m, "Deployment", "worker", "worker")["args"] = ["python", "manage.py", "sweep_deliveries", "--every", "60"]
 
 
 def _unlabel_config(m):
@@ -596,7 +601,8 @@ def _unlabel_config(m):
         (_drop_budget, resource_problems),
         (_break_security, security_problems),
         (_add_varnish, wiring_problems),
-        (_double_scheduler, scheduler_problems),
+        (_single_scheduler, scheduler_problems),
+        (_add_loop, scheduler_problems),
         (_unlabel_config, first_step_problems),
     ],
     ids=lambda value: value.__name__,

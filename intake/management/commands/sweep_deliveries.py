@@ -1,8 +1,11 @@
-"""Re-enqueue deliveries nothing will send, and alert operators. Run it every
-minute (`--every 60` keeps it running); docs/crm-bridge.md explains why.
+"""Re-enqueue deliveries nothing will send, and alert operators, once;
+docs/crm-bridge.md explains why. The scheduler (`run_scheduler`) runs it
+every minute, once across all schedulers.
 
-A database outage does not end it: the error is logged and the next round
-comes after a back-off (doubling up to the interval).
+`--every N` repeats it in a loop of its own (the fault bench, bench/faults.py,
+uses it); such a loop claims nothing, so production runs the scheduler. A
+database outage does not end the loop: the error is logged and the next
+round comes after a back-off (doubling up to the interval).
 """
 
 import contextlib
