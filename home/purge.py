@@ -187,6 +187,15 @@ def retry_pending(limit=200):
     return PendingPurge.objects.count()
 
 
+def purge_topic(topic):
+    """Make stale what the page cache keeps about `topic`, now (outside a
+    publish: the search index updated by the worker); kept and sent again
+    when the cache cannot take it."""
+    failed, errors = try_targets([PAGES_TARGET], set(), False, {topic})
+    if failed:
+        keep(set(), False, {topic}, failed, errors)
+
+
 def purge_everything():
     """Every page in every cache (a view restriction changed)."""
     purge = Purge()
