@@ -2,7 +2,8 @@
 
 Starts the site as in production (gunicorn, production settings, DEBUG off,
 PostgreSQL, Redis), fills it with many stories and ambassadors, and measures
-with `wrk` (`make bench-tools` installs it and Varnish): home, a municipality page, a story,
+with `wrk` (`make bench-tools` installs it and Varnish; without it, a slower
+Python client whose rates compare within one run only): home, a municipality page, a story,
 the stories index with a filter, search, an Arabic guide, and a static file
 through whitenoise in the same run; first with the page cache on (warm), then
 with PAGE_CACHE_ENABLED=false (every request rendered). Each page's rate is
@@ -69,7 +70,10 @@ def free_port():
 
 
 def wrk(url, connections, seconds, threads=2):
-    """(requests/s, p99 ms, errors) from wrk's output."""
+    """(requests/s, p99 ms, errors) from wrk's output; without wrk, from
+    `python_load` (a slower client: compare rates of the same run only)."""
+    if not shutil.which("wrk"):
+        return python_load(url, connections, seconds, processes=threads)
     out = subprocess.run(
         ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", "Accept-Encoding: gzip", url],
         capture_output=True,
@@ -82,6 +86,67 @@ def wrk(url, connections, seconds, threads=2):
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return rate, p99_ms, errors + (int(non2xx.group(1)) if non2xx else 0)
+
+
+def _load_worker(url, connections, seconds, queue):
+    """One process of `python_load`: `connections` threads, each on one kept-alive connection."""
+    import http.client
+    import threading
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    stop = time.monotonic() + seconds
+    latencies, errors, lock = [], [0], threading.Lock()
+
+    def run():
+        connection, own, failed = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10), [], 0
+        while time.monotonic() < stop:
+            began = time.monotonic()
+            try:
+                connection.request("GET", target, headers={"Accept-Encoding": "gzip"})
+                response = connection.getresponse()
+                response.read()
+                if response.status >= 400:
+                    failed += 1
+                own.append(time.monotonic() - began)
+            except (OSError, http.client.HTTPException):
+                failed += 1
+                connection.close()
+                connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+        with lock:
+            latencies.extend(own)
+            errors[0] += failed
+
+    threads = [threading.Thread(target=run) for _ in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    queue.put((latencies, errors[0]))
+
+
+def python_load(url, connections, seconds, processes=2):
+    """(requests/s, p99 ms, errors) like `wrk`, from Python processes with threads."""
+    import multiprocessing
+
+    queue = multiprocessing.Queue()
+    share = max(1, connections // processes)
+    workers = [
+        multiprocessing.Process(target=_load_worker, args=(url, share, seconds, queue)) for _ in range(processes)
+    ]
+    for worker in workers:
+        worker.start()
+    latencies, errors = [], 0
+    for _ in workers:
+        own, failed = queue.get()
+        latencies.extend(own)
+        errors += failed
+    for worker in workers:
+        worker.join()
+    latencies.sort()
+    p99 = latencies[int(len(latencies) * 0.99)] * 1000 if latencies else 0.0
+    return len(latencies) / seconds, p99, errors
 
 
 def start(env, port, workers, wait_seconds=20):

@@ -17,7 +17,9 @@ snippet that pages show saved or deleted. What shows what:
 - a page chosen in the site settings (menu, footer), and the registration and
   newsletter pages (linked from the menu of every page), on every page: the
   whole site's generation is renewed;
-- snippets: see `SNIPPET_RULES`.
+- snippets: see `SNIPPET_RULES`;
+- kept search results (the "search" topic): any page above, a coworking
+  space, a municipality, an editor's pick for a query.
 
 Signals, connected in `HomeConfig.ready()`, because Wagtail's publishing
 (the admin, scheduled publishing, code) announces itself only through them.
@@ -39,6 +41,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save, pre_delete
 from wagtail.contrib.frontend_cache.utils import purge_urls_from_cache
+from wagtail.contrib.search_promotions.models import SearchPromotion
 from wagtail.models import Page, PageViewRestriction, ReferenceIndex
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move, pre_page_move
 
@@ -184,6 +187,15 @@ def retry_pending(limit=200):
     return PendingPurge.objects.count()
 
 
+def purge_topic(topic):
+    """Make stale what the page cache keeps about `topic`, now (outside a
+    publish: the search index updated by the worker); kept and sent again
+    when the cache cannot take it."""
+    failed, errors = try_targets([PAGES_TARGET], set(), False, {topic})
+    if failed:
+        keep(set(), False, {topic}, failed, errors)
+
+
 def purge_everything():
     """Every page in every cache (a view restriction changed)."""
     purge = Purge()
@@ -232,6 +244,7 @@ def purge_for_pages(pages, purge=None):
         return purge
     group = list(translation_groups(pages).specific(defer=True))
     purge.add_pages(group)
+    purge.topics.add("search")  # kept search results (search/views.py) may list or miss it
     purge.add_path(SITEMAP_PATH)
     purge.add_pages(Page.objects.filter(pk__in={page.get_parent().pk for page in group if page.depth > 2}))
     chosen_by, settings_chosen = referencing(group)
@@ -273,6 +286,7 @@ def municipality_keys_of(instance):
 
 def for_municipality(instance, purge):
     purge.topics.update(["municipalities", "advisers"])  # the forms' choices, where registrations go
+    purge.topics.add("search")  # its name is a spelling the search suggests
     keys = municipality_keys_of(instance)
     purge.add_pages(municipality_pages_of(keys))
     purge.add_pages(StoryPage.objects.live().filter(municipality__translation_key__in=keys))
@@ -287,6 +301,7 @@ def for_topic(instance, purge):
 
 
 def for_coworking_space(instance, purge):
+    purge.topics.add("search")  # the search lists spaces
     purge.add_pages(municipality_pages_of(municipality_keys_of(instance)))
     purge.add_pages(CoworkingIndexPage.objects.live())
 
@@ -367,6 +382,13 @@ def slug_changed(sender, instance_before, instance, **kwargs):
     purge.send()
 
 
+def promotion_changed(**_kwargs):
+    """An editor's pick for a query saved or deleted: kept search results are stale."""
+    purge = Purge()
+    purge.topics.add("search")
+    purge.send()
+
+
 def restriction_changed(**_kwargs):
     """A view restriction saved or deleted: every cache, the front caches too
     (tasteget/restrictions.py keeps the restricted paths until then)."""
@@ -376,6 +398,8 @@ def restriction_changed(**_kwargs):
 def connect():
     post_save.connect(restriction_changed, sender=PageViewRestriction, dispatch_uid="tasteget-restriction-saved")
     post_delete.connect(restriction_changed, sender=PageViewRestriction, dispatch_uid="tasteget-restriction-deleted")
+    post_save.connect(promotion_changed, sender=SearchPromotion, dispatch_uid="tasteget-promotion-saved")
+    post_delete.connect(promotion_changed, sender=SearchPromotion, dispatch_uid="tasteget-promotion-deleted")
     page_published.connect(page_changed, dispatch_uid="tasteget_purge_published")
     page_unpublished.connect(page_changed, dispatch_uid="tasteget_purge_unpublished")
     pre_delete.connect(page_deleted, sender=Page, dispatch_uid="tasteget_purge_deleted")

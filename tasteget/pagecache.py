@@ -140,13 +140,18 @@ def purge_topics(topics):
             raise RuntimeError(f"The page cache did not store the purge of {len(failed)} topics.")
 
 
-def site_wide(key, build, topic=None):
+def site_wide(key, build, topic=None, seconds=None, may_store=None):
     """A part of every page (the menu, the footer links) kept until the whole
     site is purged: one round trip to the cache, `build()` on a miss.
 
     With a `topic` ("municipalities"), data that no page's purge covers (the
     choices of a form) is kept until that topic is purged as well
-    (home/purge.py purges a topic when a snippet of it is saved)."""
+    (home/purge.py purges a topic when a snippet of it is saved).
+
+    `seconds` (default PAGE_CACHE_SECONDS) bounds how long it is kept;
+    `may_store()`, asked on a miss after the build, may refuse to keep it
+    (a client that has already stored its share of search results)."""
+    seconds = settings.PAGE_CACHE_SECONDS if seconds is None else seconds
     cache = page_cache()
     key = f"pagecache:part:{key}"
     generation_keys = [SITE_GENERATION_KEY, topic_key(topic)] if topic else [SITE_GENERATION_KEY]
@@ -155,9 +160,10 @@ def site_wide(key, build, topic=None):
     if entry is not None and None not in generations and entry[0] == generations:
         return entry[1]
     if None in generations:
-        generations = fix_generations(cache, generation_keys, settings.PAGE_CACHE_SECONDS)
+        generations = fix_generations(cache, generation_keys, seconds)
     value = build()
-    store(cache, key, (generations, value), settings.PAGE_CACHE_SECONDS, generation_keys)
+    if may_store is None or may_store():
+        store(cache, key, (generations, value), seconds, generation_keys)
     return value
 
 

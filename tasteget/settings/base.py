@@ -522,6 +522,10 @@ PAGE_VIEW_WINDOW = env_int("PAGE_VIEW_WINDOW", 30 * 60)
 # this many queries per client per window (search/views.py).
 SEARCH_COUNT_WINDOW = env_int("SEARCH_COUNT_WINDOW", 3600)
 SEARCH_COUNTS_PER_CLIENT = env_int("SEARCH_COUNTS_PER_CLIENT", 20)
+# Search results kept for anonymous queries (search/views.py, purged on publish):
+# this long, and at most this many new ones stored per client per window.
+SEARCH_RESULTS_SECONDS = env_int("SEARCH_RESULTS_SECONDS", 3600)
+SEARCH_KEPT_PER_CLIENT = env_int("SEARCH_KEPT_PER_CLIENT", 100)
 # Admin password reset messages (tasteget/password_reset.py); the answer is the same either way.
 WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "tasteget.password_reset.LimitedPasswordResetForm"  # noqa: S105 - a class
 PASSWORD_RESET_PER_CLIENT_HOURLY = env_int("PASSWORD_RESET_PER_CLIENT_HOURLY", 5)
