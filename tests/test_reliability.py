@@ -330,8 +330,9 @@ def test_admin_retry_resets_the_backoff_keeps_created_at_and_covers_retrying(adm
 def test_the_payload_carries_a_stable_person_key_beside_the_registration_id(settings, tmp_path, submit):
     settings.CRM_FILE_PATH = tmp_path / "crm.jsonl"
     submit("/anmal-intresse/", GUIDANCE)
-    submit("/anmal-intresse/", {**GUIDANCE, "email": "  IDA@example.org "})
-    for delivery in Delivery.objects.filter(channel="crm"):
+    # Another municipality: a case of its own (the same one would be one case per person).
+    submit("/anmal-intresse/", {**GUIDANCE, "email": "  IDA@example.org ", "municipality": "berg"})
+    for delivery in Delivery.objects.filter(channel="crm", action="register"):
         run(delivery)
     first, second = (json.loads(line) for line in (tmp_path / "crm.jsonl").read_text().splitlines())
     assert first["id"] != second["id"] and first["registration_id"] != second["registration_id"]
