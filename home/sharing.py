@@ -58,7 +58,9 @@ def image(picture):
     """(absolute address, width, height) of the shared picture: `picture`'s rendition, or the site's own."""
     if picture is not None:
         try:
-            rendition = picture.get_rendition(SHARE_SPEC)
+            # get_renditions, not get_rendition: the latter writes the
+            # rendition cache on every call, hits included (tasteget/rendition_cache.py).
+            rendition = picture.get_renditions(SHARE_SPEC)[SHARE_SPEC]
         except SourceImageIOError:
             pass  # the original is gone: share the site's picture rather than break the page
         else:
