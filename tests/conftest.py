@@ -55,10 +55,15 @@ def uncached(settings):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
+    from django.conf import settings
     from django.core.cache import cache, caches
+    from django.utils import translation
 
     from tasteget import locales
 
+    # Every test starts in the default language, whatever an earlier test in
+    # the same process left active (the order differs between processes).
+    translation.activate(settings.LANGUAGE_CODE)
     locales.forget()
     for each in (cache, caches["pages"], caches["renditions"]):
         each.clear()
