@@ -184,7 +184,7 @@ def answering(server, port, seconds=20):
 
 def start_varnish(backend_port, token=""):
     """Varnish with the compose VCL, pointed at this gunicorn (None without varnishd);
-    it takes BANs with X-Purge-Token `token` (none: nobody may purge)."""
+    it takes purges with X-Purge-Token `token` (none: nobody may purge)."""
     if not shutil.which("varnishd"):
         return None, None
     work = Path(tempfile.mkdtemp(prefix="tasteget-bench-varnish-"))

@@ -6,7 +6,9 @@ PostgreSQL, Redis) with the compose Varnish in front, and measures with `wrk`
 cached, left out) through Varnish: first undisturbed, then while the site is
 purged completely every --every seconds, the way the application does it
 (`home.purge.purge_everything()`: a new page-cache generation in Redis and
-one BAN of everything at Varnish). Prints requests/s, p99 and errors of both.
+one soft purge of everything at Varnish, which keeps the pages in grace;
+`--at-once` drops them instead, as a view-restriction change does, and as
+every full-site purge did before). Prints requests/s, p99 and errors of both.
 
     .venv/bin/python bench/purge_burst.py \\
         --database-url postgres://postgres@127.0.0.1:5432/tasteget_pages --redis-url redis://127.0.0.1:6379/9
@@ -64,16 +66,16 @@ sys.stdin.readline()  # go
 end, done = time.monotonic() + {seconds}, 0
 while time.monotonic() + {every} < end:
     time.sleep({every})
-    purge_everything()
+    purge_everything(at_once={at_once})
     done += 1
 print(done, flush=True)
 """
 
 
-def start_purger(env, seconds, every):
+def start_purger(env, seconds, every, at_once=False):
     """A Django shell, loaded before the measurement, that purges the whole site
     as the application does, every `every` seconds for `seconds` once told to go."""
-    code = PURGER.format(seconds=seconds, every=every)
+    code = PURGER.format(seconds=seconds, every=every, at_once=at_once)
     purger = subprocess.Popen(
         [sys.executable, str(ROOT / "manage.py"), "shell", "-v", "0", "-c", code],
         cwd=ROOT,
@@ -97,6 +99,9 @@ def main():
     parser.add_argument("--connections", type=int, default=200)
     parser.add_argument("--every", type=float, default=5, help="seconds between full-site purges")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--at-once", action="store_true", help="hard full-site purges (a view restriction changed), not soft"
+    )
     parser.add_argument("--measure-only", action="store_true")
     args = parser.parse_args()
 
@@ -121,15 +126,15 @@ def main():
             requests.get(front + path, timeout=60)
         quiet = wrk_paths(front, paths, args.connections, args.seconds)
         print(f"no purge:           {quiet[0]:8.0f}/s  p99 {quiet[1]:8.1f} ms  errors {quiet[2]}")
-        purger = start_purger(purge_env, args.seconds, args.every)
+        purger = start_purger(purge_env, args.seconds, args.every, args.at_once)
         purger.stdin.write("go\n")
         purger.stdin.flush()
         busy = wrk_paths(front, paths, args.connections, args.seconds)
         done = int(purger.stdout.readline().strip() or 0)
         purger.wait()
         print(
-            f"full-site purges:   {busy[0]:8.0f}/s  p99 {busy[1]:8.1f} ms  errors {busy[2]}"
-            f"  ({done} purges in {args.seconds} s)"
+            f"{'hard' if args.at_once else 'soft'} full-site purges: {busy[0]:8.0f}/s  p99 {busy[1]:8.1f} ms"
+            f"  errors {busy[2]}  ({done} purges in {args.seconds} s)"
         )
         pending = subprocess.run(
             [

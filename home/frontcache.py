@@ -1,37 +1,43 @@
-"""Purging the Varnish front caches (deploy/varnish/default.vcl) by path.
+"""Purging the Varnish front caches (deploy/varnish/default.vcl) by surrogate key.
 
-Varnish keys a page by its whole URL, so a PURGE of `/berattelser/` leaves
-`/berattelser/?kommun=are` and `?sida=2` as they were. Instead every object
-carries its path (`x-path`) and the application sends BAN requests: one
-regular expression of exact paths per request (`^(/a/|/b/)$`, at most
-MAX_BAN_LENGTH characters, so a large purge is a few requests), which drops
-each path with every query string; a full-site purge is one BAN of
-everything. Bans match the path on every host (the Host Varnish keys on need
-not be the hostname of a Wagtail site, and purging a page on a second host
-is harmless).
+Varnish keys a page by its whole URL, so a PURGE of `/berattelser/` alone
+would leave `/berattelser/?kommun=are` and `?sida=2` as they were. Instead
+the VCL gives every object surrogate keys (xkey, from varnish-modules): its
+path without the query string, in capitals, and `site`. The application
+sends PURGE with `X-Purge-Keys` (the paths' keys, space-separated, at most
+MAX_KEYS_LENGTH characters per request, so a large purge is a few requests)
+or with `X-Purge-Everything`:
 
-Why not xkey (soft purges by tag): Debian's and the official image's Varnish
-do not load it without varnish-modules; bans need nothing but stock Varnish.
+- paths (a publish): Varnish drops them at once while gunicorn is healthy
+  (the next reader gets the new content), and only expires them, keeping
+  them in grace, while gunicorn is down (readers get the page Varnish has,
+  not a 503);
+- everything, soft (the menu, the site settings): every object expires but
+  stays in grace; each page's next reader gets it stale while one
+  background fetch renders it anew, so readers never wait for the purge;
+- everything, at once (a view restriction changed): every object dropped,
+  a page that became private is never served again.
+
+Keys match the path on every host (the Host Varnish keys on need not be the
+hostname of a Wagtail site, and purging a page on a second host is harmless).
+
 Why not Wagtail's HTTPBackend: it sends PURGE per URL from a task and only
 logs a failure; here a failure raises `FrontCacheError`, and home/purge.py
 keeps the purge (home.PendingPurge) until every Varnish has taken it.
-
-Every Varnish in FRONTEND_CACHE_PURGE_URLS gets every ban, with the header
-X-Purge-Token (FRONTEND_CACHE_PURGE_TOKEN). Varnish refuses a ban while its
-backend is sick (503): that is a failure too, sent again later.
+Every Varnish in FRONTEND_CACHE_PURGE_URLS gets every purge, with the header
+X-Purge-Token (FRONTEND_CACHE_PURGE_TOKEN).
 """
-
-from urllib.parse import quote
 
 import requests
 from django.conf import settings
+from django.utils.encoding import iri_to_uri
 
-MAX_BAN_LENGTH = 4000
+MAX_KEYS_LENGTH = 4000
 TIMEOUT_SECONDS = 5
 
 
 class FrontCacheError(Exception):
-    """A Varnish did not take a ban; `locations` are those that failed."""
+    """A Varnish did not take a purge; `locations` are those that failed."""
 
     def __init__(self, locations, reasons):
         super().__init__("; ".join(reasons))
@@ -42,32 +48,33 @@ def locations():
     return list(getattr(settings, "FRONTEND_CACHE_PURGE_URLS", []))
 
 
-def path_pattern(path):
-    """The path as Varnish sees it (percent-encoded), as a literal in a regular expression."""
-    encoded = quote(path, safe="/-_~%")
-    return "".join(ch if ch.isalnum() or ch in "/-_%~" else f"[{ch}]" for ch in encoded)
+def path_key(path):
+    """The surrogate key the VCL gives the objects of `path`: the path as
+    Varnish sees it (percent-encoded), commas escaped, in capitals."""
+    return iri_to_uri(path).replace(",", "%2C").upper()
 
 
-def ban_patterns(paths):
-    """Regular expressions matching exactly `paths`, each short enough for one header."""
-    patterns, current = [], []
-    for literal in sorted({path_pattern(path) for path in paths}):
-        if current and len("^()$") + sum(len(each) + 1 for each in current) + len(literal) > MAX_BAN_LENGTH:
-            patterns.append("^(" + "|".join(current) + ")$")
+def key_lists(paths):
+    """The keys of `paths`, space-separated, each list short enough for one header."""
+    lists, current = [], []
+    for key in sorted({path_key(path) for path in paths}):
+        if current and sum(len(each) + 1 for each in current) + len(key) > MAX_KEYS_LENGTH:
+            lists.append(" ".join(current))
             current = []
-        current.append(literal)
+        current.append(key)
     if current:
-        patterns.append("^(" + "|".join(current) + ")$")
-    return patterns
+        lists.append(" ".join(current))
+    return lists
 
 
-def ban(paths=(), everything=False, only=None):
-    """Send the bans to every Varnish (or those in `only`); raise FrontCacheError
-    naming those that did not take all of them."""
+def purge(paths=(), everything=False, at_once=False, only=None):
+    """Send the purges to every Varnish (or those in `only`); raise
+    FrontCacheError naming those that did not take all of them. A full-site
+    purge is soft unless `at_once`."""
     if everything:
-        headers = [{"X-Ban-Everything": "yes"}]
+        headers = [{"X-Purge-Everything": "hard" if at_once else "soft"}]
     else:
-        headers = [{"X-Ban-Path": pattern} for pattern in ban_patterns(paths)]
+        headers = [{"X-Purge-Keys": keys} for keys in key_lists(paths)]
     if not headers:
         return
     failed, reasons = [], []
@@ -75,7 +82,7 @@ def ban(paths=(), everything=False, only=None):
         try:
             for header in headers:
                 response = requests.request(
-                    "BAN",
+                    "PURGE",
                     location.rstrip("/") + "/",
                     headers={**header, "X-Purge-Token": settings.FRONTEND_CACHE_PURGE_TOKEN},
                     timeout=TIMEOUT_SECONDS,

@@ -380,6 +380,10 @@ class PendingPurge(models.Model):
 
     paths = models.JSONField(default=list)
     everything = models.BooleanField(default=False)
+    # A full-site purge that drops the front caches' pages at once (a view
+    # restriction changed) rather than keeping them in grace; db_default:
+    # the running release's pods write rows without it during a deploy.
+    at_once = models.BooleanField(default=False, db_default=False)
     topics = models.JSONField(default=list)
     targets = models.JSONField(default=list)
     attempts = models.PositiveIntegerField(default=0)

@@ -26,12 +26,13 @@ Signals, connected in `HomeConfig.ready()`, because Wagtail's publishing
 The page cache is purged at once and again after the transaction commits: a
 request that rendered the old content between the two stored it under the
 old generation, so it is never served. After the commit every Varnish in
-FRONTEND_CACHE_PURGE_URLS gets a BAN of the same paths (home/frontcache.py:
-each path with every query string) and the CDNs configured for Wagtail get
-the URLs. A cache that cannot take the purge (Redis or a Varnish down, a
-Varnish whose backend is down) never fails the publish: the purge is kept
-as a `PendingPurge` and housekeeping sends it again every minute until it
-is taken (`retry_pending`).
+FRONTEND_CACHE_PURGE_URLS gets a PURGE of the same paths' surrogate keys
+(home/frontcache.py: each path with every query string; a full-site purge
+keeps the pages in grace unless `at_once`) and the CDNs configured for
+Wagtail get the URLs. A cache that cannot take the purge (Redis or a
+Varnish down) never fails the publish: the purge is kept as a
+`PendingPurge` and housekeeping sends it again every minute until it is
+taken (`retry_pending`).
 """
 
 import logging
@@ -72,6 +73,9 @@ class Purge:
         self.urls = set()
         self.topics = set()  # data kept for forms (pagecache.site_wide's topics)
         self.everything = False
+        # A full-site purge drops the front caches' pages at once instead of
+        # keeping them in grace (a page became private: never serve it stale).
+        self.at_once = False
 
     def add_pages(self, pages):
         for page in pages:
@@ -92,7 +96,7 @@ class Purge:
             self.urls.add(root_url.rstrip("/") + path)
 
     def send(self):
-        paths, urls, everything = set(self.paths), set(self.urls), self.everything
+        paths, urls, everything, at_once = set(self.paths), set(self.urls), self.everything, self.at_once
         topics = set(self.topics)
         # At once, the page cache only (inside the transaction; a failure
         # here is sent again below) ...
@@ -101,7 +105,7 @@ class Purge:
         except Exception:
             logger.warning("Page cache purge failed; sent again after the commit", exc_info=True)
         # ... and after the commit, every cache; what fails is kept and sent again.
-        transaction.on_commit(lambda: run(paths, urls, everything, topics))
+        transaction.on_commit(lambda: run(paths, urls, everything, topics, at_once))
 
 
 PAGES_TARGET = "pages"
@@ -115,12 +119,12 @@ def purge_page_cache(paths, everything, topics):
         pagecache.purge_paths(paths)
 
 
-def run(paths, urls, everything, topics=()):
+def run(paths, urls, everything, topics=(), at_once=False):
     """Purge the page cache, every Varnish and the CDNs; never raises. A cache
     that fails gets the purge again from housekeeping (`PendingPurge`)."""
-    failed, errors = try_targets([PAGES_TARGET, *frontcache.locations()], paths, everything, topics)
+    failed, errors = try_targets([PAGES_TARGET, *frontcache.locations()], paths, everything, topics, at_once)
     if failed:
-        keep(paths, everything, topics, failed, errors)
+        keep(paths, everything, topics, failed, errors, at_once)
     if cdn_backends():
         if everything:
             # A CDN is purged by URL: every live page's.
@@ -137,7 +141,7 @@ def cdn_backends():
     return list(getattr(settings, "WAGTAILFRONTENDCACHE", {}) or {})
 
 
-def try_targets(targets, paths, everything, topics):
+def try_targets(targets, paths, everything, topics, at_once=False):
     """(targets that failed, their errors) after purging each of `targets`."""
     failed, errors = [], []
     if PAGES_TARGET in targets:
@@ -149,19 +153,20 @@ def try_targets(targets, paths, everything, topics):
     varnishes = [target for target in targets if target != PAGES_TARGET]
     if varnishes:
         try:
-            frontcache.ban(paths, everything, only=varnishes)
+            frontcache.purge(paths, everything, at_once, only=varnishes)
         except frontcache.FrontCacheError as error:
             failed.extend(error.locations)
             errors.append(str(error))
     return failed, errors
 
 
-def keep(paths, everything, topics, targets, errors):
+def keep(paths, everything, topics, targets, errors, at_once=False):
     logger.warning("Cache purge kept to be sent again (%s): %s", ", ".join(targets), "; ".join(errors))
     try:
         PendingPurge.objects.create(
             paths=sorted(paths),
             everything=everything,
+            at_once=at_once,
             topics=sorted(topics),
             targets=targets,
             last_error="; ".join(errors),
@@ -177,7 +182,7 @@ def retry_pending(limit=200):
     for pending in PendingPurge.objects.all()[:limit]:
         # A Varnish no longer configured is not waited for.
         targets = [target for target in pending.targets if target in configured]
-        failed, errors = try_targets(targets, pending.paths, pending.everything, pending.topics)
+        failed, errors = try_targets(targets, pending.paths, pending.everything, pending.topics, pending.at_once)
         if not failed:
             pending.delete()
             continue
@@ -196,10 +201,13 @@ def purge_topic(topic):
         keep(set(), False, {topic}, failed, errors)
 
 
-def purge_everything():
-    """Every page in every cache (a view restriction changed)."""
+def purge_everything(at_once=False):
+    """Every page in every cache. The front caches keep the pages in grace
+    (each is served stale while one request renders it anew) unless
+    `at_once` (a view restriction changed)."""
     purge = Purge()
     purge.everything = True
+    purge.at_once = at_once
     purge.send()
 
 
@@ -391,8 +399,10 @@ def promotion_changed(**_kwargs):
 
 def restriction_changed(**_kwargs):
     """A view restriction saved or deleted: every cache, the front caches too
-    (tasteget/restrictions.py keeps the restricted paths until then)."""
-    purge_everything()
+    (tasteget/restrictions.py keeps the restricted paths until then). At
+    once, not kept in grace: a page that became private, and every listing
+    that shows it, must never be served from a front cache again."""
+    purge_everything(at_once=True)
 
 
 def connect():

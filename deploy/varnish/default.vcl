@@ -1,23 +1,32 @@
 vcl 4.1;
 
 import std;
+import xkey;
 
 # The front cache in docker-compose.yml (docs/deployment.md). It keeps what
 # the application marks public (Cache-Control: public, s-maxage) and forgets
-# pages when the application sends BAN (home/frontcache.py):
+# pages when the application sends PURGE with surrogate keys
+# (home/frontcache.py; xkey, from varnish-modules, which the official
+# `varnish` image has shipped since 7.1 and Debian packages as
+# `varnish-modules`):
 #
-# - every object carries `x-path`, its address without the query string, so
-#   one ban of a path drops the page and every filtered or paginated variant
-#   of it (`?kommun=are`, `?sida=2`); a full-site purge is one ban of
-#   everything. Bans test `obj.*` only, so the ban lurker clears them in the
-#   background and lookups stay cheap;
-# - BAN and PURGE need the header X-Purge-Token equal to the environment
-#   variable FRONTEND_CACHE_PURGE_TOKEN of varnishd (no token set: nobody may
-#   purge); the TLS proxy's address proves nothing, it forwards everyone;
-# - a ban is refused (503) while the backend's health probe fails: the page
-#   would be gone with nothing to fetch in its place. The application keeps
-#   the purge (home.PendingPurge) and sends it again once gunicorn is back,
-#   and until then visitors get the page Varnish has;
+# - every object carries two keys: its path without the query string, in
+#   capitals (so `/berattelser/?kommun=are` and `?sida=2` share the key of
+#   `/berattelser/`, and `%c3%a4` and `%C3%A4` are one key), and `site`;
+# - a purge of paths (`X-Purge-Keys`, a publish) is hard while the backend
+#   is healthy: the next reader gets the page rendered anew, as an editor
+#   expects. While the backend's probe fails it is soft: the page stays in
+#   grace and is served stale, not 503, until gunicorn is back;
+# - a full-site purge (`X-Purge-Everything: soft`: the menu, the site
+#   settings) is soft: every object expires but stays in grace, and each
+#   page's next reader gets the stale copy while ONE background fetch
+#   renders it anew; readers never wait for a full-site purge;
+#   `X-Purge-Everything: hard` (a view restriction changed: a page that
+#   became private must never be served again) drops every object at once;
+# - PURGE needs the header X-Purge-Token equal to the environment variable
+#   FRONTEND_CACHE_PURGE_TOKEN of varnishd (no token set: nobody may purge);
+#   the TLS proxy's address proves nothing, it forwards everyone. A PURGE
+#   without either header drops the one URL it names (the built-in purge);
 # - objects are kept 24 hours past their lifetime (grace): while the backend
 #   is down or slow they are served stale instead of an error;
 # - the scheme (X-Forwarded-Proto, set by the TLS proxy) is part of the
@@ -67,25 +76,22 @@ sub vcl_recv {
             || req.http.X-Purge-Token != std.getenv("FRONTEND_CACHE_PURGE_TOKEN")) {
             return (synth(405, "Not allowed."));
         }
-        if (!std.healthy(req.backend_hint)) {
-            return (synth(503, "The backend is down: purge again later."));
+        if (req.method == "BAN") {
+            return (synth(405, "Bans are not used: PURGE with X-Purge-Keys or X-Purge-Everything."));
         }
-        if (req.method == "PURGE") {
-            return (purge);
+        if (req.http.X-Purge-Everything == "soft") {
+            return (synth(200, "Expired, kept in grace: " + xkey.softpurge("site")));
+        } elsif (req.http.X-Purge-Everything == "hard") {
+            return (synth(200, "Purged: " + xkey.purge("site")));
+        } elsif (req.http.X-Purge-Everything) {
+            return (synth(400, "X-Purge-Everything is soft or hard."));
+        } elsif (req.http.X-Purge-Keys && !std.healthy(req.backend_hint)) {
+            # Nothing to fetch in their place: keep serving them until gunicorn is back.
+            return (synth(200, "Expired, kept in grace (backend down): " + xkey.softpurge(req.http.X-Purge-Keys)));
+        } elsif (req.http.X-Purge-Keys) {
+            return (synth(200, "Purged: " + xkey.purge(req.http.X-Purge-Keys)));
         }
-        if (req.http.X-Ban-Everything == "yes") {
-            if (std.ban("obj.http.x-path ~ .")) {
-                return (synth(200, "Banned everything."));
-            }
-        } elsif (req.http.X-Ban-Path ~ "^\^") {
-            # A regular expression of paths (home/frontcache.py), e.g. ^(/berattelser/|/)$
-            if (std.ban("obj.http.x-path ~ " + req.http.X-Ban-Path)) {
-                return (synth(200, "Banned."));
-            }
-        } else {
-            return (synth(400, "Give X-Ban-Path or X-Ban-Everything."));
-        }
-        return (synth(400, "Bad ban: " + std.ban_error()));
+        return (purge);
     }
     # Varnish appended the TLS proxy's own address to X-Forwarded-For; drop it,
     # so gunicorn sees exactly what the proxy sent (TRUSTED_PROXY_COUNT=1).
@@ -121,11 +127,15 @@ sub vcl_hash {
 }
 
 sub vcl_backend_response {
-    # What a ban tests: the path without the query string.
-    set beresp.http.x-path = regsub(bereq.url, "\?.*$", "");
-    set beresp.http.x-host = bereq.http.host;
+    # The surrogate keys a purge names: the path without the query string
+    # (in capitals, commas escaped: xkey splits keys on them), and the site.
+    set beresp.http.xkey = std.toupper(regsuball(regsub(bereq.url, "[?#].*$", ""), ",", "%2C")) + " site";
     # The application says what may be kept (s-maxage) and what not (private,
     # no-store, Set-Cookie): Varnish's built-in rules follow those headers.
+    if (beresp.status >= 500 && bereq.is_bgfetch) {
+        # The refresh after a soft purge failed: keep serving the copy in grace.
+        return (abandon);
+    }
     if (beresp.status >= 500) {
         set beresp.uncacheable = true;
         set beresp.ttl = 0s;
@@ -142,8 +152,7 @@ sub vcl_backend_response {
 }
 
 sub vcl_deliver {
-    unset resp.http.x-path;
-    unset resp.http.x-host;
+    unset resp.http.xkey;
     if (obj.hits > 0) {
         set resp.http.X-Front-Cache = "hit";
     } else {

@@ -211,10 +211,10 @@ PAGE_CACHE_404_SECONDS = env_int("PAGE_CACHE_404_SECONDS", 300)
 PAGE_PARTS_ENABLED = env_bool("PAGE_PARTS_ENABLED", True)
 PAGE_CACHE_EXCLUDED_PREFIXES = ("/admin/", "/documents/", "/media/", "/static/", "/healthz", "/.well-known/")
 PAGE_CACHE_CONTENT_TYPES = ("text/html", "application/xml", "application/atom+xml", "application/rss+xml")
-# --- Front caches (Varnish), purged by path with BAN (home/frontcache.py) ---
+# --- Front caches (Varnish), purged by path with PURGE (home/frontcache.py) ---
 # FRONTEND_CACHE_PURGE_URLS: every Varnish, comma-separated (compose: its
-# `cache`); FRONTEND_CACHE_PURGE_URL, one of them, still works. Each bans
-# only with X-Purge-Token = FRONTEND_CACHE_PURGE_TOKEN (the same variable
+# `cache`); FRONTEND_CACHE_PURGE_URL, one of them, still works. Each takes
+# purges only with X-Purge-Token = FRONTEND_CACHE_PURGE_TOKEN (the same variable
 # is given to varnishd: deploy/varnish/default.vcl).
 FRONTEND_CACHE_PURGE_URLS = env_list("FRONTEND_CACHE_PURGE_URLS") or env_list("FRONTEND_CACHE_PURGE_URL")
 FRONTEND_CACHE_PURGE_TOKEN = env("FRONTEND_CACHE_PURGE_TOKEN", "")

@@ -105,7 +105,7 @@ if not env("ERASURE_LEDGER_S3_BUCKET") and not env("ERASURE_LEDGER_DIR"):
         "(or ERASURE_LEDGER_DIR, a directory every node shares); see .env.example."
     )
 
-# --- Front caches: a Varnish takes BAN only with the shared token (docs/security.md) ---
+# --- Front caches: a Varnish takes PURGE only with the shared token (docs/security.md) ---
 if FRONTEND_CACHE_PURGE_URLS and not FRONTEND_CACHE_PURGE_TOKEN:  # noqa: F405
     raise ImproperlyConfigured(
         "FRONTEND_CACHE_PURGE_URLS is set but FRONTEND_CACHE_PURGE_TOKEN is not: "

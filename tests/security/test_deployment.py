@@ -22,7 +22,7 @@ REQUIRED = {
     # Filled in by .env.example (compose's MinIO); tests without it need them.
     "MEDIA_S3_BUCKET": "tasteget-media",
     "MEDIA_S3_ACCESS_KEY_ID": "tasteget-app",
-    # Compose purges its Varnish, which takes BAN only with this token.
+    # Compose purges its Varnish, which takes PURGE only with this token.
     "FRONTEND_CACHE_PURGE_TOKEN": "a-long-random-purge-token-for-the-check-only",
     "CRM_WEBHOOK_URL": "https://crm.example.org/hook",
     "CRM_WEBHOOK_SECRET": "whsec_YS0zMi1ieXRlLWxvbmctdGVzdC1zaWduaW5nLWtleSE",
