@@ -25,8 +25,16 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from wagtail.models import Locale, Page, get_page_models
 
-from intake.models.pages import FormPage
+from ambassadors.models import Ambassador
+from ambassadors.models.pages import AmbassadorDirectoryPage
+from intake.choices import Kind
+from intake.models.pages import FormPage, RegistrationPage
+from intake.subscribers import newsletter_link, preferences_link
+from magazine.models import MagazineIssuePage, current_issue
+from places.models import Municipality
+from stories.models import StoryIndexPage
 from tests.conftest import GUIDANCE
+from tests.factories import RegistrationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -96,14 +104,6 @@ def prefix(language):
 
 def collect(client, submit, language, pages):
     """{label: html} of every page to check in one language."""
-    from ambassadors.models import Ambassador
-    from ambassadors.models.pages import AmbassadorDirectoryPage
-    from intake.subscribers import newsletter_link, preferences_link
-    from stories.models import StoryIndexPage
-    from intake.choices import Kind
-    from places.models import Municipality
-    from tests.factories import RegistrationFactory
-
     documents = {}
 
     def get(url, status=200, **params):
@@ -132,11 +132,13 @@ def collect(client, submit, language, pages):
             apply = page.url + page.reverse_subpage(page.apply_route())
             get(apply)
             post(apply)
-        if isinstance(page, FormPage) and (not hasattr(page, "is_current") or page.is_current()):
+        if isinstance(page, FormPage) and not isinstance(page, MagazineIssuePage):
             post(page.url)
-
-    registration = next(page for model, page in pages.items() if model.__name__ == "RegistrationPage")
-    post(registration.url, GUIDANCE, follow=True)  # the thank-you page
+    issue = current_issue(pages[RegistrationPage].locale_id)  # only the current issue takes orders
+    if issue is not None:
+        get(issue.url)
+        post(issue.url)
+    post(pages[RegistrationPage].url, GUIDANCE, follow=True)  # the thank-you page
     with translation.override(language):
         search = reverse("search")
         preferences_request = reverse("intake_newsletter_preferences_request")
