@@ -133,7 +133,7 @@ def _flushes(item):
     return transactional or "transactional_db" in getattr(item, "fixturenames", [])
 
 
-# Files that start whole databases or real servers: `make test` runs them,
+# Files that start whole databases, real servers or a JVM: `make test` runs them,
 # `make test-fast` (daily work) leaves them out with the browser tests.
 SLOW = {
     "tests/test_restore_drill.py",
@@ -142,6 +142,8 @@ SLOW = {
     "tests/test_scheduler.py",
     "tests/test_redis_failure.py",
     "tests/security/test_front_cache.py",
+    # The Nu Html Checker (vnu.jar on Java); installed with the browser tests' tools.
+    "tests/test_html_validity.py",
 }
 
 
