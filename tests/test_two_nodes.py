@@ -34,10 +34,12 @@ import email
 import email.policy
 import io
 import json
+import logging
 import os
 import re
 import shutil
 import subprocess
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -156,6 +158,7 @@ class Cluster:
 
         from moto.server import ThreadedMotoServer
 
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's server logs every request
         moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         moto.start()
         close(moto.stop)
@@ -433,20 +436,27 @@ def submit(node, number):
 def registrations_reach_the_crm_once(cluster, figures):
     crm = cluster.crm
     crm.plan = [(503, {"Retry-After": "1"}, b"Service Unavailable")] * 1_000_000
+    recovered = None
+
+    def recover():
+        nonlocal recovered
+        crm.plan = []
+        recovered = time.monotonic()
+
     started = time.monotonic()
-    with concurrent.futures.ThreadPoolExecutor(max_workers=12) as pool:
-        answers = list(
-            pool.map(lambda number: submit((cluster.a, cluster.b)[number % 2], number), range(REGISTRATIONS))
-        )
+    comeback = threading.Timer(CRM_DOWN_SECONDS, recover)  # the CRM comes back while the sends go on
+    comeback.start()
+    try:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=12) as pool:
+            answers = list(
+                pool.map(lambda number: submit((cluster.a, cluster.b)[number % 2], number), range(REGISTRATIONS))
+            )
         submitted = time.monotonic() - started
-        # The CRM comes back after its outage (or at once if the sends took longer).
-        wait_for(lambda: time.monotonic() - started >= CRM_DOWN_SECONDS, timeout=CRM_DOWN_SECONDS + 5, every=0.5)
-    refused = len(crm.requests)
-    crm.plan = []
-    recovered = time.monotonic()
+        comeback.join()
+    finally:
+        comeback.cancel()
     accepted = answers.count(302)
     assert accepted == REGISTRATIONS, collections.Counter(answers)
-    assert refused > 0, "the CRM never answered 503"
 
     ours = "SELECT id FROM intake_registration WHERE email LIKE 'two-nodes-%%@example.org'"
     stored = {str(pk) for (pk,) in cluster.sql(ours)}
@@ -462,6 +472,9 @@ def registrations_reach_the_crm_once(cluster, figures):
 
     wait_for(delivered, timeout=300, every=1, what="every registration delivered")
     drained = time.monotonic() - recovered
+    # Every request to the hook that was not taken was answered 503.
+    refused = sum(1 for request in crm.requests if request["path"] == "/hook") - len(crm.received)
+    assert refused > 0, "the CRM never answered 503"
     ids, arrivals = collections.defaultdict(set), collections.Counter()
     for webhook_id, registration_id, _ in list(crm.received):
         if str(registration_id) in stored:
@@ -481,7 +494,7 @@ def registrations_reach_the_crm_once(cluster, figures):
         "lost": lost,
         "submit_seconds": round(submitted, 1),
         "crm_down_seconds": round(recovered - started, 1),
-        "drain_after_recovery_seconds": round(drained, 1),
+        "all_delivered_after_recovery_seconds": round(drained, 1),
     }
     assert lost == 0 and len(stored) == REGISTRATIONS
     assert all(ids[pk] for pk in stored), "a registration never reached the CRM"
