@@ -258,7 +258,17 @@ def test_two_nodes_share_one_site(cluster):
         phase(cluster, figures)
         phases[phase.__name__] = round(time.monotonic() - began)
 
-    # The rest of the window, then the schedulers stop (the job that runs ends first).
+    # The scheduled pages went live (a loaded machine may have started them late), ...
+    wait_for(
+        lambda: (
+            cluster.sql("SELECT count(*) FROM wagtailcore_page WHERE live AND id = ANY(%s)", scheduled)[0][0]
+            == len(scheduled)
+        ),
+        timeout=SECONDS + 180,
+        every=1,
+        what="the scheduled pages live",
+    )
+    # ... the rest of the window, then the schedulers stop (the job that runs ends first).
     wait_for(
         lambda: timezone.now() >= opened + datetime.timedelta(seconds=SECONDS) + datetime.timedelta(seconds=1),
         timeout=SECONDS + 60,
