@@ -140,6 +140,7 @@ SLOW = {
     "tests/test_migrations.py",
     "tests/test_reliability_stack.py",
     "tests/test_scheduler.py",
+    "tests/test_two_nodes.py",
     "tests/test_redis_failure.py",
     "tests/security/test_front_cache.py",
     # The Nu Html Checker (vnu.jar on Java); installed with the browser tests' tools.
