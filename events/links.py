@@ -56,7 +56,5 @@ def organiser_emails(event):
     return sorted({adviser.email.lower() for adviser in Adviser.objects.serving(event.municipality.canonical)})
 
 
-
-
 def absolute_cancel_link(signup):
     return absolute_url(cancel_link(signup))

@@ -14,13 +14,16 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 
+from intake.models.outbox import Delivery
 from intake.pipeline import Refused
 from intake.services import register
+from intake.tasks import enqueue_delivery
 
 from .models.signups import Signup
 from .tasks import send_signup_mail
 
 logger = logging.getLogger(__name__)
+
 
 def locked(event):
     """The meet-up's row, locked until the transaction ends."""
@@ -97,8 +100,21 @@ def cancel(signup):
             if promoted is not None:
                 Signup.objects.filter(pk=promoted.pk).update(status=Signup.Status.CONFIRMED, promoted_at=now)
                 transaction.on_commit(lambda: send_signup_mail.enqueue(promoted.pk, "promoted"), robust=True)
+                tell_crm(promoted)
         transaction.on_commit(lambda: send_signup_mail.enqueue(signup.pk, "cancelled"), robust=True)
+        tell_crm(current)
     return promoted
+
+
+def tell_crm(signup):
+    """The CRM hears that a sign-up changed (`action: update`, the payload's
+    `event.status` as it is when sent), through the same outbox."""
+    if signup.registration_id is None:
+        return
+    delivery = Delivery.objects.create(
+        registration_id=signup.registration_id, channel=Delivery.Channel.CRM, action=Delivery.Action.UPDATE
+    )
+    transaction.on_commit(lambda: enqueue_delivery(delivery.pk), robust=True)
 
 
 def due_reminders(now=None):

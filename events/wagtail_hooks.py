@@ -5,6 +5,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from places.models import Adviser
 from tasteget.scheduling import HOUR, Job
 
 from . import services
@@ -49,6 +50,10 @@ def meetup_in_payload(registration, payload):
         payload["event"] = None
         return
     event = signup.event
+    # The follow-up (SuperOffice: the appointment at the meet-up) belongs to the organiser.
+    owners = [event.organiser] if event.organiser_id else []
+    owners += list(Adviser.objects.serving(event.municipality.canonical))
+    payload["owner_crm_id"] = next((owner.crm_owner_id for owner in owners if owner and owner.crm_owner_id), None)
     payload["event"] = {
         "id": event.pk,
         "key": str(event.translation_key),

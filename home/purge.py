@@ -39,8 +39,8 @@ import logging
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.db.models.signals import post_delete, post_save, pre_delete
+from django.utils import timezone
 from wagtail.contrib.frontend_cache.utils import purge_urls_from_cache
 from wagtail.contrib.search_promotions.models import SearchPromotion
 from wagtail.models import Page, PageViewRestriction, ReferenceIndex

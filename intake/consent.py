@@ -30,7 +30,7 @@ EVENT = "event"
 TEXTS[(EVENT, "2026-1")] = _(
     "I agree that Region Jämtland Härjedalen and the organising municipality store my details in the shared "
     "contact register to hold my place at the meet-up, remind me of it and tell me if I get a place from the "
-    "waiting list. My details are deleted 12 months after the meet-up."
+    "waiting list. My details are deleted 12 months after I signed up."
 )
 AMBASSADOR_CONTACT = "ambassador_contact"
 TEXTS[(AMBASSADOR_CONTACT, "2026-1")] = _(

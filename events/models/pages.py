@@ -179,11 +179,18 @@ class EventPage(RoutablePageMixin, LocalSnippetsMixin, FoldedSearchMixin, Page):
     languages = models.CharField(
         _("languages spoken"), max_length=200, help_text=_("Such as 'svenska, English'."), default="svenska"
     )
-    capacity = models.PositiveIntegerField(_("places"), help_text=_("When they are taken, sign-ups join a waiting list."))
+    capacity = models.PositiveIntegerField(
+        _("places"), help_text=_("When they are taken, sign-ups join a waiting list.")
+    )
     intro = models.TextField(_("introduction"), max_length=600, blank=True)
     body = RichTextField(_("description"), blank=True, features=["h2", "h3", "bold", "italic", "link", "ul", "ol"])
     image = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("image")
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("image"),
     )
     image_alt = models.CharField(
         _("image alt text"),
@@ -294,7 +301,10 @@ class EventPage(RoutablePageMixin, LocalSnippetsMixin, FoldedSearchMixin, Page):
     @path("")
     def form_view(self, request):
         source = self.source_page
-        context = {"taken": source.signups.filter(status=Signup.Status.CONFIRMED).count(), "calendar_url": self.calendar_url()}
+        context = {
+            "taken": source.signups.filter(status=Signup.Status.CONFIRMED).count(),
+            "calendar_url": self.calendar_url(),
+        }
         context["places_left"] = max(0, self.capacity - context["taken"])
         if self.is_past:
             response = self.render(request, context_overrides={**context, "closed": True})

@@ -12,10 +12,10 @@ figures do not change.
 import secrets
 
 from django.db import models
-
-from intake.models.access import scoped_municipality_keys
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from intake.models.access import scoped_municipality_keys
 
 
 def new_cancel_key():
