@@ -29,6 +29,15 @@ def send_signup_mail(signup_id, what):
         return send_to_organiser(signup, what)
     if what not in PERSON_MAILS:
         return 0
+    # Sent late (the worker was busy): a mail that is no longer true is not sent
+    # (a person promoted meanwhile gets the promotion's mail instead).
+    still_true = {
+        "confirmed": Signup.Status.CONFIRMED,
+        "waiting": Signup.Status.WAITING,
+        "reminder": Signup.Status.CONFIRMED,
+    }
+    if what in still_true and signup.status != still_true[what]:
+        return 0
     if what == "again":
         what = "again_waiting" if signup.status == Signup.Status.WAITING else "again"
     with translation.override(signup.language):
