@@ -33,7 +33,8 @@ def test_sign_up_get_the_calendar_file_cancel_and_the_waiting_list_moves_up(site
     sign_up(page, site_server.url + EVENT, "Anna", "anna.meetup@example.org")
     assert "Du har en plats på Höstvandring i Funäsdalen" in page.get_by_role("status").inner_text()
     assert axe(page) == []
-    calendar = page.request.get(page.get_by_role("link", name="Lägg till i din kalender (.ics)").get_attribute("href"))
+    calendar_href = page.get_by_role("link", name="Lägg till i din kalender (.ics)").get_attribute("href")
+    calendar = page.request.get(site_server.url + calendar_href)
     assert calendar.headers["content-type"] == "text/calendar; charset=utf-8"
     assert "SUMMARY:Höstvandring i Funäsdalen" in calendar.text()
     cancel_url = page.get_by_role("link", name="Avboka min anmälan").get_attribute("href")
