@@ -504,26 +504,17 @@ class Command(BaseCommand):
                 image=image_list[number % len(image_list)] if image_list else None,
             )
             self.translate(event, locales["en"], title=title_en, intro=demo_data.MEETUP_TEXT["en"])
-            for person in range(placed + waiting):
-                registration = intake_models.Registration.objects.create(
-                    kind="event",
-                    municipality=municipalities[municipality],
-                    source="tasteget.nu",
-                    language="sv",
-                    submission_key=f"demo-meetup-{slug}-{person}",
-                    first_name=f"Demo{person}",
-                    last_name="Deltagare",
-                    email=f"meetup.{slug}.{person}@example.org",
-                )
-                intake_models.Consent.objects.create(
-                    registration=registration, purpose="event", text="(demo)", version="2026-1", language="sv"
-                )
-                Signup.objects.create(
+            # The places taken and the waiting list, as counts only: demo sign-ups
+            # name no one (as a sign-up whose person was erased), so the demo
+            # holds no registrations.
+            Signup.objects.bulk_create(
+                Signup(
                     event=event,
-                    registration=registration,
                     language="sv",
                     status=Signup.Status.CONFIRMED if person < placed else Signup.Status.WAITING,
                 )
+                for person in range(placed + waiting)
+            )
         return index
 
     def pdf(self, title, image):
