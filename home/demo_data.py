@@ -1002,3 +1002,76 @@ POSTAL_CODE_RANGES = {
         ("84600", "84699", "Hede, Vemdalen, Funäsdalen, Tänndalen, Bruksvallarna"),
     ],
 }
+
+MEETUP_INDEX = {
+    "sv": (
+        "Inflyttarträffar",
+        "Träffa andra som har flyttat hit, och folk som har bott här länge. Fika, prat och tips.",
+    ),
+    "en": ("Newcomer meet-ups", "Meet others who have moved here, and people who have lived here for long."),
+    "en_slug": "meet-ups",
+}
+# (slug, municipality slug, days from today, hour, capacity, title sv, title en, venue, online, languages,
+#  demo sign-ups with a place, demo sign-ups waiting)
+MEETUPS = [
+    (
+        "fika-i-ostersund",
+        "ostersund",
+        9,
+        18,
+        30,
+        "Inflyttarfika i Östersund",
+        "Newcomer fika in Östersund",
+        "Stadsbiblioteket, Östersund",
+        "",
+        "svenska, English",
+        3,
+        0,
+    ),
+    (
+        "afterski-i-are",
+        "are",
+        16,
+        17,
+        2,
+        "Afterski för nyinflyttade i Åre",
+        "Après-ski for newcomers in Åre",
+        "Åre Torg",
+        "",
+        "svenska, English, Deutsch",
+        2,
+        1,
+    ),
+    (
+        "digital-trff-for-hela-lanet",
+        "region",
+        23,
+        19,
+        100,
+        "Digital träff: frågor om att flytta hit",
+        "Online meet-up: questions about moving here",
+        "",
+        "https://meet.example.org/tasteget",
+        "svenska, English",
+        0,
+        0,
+    ),
+    (
+        "vandring-i-funasdalen",
+        "harjedalen",
+        30,
+        10,
+        1,
+        "Höstvandring i Funäsdalen",
+        "Autumn walk in Funäsdalen",
+        "Fjällmuseet, Funäsdalen",
+        "",
+        "svenska",
+        0,
+        0,
+    ),
+]
+MEETUP_TEXT = {
+    "sv": "Vi bjuder på fika och berättar om livet här. Ta gärna med familjen.",
+    "en": "Coffee is on us, and we tell you about life here. Bring the family.",
+}

@@ -12,16 +12,19 @@ from wagtail.images import get_image_model
 from wagtail.models import Page
 
 from ambassadors.models import Ambassador, AmbassadorDirectoryPage
+from events.models import EventIndexPage, upcoming_meetups
 from intake.models import MagazineOrderPage, NewsletterPage, RegistrationPage
 from magazine.models import MagazineIndexPage
 from magazine.models import current_issue as magazine_current_issue
 from places.models import CoworkingIndexPage, Municipality, spaces_for, with_local_names
 from stories.models import StoryIndexPage, StoryPage
+from tasteget.locales import language_code_of
 from tasteget.translations import with_content_languages
 
 HOME_STORIES_MAX = 6
 MUNICIPALITY_STORIES = 3
 MUNICIPALITY_AMBASSADORS = 4
+HOME_MEETUPS = 3
 
 
 def localized_pages(page_ids, locale_id):
@@ -110,6 +113,14 @@ def ambassadors(locale_id, number, municipality=None):
     return {"ambassadors": people, "directory": directory}
 
 
+def meetups(locale_id, municipality=None, number=HOME_MEETUPS):
+    """The next meet-ups (a municipality's own and the county's) and the listing page."""
+    return {
+        "meetups": upcoming_meetups(municipality, language_code_of(locale_id), number),
+        "meetup_index": first_page(EventIndexPage, locale_id),
+    }
+
+
 def for_municipality(municipality, locale_id):
     """What a municipality page shows automatically: its stories, ambassadors and coworking spaces."""
     story_pages = (
@@ -125,6 +136,7 @@ def for_municipality(municipality, locale_id):
         "coworking_spaces": spaces_for(municipality, locale_id),
         "coworking_index": first_page(CoworkingIndexPage, locale_id),
         **ambassadors(locale_id, MUNICIPALITY_AMBASSADORS, municipality),
+        **meetups(locale_id, municipality),
     }
 
 

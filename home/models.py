@@ -104,6 +104,7 @@ class HomePage(BasePage):
         "magazine.MagazineIndexPage",
         "places.CoworkingIndexPage",
         "ambassadors.AmbassadorDirectoryPage",
+        "events.EventIndexPage",
         "home.GuideIndexPage",
         "intake.RegistrationPage",
         "intake.MagazineOrderPage",
@@ -118,6 +119,9 @@ class HomePage(BasePage):
         context = super().get_context(request, *args, **kwargs)
         # Read only where the page uses them (a kept part of the page may not).
         context["featured_pages"] = SimpleLazyObject(self.featured_pages)
+        listed = SimpleLazyObject(lambda: listings.meetups(self.locale_id))
+        context["meetups"] = SimpleLazyObject(lambda: listed["meetups"])
+        context["meetup_index"] = SimpleLazyObject(lambda: listed["meetup_index"])
         context["registration_url"] = SimpleLazyObject(
             lambda: self.registration_page.localized.url if self.registration_page else ""
         )
@@ -242,6 +246,8 @@ LISTED_ON_MUNICIPALITY_PAGES = (
     "ambassadors",
     "directory",
     "municipality_pages",
+    "meetups",
+    "meetup_index",
 )
 
 

@@ -41,12 +41,14 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save, pre_delete
+from django.utils import timezone
 from wagtail.contrib.frontend_cache.utils import purge_urls_from_cache
 from wagtail.contrib.search_promotions.models import SearchPromotion
 from wagtail.models import Page, PageViewRestriction, ReferenceIndex
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move, pre_page_move
 
 from ambassadors.models import Ambassador, AmbassadorDirectoryPage
+from events.models import EventIndexPage, EventPage
 from intake.models import MagazineOrderPage, NewsletterPage, RegistrationPage
 from magazine.models import MagazineIndexPage, MagazineIssuePage
 from places.models import Adviser, CoworkingIndexPage, CoworkingSpace, Municipality
@@ -62,7 +64,14 @@ SITEMAP_PATH = "/sitemap.xml"
 # Pages the header or footer of every page links to (tasteget_tags.site_frame).
 SITE_WIDE_TYPES = (RegistrationPage, NewsletterPage, HomePage)
 # Pages the home and municipality pages link to (listings.first_page).
-LINKED_FROM_HOME = (StoryIndexPage, MagazineIndexPage, CoworkingIndexPage, AmbassadorDirectoryPage, MagazineOrderPage)
+LINKED_FROM_HOME = (
+    StoryIndexPage,
+    MagazineIndexPage,
+    CoworkingIndexPage,
+    AmbassadorDirectoryPage,
+    MagazineOrderPage,
+    EventIndexPage,
+)
 
 
 class Purge:
@@ -271,6 +280,15 @@ def purge_for_pages(pages, purge=None):
                 Q(municipality__translation_key__in=municipality_keys) | Q(topics__translation_key__in=topic_keys)
             )
         )
+    meetups = [page for page in group if isinstance(page, EventPage)]
+    if meetups:
+        # Listed on the home pages, their municipality's pages (the county's on every one).
+        purge.add_pages(home_pages)
+        if any(page.municipality.kind == Municipality.Kind.REGION for page in meetups):
+            purge.add_pages(MunicipalityPage.objects.live())
+        else:
+            purge.add_pages(municipality_pages_of({page.municipality.translation_key for page in meetups}))
+            purge.add_pages(MunicipalityPage.objects.live().filter(municipality__kind=Municipality.Kind.REGION))
     if any(isinstance(page, (MagazineIssuePage, MunicipalityPage, *LINKED_FROM_HOME)) for page in group):
         purge.add_pages(home_pages)
     if any(isinstance(page, MunicipalityPage) for page in group):
@@ -324,6 +342,16 @@ def for_ambassador(instance, purge):
 def for_adviser(instance, purge):
     purge.topics.add("advisers")
     purge.add_pages(municipality_pages_of(municipality_keys_of(instance)))
+
+
+def meetups_started(now=None, period=None):
+    """A meet-up that started leaves the listings and goes to the archive: the
+    pages listing it are purged when it starts (the scheduler, hourly)."""
+    now = now or timezone.now()
+    period = period or timezone.timedelta(hours=1)
+    started = EventPage.objects.live().filter(start__lte=now, start__gt=now - period).specific(defer=True)
+    if started.exists():
+        purge_pages(started)
 
 
 def for_site_settings(instance, purge):

@@ -17,6 +17,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from wagtail.images.models import SourceImageIOError
 
+from events.models import EventPage
 from stories.models import StoryPage
 from tasteget.helpers import absolute_url
 from tasteget.locales import language_code_of
@@ -51,7 +52,9 @@ def description(page, fallback=None):
 
 def page_image(page):
     """The image the page shows at its top, if it has one (no query when the page has none)."""
-    return page.hero_image if getattr(page, "hero_image_id", None) else None
+    if getattr(page, "hero_image_id", None):
+        return page.hero_image
+    return page.image if isinstance(page, EventPage) and page.image_id else None
 
 
 def image(picture):
@@ -121,7 +124,51 @@ def structured_data(page, image_url, url):
             "author": organization(),
             "publisher": organization(),
         }
+    if isinstance(page, EventPage):
+        return event(page, image_url, url)
     return None
+
+
+def event(page, image_url, url):
+    """A meet-up as a schema.org Event: where (a place, an online link or both) and who holds it."""
+    places = []
+    if page.venue:
+        places.append(
+            {
+                "@type": "Place",
+                "name": page.venue,
+                "address": {
+                    "@type": "PostalAddress",
+                    "streetAddress": page.address or page.venue,
+                    "addressRegion": "Jämtlands län",
+                    "addressCountry": "SE",
+                },
+            }
+        )
+    if page.online_url:
+        places.append({"@type": "VirtualLocation", "url": page.online_url})
+    if page.venue and page.online_url:
+        mode = "https://schema.org/MixedEventAttendanceMode"
+    elif page.online_url:
+        mode = "https://schema.org/OnlineEventAttendanceMode"
+    else:
+        mode = "https://schema.org/OfflineEventAttendanceMode"
+    return {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": page.seo_title or page.title,
+        "description": description(page),
+        "image": [image_url],
+        "startDate": page.start_local.isoformat(),
+        "endDate": page.end_local.isoformat(),
+        "eventStatus": "https://schema.org/EventScheduled",
+        "eventAttendanceMode": mode,
+        "location": places[0] if len(places) == 1 else places,
+        "inLanguage": language_code_of(page.locale_id),
+        "isAccessibleForFree": True,
+        "url": url,
+        "organizer": organization(),
+    }
 
 
 def json_ld(data):

@@ -1,7 +1,7 @@
 from django.utils import translation
 from wagtail import hooks
 
-from tasteget.scheduling import MINUTE, Job, command
+from tasteget.scheduling import HOUR, MINUTE, Job, command
 from tasteget.translations import content_language
 
 from . import purge
@@ -27,4 +27,6 @@ def periodic_jobs():
         Job("retry_pending_purges", MINUTE, purge.retry_pending),
         # Wagtail's scheduled publishing takes no lock: the scheduler's claim runs it once a minute.
         command("publish_scheduled", MINUTE),
+        # A meet-up that started leaves the home and municipality pages' listings.
+        Job("purge_started_meetups", HOUR, purge.meetups_started),
     ]

@@ -9,6 +9,9 @@ class Kind(models.TextChoices):
     GUIDANCE = "guidance", _("Moving guidance")
     MAGAZINE = "magazine", _("Magazine order")
     NEWSLETTER = "newsletter", _("Newsletter subscription")
+    # A sign-up for a newcomer meet-up (events/): the person and the consent
+    # are a registration, so they reach the CRM through the same outbox.
+    EVENT = "event", _("Meet-up sign-up")
 
 
 class ContactMethod(models.TextChoices):

@@ -26,6 +26,12 @@ TEXTS = {
         "and interests until I unsubscribe."
     ),
 }
+EVENT = "event"
+TEXTS[(EVENT, "2026-1")] = _(
+    "I agree that Region Jämtland Härjedalen and the organising municipality store my details in the shared "
+    "contact register to hold my place at the meet-up, remind me of it and tell me if I get a place from the "
+    "waiting list. My details are deleted 12 months after I signed up."
+)
 AMBASSADOR_CONTACT = "ambassador_contact"
 TEXTS[(AMBASSADOR_CONTACT, "2026-1")] = _(
     "I agree that my name, e-mail address and message are passed on to the ambassador so that they can answer me."
@@ -47,6 +53,7 @@ CURRENT = {
     GUIDANCE: "2026-1",
     MAGAZINE: "2026-1",
     NEWSLETTER: "2026-1",
+    EVENT: "2026-1",
     AMBASSADOR_CONTACT: "2026-1",
     AMBASSADOR_APPLICATION: "2026-1",
     AMBASSADOR_PROFILE: "2026-1",

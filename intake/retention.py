@@ -36,6 +36,8 @@ logger = logging.getLogger(__name__)
 # The confirmation link of a newsletter subscription is valid this long
 # (intake/views.py LINK_MAX_AGE); unconfirmed afterwards, the address goes.
 UNCONFIRMED_NEWSLETTER_DAYS = 30
+# A meet-up sign-up (events/): the consent promises 12 months after signing up.
+EVENT_RETENTION_MONTHS = 12
 
 # Blanked on every anonymised row. Kept: kind, municipality, source,
 # language, country, household size, planned move, topics, consent, the
@@ -142,6 +144,13 @@ def due_newsletter_removal(now):
     )
 
 
+def due_event(now):
+    """A meet-up sign-up made longer ago than its retention, and delivered to the CRM."""
+    return (
+        kept().filter(kind=Kind.EVENT, created_at__lt=months_before(now, EVENT_RETENTION_MONTHS)).exclude(undelivered())
+    )
+
+
 def held_back(now=None):
     """Old enough to be purged, but kept: a delivery is open or failed, or
     (guidance) no one has recorded the first contact. Region staff see these
@@ -151,6 +160,7 @@ def held_back(now=None):
         Q(kind=Kind.GUIDANCE, created_at__lt=guidance_cutoff(now))
         | Q(kind=Kind.MAGAZINE, created_at__lt=magazine_cutoff(now))
         | Q(kind=Kind.NEWSLETTER, created_at__lt=now - datetime.timedelta(days=UNCONFIRMED_NEWSLETTER_DAYS))
+        | Q(kind=Kind.EVENT, created_at__lt=months_before(now, EVENT_RETENTION_MONTHS))
     )
     return (
         kept()
@@ -252,6 +262,10 @@ def planned_removal(registration, now=None):
         return months_before(registration.fulfilled_at, -settings.MAGAZINE_RETENTION_MONTHS), _(
             "%(months)s months after the mailing list was sent."
         ) % {"months": settings.MAGAZINE_RETENTION_MONTHS}
+    if registration.kind == Kind.EVENT:
+        return months_before(registration.created_at, -EVENT_RETENTION_MONTHS), _(
+            "%(months)s months after signing up for the meet-up."
+        ) % {"months": EVENT_RETENTION_MONTHS}
     if registration.unsubscribed_at:
         return now, _("At the next daily purge: the subscription has ended.")
     if registration.confirmed_at:
@@ -272,6 +286,7 @@ def purge(now=None):
         "magazine_anonymised": anonymise(due_magazine(now), now),
         "newsletter_reduced": reduce_newsletter(due_newsletter_reduction()),
         "newsletter_anonymised": anonymise(due_newsletter_removal(now), now),
+        "event_anonymised": anonymise(due_event(now), now),
         "erasure_hashes_cleared": clear_erasure_hashes(),
         "held_back": held_back(now).count(),
     }

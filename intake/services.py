@@ -347,6 +347,10 @@ def new_deliveries(registration):
             )
         ]
     rows = [Delivery(registration=registration, channel=Delivery.Channel.CRM)]
+    if registration.kind == Kind.EVENT:
+        # The meet-up's own confirmation (with its calendar file and cancel
+        # link) and the organiser's e-mail are sent by events/.
+        return rows
     if registration.kind == Kind.GUIDANCE:
         for email in adviser_emails(registration):
             rows.append(Delivery(registration=registration, channel=Delivery.Channel.ADVISER_EMAIL, recipient=email))

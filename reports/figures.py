@@ -20,6 +20,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from ambassadors.models import ApplicationDay, RelayDay
+from events.models import EventPage, Signup
 from home.models import MunicipalityPage
 from intake.choices import AddressArea, ContactStatus, Kind
 from intake.models import Registration
@@ -253,6 +254,39 @@ def ambassadors(period, ids):
     return found
 
 
+def meetups(period, ids):
+    """Newcomer meet-ups of the municipality (the Region's: those for the
+    whole county): sign-ups made in the period (and how many of them were
+    cancelled or joined the waiting list), the meet-ups held in the period
+    and the people the organiser marked as attended at them. A sign-up stays
+    when the person's data is removed (unlinked), so the figures do not change."""
+    found = per_municipality(ids, lambda: {"signups": 0, "waiting": 0, "cancelled": 0, "held": 0, "attended": 0})
+    made = (
+        Signup.objects.filter(event__municipality_id__in=ids, **period.between("created_at"))
+        .values("event__municipality_id")
+        .annotate(
+            signups=Count("pk"),
+            waiting=Count("pk", filter=Q(status=Signup.Status.WAITING)),
+            cancelled=Count("pk", filter=Q(status=Signup.Status.CANCELLED)),
+        )
+    )
+    for row in made:
+        found[row["event__municipality_id"]].update(
+            signups=row["signups"], waiting=row["waiting"], cancelled=row["cancelled"]
+        )
+    held = (
+        EventPage.objects.filter(municipality_id__in=ids, alias_of__isnull=True, **period.between("start"))
+        .values("municipality_id")
+        .annotate(
+            held=Count("pk", distinct=True),
+            attended=Count("signups", filter=Q(signups__attended=True)),
+        )
+    )
+    for row in held:
+        found[row["municipality_id"]].update(held=row["held"], attended=row["attended"])
+    return found
+
+
 def page_owners(ids):
     """({tree path of a municipality page: municipality id}, {story page id: municipality id})."""
     municipalities = dict(
@@ -305,7 +339,7 @@ def traffic(period, ids):
     return found
 
 
-SECTIONS = ("guidance", "service_level", "outcomes", "magazine", "newsletter", "ambassadors", "traffic")
+SECTIONS = ("guidance", "service_level", "outcomes", "magazine", "newsletter", "ambassadors", "meetups", "traffic")
 
 
 def figures_for(period, ids, now):
@@ -317,6 +351,7 @@ def figures_for(period, ids, now):
         "magazine": magazine(period, ids),
         "newsletter": newsletter(period, ids, now),
         "ambassadors": ambassadors(period, ids),
+        "meetups": meetups(period, ids),
         "traffic": traffic(period, ids),
     }
 

@@ -244,6 +244,27 @@ def build_sections(report):
             ],
         ),
         Section(
+            "meetups",
+            _("Newcomer meet-ups"),
+            [
+                Table(
+                    _("Sign-ups and attendance"),
+                    _("Figure"),
+                    [
+                        row(report, "meetups", _("Sign-ups made"), "signups"),
+                        row(report, "meetups", _("Of them on the waiting list"), "waiting"),
+                        row(report, "meetups", _("Of them cancelled"), "cancelled"),
+                        row(report, "meetups", _("Meet-ups held"), "held"),
+                        row(report, "meetups", _("People who came"), "attended"),
+                    ],
+                )
+            ],
+            note=_(
+                "Sign-ups made in the period; meet-ups held in the period and the people their organiser marked "
+                "as attended. The Region's figures are the meet-ups for the whole county."
+            ),
+        ),
+        Section(
             "traffic",
             _("Traffic"),
             [

@@ -26,7 +26,7 @@ LAYERS = [
     {"tasteget"},
     {"places"},
     {"intake"},
-    {"stories", "magazine", "ambassadors"},
+    {"stories", "magazine", "ambassadors", "events"},
     {"privacy"},
     {"home"},
     {"search"},

@@ -220,3 +220,25 @@ def test_the_description_is_readable_swedish_and_within_superoffices_limit(tenan
         assert len(description) <= 2047
         assert f"{jobs}, {housing}" in description and "jobs, housing" not in description
     assert appointment["Description"].startswith(superoffice.MARKER_PREFIX) and appointment["Description"].endswith("…")
+
+
+def test_a_meetup_sign_up_is_a_person_with_consent_and_an_appointment_at_the_meetup(tenant, submit):
+    from events.models import EventPage
+
+    event = EventPage.objects.get(slug="vandring-i-funasdalen", locale__language_code="sv")
+    for adviser in Adviser.objects.serving(event.municipality):
+        Adviser.objects.filter(pk=adviser.pk).update(crm_owner_id=17)
+    submit(event.url, {"first_name": "Maja", "last_name": "Fjäll", "email": "maja@example.org", "consent": "on"})
+    drain()
+
+    (delivery,) = Delivery.objects.filter(channel="crm")
+    assert delivery.status == "delivered", delivery.last_error
+    maja = person_named(tenant, Firstname="Maja", Lastname="Fjäll")
+    assert {(p, purpose) for p, purpose, _source, _legal in tenant.consents} == {(maja["PersonId"], "STORE")}
+    (appointment,) = tenant.appointments.values()
+    assert appointment["Person"] == {"PersonId": maja["PersonId"]}
+    assert appointment["Associate"] == {"AssociateId": 17}
+    assert datetime.datetime.fromisoformat(appointment["StartDate"]) == event.start
+    assert datetime.datetime.fromisoformat(appointment["EndDate"]) == event.end
+    assert "Höstvandring i Funäsdalen" in appointment["Title"]
+    assert delivery.crm_followup_id == str(appointment["AppointmentId"])

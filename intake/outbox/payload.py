@@ -1,5 +1,7 @@
 """What a CRM adapter receives: the payload of a delivery (docs/crm-bridge.md)."""
 
+from wagtail import hooks
+
 from places.models import Adviser
 from tasteget.helpers import absolute_url
 
@@ -14,7 +16,7 @@ def build_payload(delivery):
     consent = registration.consent
     advisers = list(Adviser.objects.serving(registration.municipality)) if registration.kind == Kind.GUIDANCE else []
     owner = next((adviser.crm_owner_id for adviser in advisers if adviser.crm_owner_id), None)
-    return {
+    payload = {
         "id": str(delivery.external_id),
         "kind": registration.kind,
         "action": delivery.action,
@@ -74,6 +76,11 @@ def build_payload(delivery):
             "given_at": consent.given_at.isoformat(),
         },
     }
+    # Apps above intake add what only they know (events/: the meet-up of a
+    # sign-up, `payload["event"]`), built when sent like the rest.
+    for hook in hooks.get_hooks("extend_crm_payload"):
+        hook(registration, payload)
+    return payload
 
 
 def update_of(delivery):

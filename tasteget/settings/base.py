@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "stories",
     "magazine",
     "ambassadors",
+    "events",
     "privacy",
     "search",
     "home",

@@ -24,6 +24,7 @@ from wagtail.models import Locale, Page, Site
 from wagtail.rich_text import RichText
 
 from ambassadors.models import Ambassador, AmbassadorDirectoryPage
+from events.models import EventIndexPage, EventPage, Signup
 from home import demo_data, renditions
 from home.models import (
     ContentPage,
@@ -125,6 +126,7 @@ class Command(BaseCommand):
         magazine_index = self.magazine(home, locales, images)
         coworking_index = self.coworking(home, locales)
         directory = self.ambassadors(home, locales)
+        self.meetups(home, locales, images)
         international_house, employers = self.international_house(home, locales)
         sections = {
             "stories": story_index,
@@ -470,6 +472,50 @@ class Command(BaseCommand):
             )
             self.created += 1
         return directory
+
+    def meetups(self, home, locales, images):
+        """A few meet-ups in several municipalities; one full, with a waiting list."""
+        title_sv, intro_sv = demo_data.MEETUP_INDEX["sv"]
+        index = self.child(home, EventIndexPage, "traffar", title=title_sv, intro=intro_sv)
+        title_en, intro_en = demo_data.MEETUP_INDEX["en"]
+        self.translate(index, locales["en"], slug=demo_data.MEETUP_INDEX["en_slug"], title=title_en, intro=intro_en)
+        municipalities = {m.slug: m for m in Municipality.objects.in_default_locale()}
+        today = timezone.localdate()
+        zone = timezone.get_current_timezone()
+        image_list = list(images.values()) if isinstance(images, dict) else list(images or [])
+        for number, row in enumerate(demo_data.MEETUPS):
+            slug, municipality, days, hour, capacity, title, title_en, venue, online, languages, placed, waiting = row
+            if EventPage.objects.filter(slug=slug).exists():
+                continue
+            start = datetime.datetime.combine(today + datetime.timedelta(days=days), datetime.time(hour), tzinfo=zone)
+            event = self.child(
+                index,
+                EventPage,
+                slug,
+                title=title,
+                start=start,
+                end=start + datetime.timedelta(hours=2),
+                municipality=municipalities[municipality],
+                venue=venue,
+                online_url=online,
+                languages=languages,
+                capacity=capacity,
+                intro=demo_data.MEETUP_TEXT["sv"],
+                image=image_list[number % len(image_list)] if image_list else None,
+            )
+            self.translate(event, locales["en"], title=title_en, intro=demo_data.MEETUP_TEXT["en"])
+            # The places taken and the waiting list, as counts only: demo sign-ups
+            # name no one (as a sign-up whose person was erased), so the demo
+            # holds no registrations.
+            Signup.objects.bulk_create(
+                Signup(
+                    event=event,
+                    language="sv",
+                    status=Signup.Status.CONFIRMED if person < placed else Signup.Status.WAITING,
+                )
+                for person in range(placed + waiting)
+            )
+        return index
 
     def pdf(self, title, image):
         """A one-page PDF of the cover, made locally."""

@@ -246,6 +246,13 @@ class SuperOfficeAdapter(HttpAdapter):
             return CrmResult(person_id=person_id)
         if payload["kind"] == "guidance" and not followup_id:
             followup_id = self.followup(person_id, payload)
+        if (
+            payload["kind"] == "event"
+            and payload.get("event")
+            and payload.get("action") == "register"
+            and not followup_id
+        ):
+            followup_id = self.followup(person_id, payload)
         return CrmResult(person_id=person_id, followup_id=followup_id)
 
     def withdraw_known(self, payload, known):
@@ -382,16 +389,25 @@ class SuperOfficeAdapter(HttpAdapter):
                 "SuperOffice's Appointment/default gives no appointment type or task; set "
                 "SUPEROFFICE_FOLLOWUP_TASK_ID (see manage.py crm_check)."
             )
-        start = followup_start(payload["due_date"])
-        with translation.override("sv"):
-            title = _("Ta steget: first contact (%(method)s)") % {
-                "method": label(ContactMethod, payload.get("preferred_contact")) or "-"
-            }
+        event = payload.get("event") if payload["kind"] == "event" else None
+        if event:
+            # A meet-up sign-up: the participant in the organiser's diary at the meet-up's own time.
+            start = datetime.datetime.fromisoformat(event["starts_at"])
+            end = datetime.datetime.fromisoformat(event["ends_at"])
+            with translation.override("sv"):
+                title = _("Ta steget: meet-up %(title)s") % {"title": event["title"]}
+        else:
+            start = followup_start(payload["due_date"])
+            end = start + datetime.timedelta(minutes=30)
+            with translation.override("sv"):
+                title = _("Ta steget: first contact (%(method)s)") % {
+                    "method": label(ContactMethod, payload.get("preferred_contact")) or "-"
+                }
         appointment.update(
             Person={"PersonId": int(person_id)},
             Associate={"AssociateId": int(owner)},
             StartDate=start.isoformat(),
-            EndDate=(start + datetime.timedelta(minutes=30)).isoformat(),
+            EndDate=end.isoformat(),
             Title=title,
             Description=truncate(marker + "\n" + payload_summary(payload)),
         )
@@ -441,6 +457,16 @@ def payload_summary(payload):
         if payload.get("topics"):
             topics = ", ".join(label(Topic, topic) for topic in payload["topics"])
             lines.append(_("Wants help with: %(topics)s") % {"topics": topics})
+        if payload.get("event"):
+            status = payload["event"]["status"]
+            lines.append(
+                _("Meet-up: %(title)s, %(starts)s")
+                % {"title": payload["event"]["title"], "starts": payload["event"]["starts_at"][:16].replace("T", " ")}
+            )
+            lines.append(
+                _("Place: %(status)s")
+                % {"status": _("on the waiting list") if status == "waiting" else _("has a place")}
+            )
         if payload.get("magazine_issue"):
             lines.append(_("Magazine issue: %(issue)s") % {"issue": payload["magazine_issue"]})
         if payload.get("message"):
