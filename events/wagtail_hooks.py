@@ -3,13 +3,35 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
+from wagtail.snippets.views.snippets import DeleteView, EditView, HistoryView, InspectView, SnippetViewSet, UsageView
+
+from intake.admin_views import ScopedObjectMixin
 
 from places.models import Adviser
 from tasteget.scheduling import HOUR, Job
 
 from . import services
 from .models.signups import Signup
+
+
+class SignupEditView(ScopedObjectMixin, EditView):
+    pass
+
+
+class SignupInspectView(ScopedObjectMixin, InspectView):
+    pass
+
+
+class SignupDeleteView(ScopedObjectMixin, DeleteView):
+    pass
+
+
+class SignupHistoryView(ScopedObjectMixin, HistoryView):
+    pass
+
+
+class SignupUsageView(ScopedObjectMixin, UsageView):
+    pass
 
 
 class SignupViewSet(SnippetViewSet):
@@ -25,6 +47,12 @@ class SignupViewSet(SnippetViewSet):
     list_export = ["event", "status", "created_at", "promoted_at", "cancelled_at", "attended"]
     panels = [FieldPanel("attended")]
     inspect_view_enabled = True
+    # Each view of one sign-up is scoped like the list: another municipality's is a 404.
+    edit_view_class = SignupEditView
+    inspect_view_class = SignupInspectView
+    delete_view_class = SignupDeleteView
+    history_view_class = SignupHistoryView
+    usage_view_class = SignupUsageView
 
     def get_queryset(self, request):
         # An adviser sees the sign-ups of their municipality's meet-ups only.

@@ -39,9 +39,12 @@ from .tasks import enqueue_delivery
 
 
 class ScopedObjectMixin:
+    """An object view of a model whose manager scopes by municipality
+    (`visible_to`): another municipality's object is a 404, whatever the URL."""
+
     def get_object(self, *args, **kwargs):
         obj = super().get_object(*args, **kwargs)
-        if not Registration.objects.visible_to(self.request.user).filter(pk=obj.pk).exists():
+        if not type(obj).objects.visible_to(self.request.user).filter(pk=obj.pk).exists():
             raise Http404
         return obj
 

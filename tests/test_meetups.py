@@ -297,3 +297,41 @@ def test_two_sign_ups_for_the_last_place_at_the_same_moment_get_one_place(meetup
         cleaner = threading.Thread(target=clean_up)
         cleaner.start()
         cleaner.join(30)
+
+
+def test_an_adviser_sees_and_marks_the_sign_ups_of_their_municipality_only(
+    client, meetup, full_meetup, django_user_model, django_capture_on_commit_callbacks
+):
+    """Advisers organise the meet-ups: the sign-up list is theirs, scoped to their municipality."""
+    from django.contrib.auth.models import Group
+    from django.test import Client
+
+    sign_up(client, meetup, person(1), django_capture_on_commit_callbacks)  # Härjedalen
+    sign_up(client, full_meetup, person(2), django_capture_on_commit_callbacks)  # Åre: the waiting list
+    listing = "/admin/snippets/events/signup/"
+
+    def staff(group_name, username):
+        user = django_user_model.objects.create_user(username, f"{username}@example.org", "a-long-test-password")
+        user.groups.add(Group.objects.get(name=group_name))
+        staff_client = Client()
+        staff_client.force_login(user)
+        return staff_client
+
+    adviser = staff("Flyttvägledare: Åre kommun", "are-organiser")
+    html = adviser.get(listing).content.decode()
+    assert "person2@example.org" in html and "person1@example.org" not in html
+    own = Signup.objects.get(registration__email="person2@example.org")
+    edit = f"{listing}edit/{own.pk}/"
+    assert adviser.post(edit, {"attended": "true"}).status_code == 302
+    own.refresh_from_db()
+    assert own.attended is True
+    other = Signup.objects.get(registration__email="person1@example.org")
+    for view in ("edit", "inspect", "delete", "history", "usage"):
+        assert adviser.get(f"{listing}{view}/{other.pk}/").status_code == 404, view
+
+    region = staff("Region: anmälningar", "region-organiser")
+    html = region.get(listing).content.decode()
+    assert "person1@example.org" in html and "person2@example.org" in html
+
+    web_editor = staff("Webbredaktör: Åre kommun", "are-web-editor")
+    assert web_editor.get(listing).status_code in (302, 403)
