@@ -6,7 +6,6 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import DeleteView, EditView, HistoryView, InspectView, SnippetViewSet, UsageView
 
 from intake.admin_views import ScopedObjectMixin
-
 from places.models import Adviser
 from tasteget.scheduling import HOUR, Job
 
