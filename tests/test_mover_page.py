@@ -19,7 +19,7 @@ from django.utils import timezone
 from intake.choices import ContactStatus
 from intake.models import AccessLogEntry, Delivery, Registration, RegistrationUpdate
 from intake.movers import mover_link
-from tests.conftest import GUIDANCE
+from tests.conftest import GUIDANCE, run_worker
 from tests.test_one_case import AGAIN, ARE_ADVISERS, send_everything
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +57,7 @@ def test_the_confirmation_email_links_the_page_which_shows_advisers_date_and_his
     assert "Oskar" in html or "oskar.are@example.org" in html
     assert "mailto:oskar.are@example.org" in html and "mailto:sara.are@example.org" in html
     assert case.due_date.strftime("%Y") in html  # the promised date
-    assert "Hej Ida" in html
+    assert "Ida" in html
     # Never cached, no cookie, not indexed.
     assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
     assert not response.cookies
@@ -80,18 +80,19 @@ def guidance_case(language="en", **fields):
     from places.models import Municipality
     from tests.factories import RegistrationFactory
 
-    return RegistrationFactory(
-        kind="guidance",
-        municipality=Municipality.objects.in_default_locale().get(slug="are"),
-        language=language,
-        email="ida@example.org",
-        first_name="Ida",
-        phone="+46701234567",
-        preferred_contact="email",
-        topics=["remote_work", "housing"],
-        due_date=timezone.localdate(),
+    values = {
+        "kind": "guidance",
+        "municipality": Municipality.objects.in_default_locale().get(slug="are"),
+        "language": language,
+        "email": "ida@example.org",
+        "first_name": "Ida",
+        "phone": "+46701234567",
+        "preferred_contact": "email",
+        "topics": ["remote_work", "housing"],
+        "due_date": timezone.localdate(),
         **fields,
-    )
+    }
+    return RegistrationFactory(**values)
 
 
 def test_the_page_is_in_the_registrations_language(client):
@@ -176,7 +177,7 @@ def test_changing_the_phone_reaches_the_advisers_and_the_crm(client, crm_file, d
     adviser_mail = [message for message in mail.outbox if message.to[0] in ARE_ADVISERS]
     assert len(adviser_mail) == 2
     assert "ändrade sina uppgifter" in adviser_mail[0].subject or "changed their details" in adviser_mail[0].subject
-    assert "+46705556677" in adviser_mail[0].body
+    assert "+46705556677" not in adviser_mail[0].body  # names the fields, never their values (as "again")
     assert AccessLogEntry.objects.filter(subject="mover page", action="change").count() == 1
     assert "changed" in client.get(link).content.decode().lower()
 
@@ -284,12 +285,13 @@ def test_a_new_link_is_asked_for_with_the_same_answer_whether_or_not_the_address
         return response.status_code, response["Location"], page.content.decode()
 
     known = ask("IDA@example.org ")
-    sent = list(mail.outbox)
     unknown = ask("nobody@example.org")
     assert known == unknown
     assert "a new link is on its way" in known[2]
-    assert len(sent) == 1 and "/en/my-page/" in sent[0].body
-    assert not mail.outbox  # the unknown address gets nothing
+    assert mail.outbox == []  # nothing looked up or sent in the request
+    run_worker()
+    assert [message.to for message in mail.outbox] == [["IDA@example.org"]]
+    assert "/en/my-page/" in mail.outbox[0].body
 
 
 def test_new_links_are_rate_limited_and_capped_per_address(client, settings, django_capture_on_commit_callbacks):
@@ -298,6 +300,7 @@ def test_new_links_are_rate_limited_and_capped_per_address(client, settings, dja
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(3):
             assert client.post("/en/my-page/", {"email": "ida@example.org"}).status_code == 302
+    run_worker()
     assert len(mail.outbox) == 1
     settings.INTAKE_RATE_LIMIT = 0
     response = client.post("/en/my-page/", {"email": "ida@example.org"})
