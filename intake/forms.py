@@ -269,6 +269,17 @@ class MunicipalityChoices:
         return municipality
 
 
+def require_phone_for_calls(form, cleaned):
+    """A person who wants to be called gives a number."""
+    if (
+        cleaned.get("preferred_contact") == ContactMethod.PHONE
+        and not cleaned.get("phone")
+        and "phone" not in form.errors
+    ):
+        form.add_error("phone", _("Give a phone number, since you want us to call you."))
+    return cleaned
+
+
 class GuidanceForm(PublicForm):
     kind = Kind.GUIDANCE
     submit_label = _("Send my registration")
@@ -351,14 +362,7 @@ class GuidanceForm(PublicForm):
         return self.municipalities.chosen(self.cleaned_data["municipality"])
 
     def clean(self):
-        cleaned = super().clean()
-        if (
-            cleaned.get("preferred_contact") == ContactMethod.PHONE
-            and not cleaned.get("phone")
-            and "phone" not in self.errors
-        ):
-            self.add_error("phone", _("Give a phone number, since you want us to call you."))
-        return cleaned
+        return require_phone_for_calls(self, super().clean())
 
 
 class MagazineForm(PublicForm):
@@ -574,14 +578,7 @@ class MoverChangeForm(forms.Form):
         return normalise_phone(value)
 
     def clean(self):
-        cleaned = super().clean()
-        if (
-            cleaned.get("preferred_contact") == ContactMethod.PHONE
-            and not cleaned.get("phone")
-            and "phone" not in self.errors
-        ):
-            self.add_error("phone", _("Give a phone number, since you want us to call you."))
-        return cleaned
+        return require_phone_for_calls(self, super().clean())
 
 
 class MoverQuestionForm(forms.Form):

@@ -508,11 +508,9 @@ def change_case(registration, cleaned):
     if not changed:
         return None
     with transaction.atomic():
-        update = RegistrationUpdate.objects.create(
-            registration=registration,
-            kind=RegistrationUpdate.Kind.CHANGED,
-            source="mover page",
-            language=registration.language,
+        update = on_mover_page(
+            registration,
+            RegistrationUpdate.Kind.CHANGED,
             changed=changed,
             earlier={name: getattr(registration, name) for name in changed},
         )
@@ -520,7 +518,6 @@ def change_case(registration, cleaned):
         Registration.objects.filter(pk=registration.pk).update(**fields)
         for name, value in fields.items():
             setattr(registration, name, value)
-        movers.record_view(registration, AccessLogEntry.Action.CHANGE)
         rows = [
             Delivery(
                 registration=registration, channel=Delivery.Channel.CRM, action=Delivery.Action.UPDATE, update=update
@@ -529,6 +526,14 @@ def change_case(registration, cleaned):
         rows += adviser_deliveries(registration, update)
         store_deliveries(registration, rows)
     return update
+
+
+def on_mover_page(registration, kind, **values):
+    """An update the mover made on their page, in the case's history and the access log."""
+    movers.record_view(registration, AccessLogEntry.Action.CHANGE)
+    return RegistrationUpdate.objects.create(
+        registration=registration, kind=kind, source="mover page", language=registration.language, **values
+    )
 
 
 def adviser_deliveries(registration, update):
@@ -553,14 +558,7 @@ def ask_adviser(registration, text):
             _("You have sent many questions today. Your question is kept: please send it again tomorrow."), status=429
         )
     with transaction.atomic():
-        update = RegistrationUpdate.objects.create(
-            registration=registration,
-            kind=RegistrationUpdate.Kind.QUESTION,
-            source="mover page",
-            language=registration.language,
-            text=text,
-        )
-        movers.record_view(registration, AccessLogEntry.Action.CHANGE)
+        update = on_mover_page(registration, RegistrationUpdate.Kind.QUESTION, text=text)
         store_deliveries(registration, adviser_deliveries(registration, update))
     return update
 

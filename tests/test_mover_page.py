@@ -5,7 +5,6 @@ through the outbox; a question is relayed; an erasure request reaches the
 data protection officer's person view; a new link is sent to whoever enters
 the address, with the same answer either way."""
 
-import json
 import re
 import time
 from unittest import mock
@@ -20,21 +19,12 @@ from intake.choices import ContactStatus
 from intake.models import AccessLogEntry, Delivery, Registration, RegistrationUpdate
 from intake.movers import mover_link
 from tests.conftest import GUIDANCE, run_worker
+from tests.test_newsletter_preferences import crm_file, crm_lines  # noqa: F401 - a fixture
 from tests.test_one_case import AGAIN, ARE_ADVISERS, send_everything
 
 pytestmark = pytest.mark.django_db
 
 MAX_QUERIES = 10
-
-
-@pytest.fixture
-def crm_file(settings, tmp_path):
-    settings.CRM_FILE_PATH = tmp_path / "crm.jsonl"
-    return settings.CRM_FILE_PATH
-
-
-def crm_lines(path):
-    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
 def registered(submit, path="/anmal-intresse/", data=None):
@@ -48,7 +38,7 @@ def registered(submit, path="/anmal-intresse/", data=None):
     return case, link
 
 
-def test_the_confirmation_email_links_the_page_which_shows_advisers_date_and_history(submit, client, crm_file):
+def test_the_confirmation_email_links_the_page_which_shows_advisers_date_and_history(submit, client, crm_file):  # noqa: F811 - the fixture
     case, link = registered(submit)
     assert link.startswith("/min-sida/") and "example.org" not in link
     response = client.get(link)
@@ -145,7 +135,7 @@ def test_another_links_token_or_an_erased_case_does_not_open_the_page(client):
     assert client.get(link).status_code == 400
 
 
-def test_changing_the_phone_reaches_the_advisers_and_the_crm(client, crm_file, django_capture_on_commit_callbacks):
+def test_changing_the_phone_reaches_the_advisers_and_the_crm(client, crm_file, django_capture_on_commit_callbacks):  # noqa: F811 - the fixture
     case = guidance_case()
     link = mover_link(case)
     data = {
@@ -316,7 +306,7 @@ def test_the_page_is_never_put_in_the_page_cache(client, settings):
     assert AccessLogEntry.objects.filter(subject="mover page").count() == 2
 
 
-def test_registering_again_leaves_one_case_and_mails_the_page_link(submit, client, crm_file):
+def test_registering_again_leaves_one_case_and_mails_the_page_link(submit, client, crm_file):  # noqa: F811 - the fixture
     case, _link = registered(submit)
     mail.outbox.clear()
     assert submit("/anmal-intresse/", AGAIN).status_code == 302
