@@ -280,6 +280,7 @@ def act(request, registration, name, form, perform):
             except Refused as refused:
                 form.add_error(None, refused.message)
                 status = refused.status
+    movers.record_view(registration)  # the page is shown again: a view like any other
     return show(request, registration, status=status, **{name: form})
 
 
