@@ -66,7 +66,7 @@ def test_registered_in_arabic_the_mover_opens_their_page_and_changes_the_phone(s
     assert axe(page) == []
 
     page.locator("input[name=phone]").fill("070-555 66 77")
-    page.locator("button[name=change]").click()
+    page.locator("[type=submit][name=change]").click()
     page.wait_for_url("**?sparat=andrat")
     assert page.locator(".notice[role=status]").is_visible()
     assert axe(page) == []
