@@ -269,6 +269,17 @@ class MunicipalityChoices:
         return municipality
 
 
+def require_phone_for_calls(form, cleaned):
+    """A person who wants to be called gives a number."""
+    if (
+        cleaned.get("preferred_contact") == ContactMethod.PHONE
+        and not cleaned.get("phone")
+        and "phone" not in form.errors
+    ):
+        form.add_error("phone", _("Give a phone number, since you want us to call you."))
+    return cleaned
+
+
 class GuidanceForm(PublicForm):
     kind = Kind.GUIDANCE
     submit_label = _("Send my registration")
@@ -351,14 +362,7 @@ class GuidanceForm(PublicForm):
         return self.municipalities.chosen(self.cleaned_data["municipality"])
 
     def clean(self):
-        cleaned = super().clean()
-        if (
-            cleaned.get("preferred_contact") == ContactMethod.PHONE
-            and not cleaned.get("phone")
-            and "phone" not in self.errors
-        ):
-            self.add_error("phone", _("Give a phone number, since you want us to call you."))
-        return cleaned
+        return require_phone_for_calls(self, super().clean())
 
 
 class MagazineForm(PublicForm):
@@ -511,20 +515,20 @@ class NewsletterPreferencesForm(forms.Form):
 
 
 class PreferenceLinkForm(forms.Form):
-    """Ask for a new preference link: only the address, and a honeypot."""
+    """Ask for a new link (newsletter settings, a mover's page): only the address, and a honeypot."""
 
     email = forms.EmailField(
         label=_("E-mail"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
     website = PublicForm.base_fields["website"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, legend=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper(self)
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.helper.layout = Layout(
-            Fieldset(_("The address you subscribe with"), "email"),
+            Fieldset(legend or _("The address you subscribe with"), "email"),
             HTML('<div class="hp-field" aria-hidden="true">'),
             "website",
             HTML("</div>"),
@@ -540,6 +544,82 @@ class PreferenceLinkForm(forms.Form):
         if self.cleaned_data.get("website"):
             raise forms.ValidationError(_("Leave this field empty."), code="honeypot")
         return ""
+
+
+def plain_helper(form, *layout):
+    """Crispy without a form tag or CSRF token (a signed link is the credential: no cookie)."""
+    form.helper = FormHelper(form)
+    form.helper.form_tag = False
+    form.helper.disable_csrf = True
+    form.helper.layout = Layout(*layout)
+
+
+class MoverChangeForm(forms.Form):
+    """What a mover may change on their own page (home/my_page.py)."""
+
+    phone = phone_field()
+    preferred_contact = GuidanceForm.base_fields["preferred_contact"]
+    topics = GuidanceForm.base_fields["topics"]
+    move_when = GuidanceForm.base_fields["move_when"]
+
+    def __init__(self, *args, registration, **kwargs):
+        kwargs.setdefault("initial", {name: getattr(registration, name) for name in self.base_fields})
+        super().__init__(*args, **kwargs)
+        self.fields["preferred_contact"].error_messages["required"] = REQUIRED_MESSAGES["preferred_contact"]
+        plain_helper(
+            self,
+            Fieldset(_("Your details"), "phone", "preferred_contact", "move_when", "topics"),
+            Submit("change", _("Save my changes"), css_class="button button--large"),
+        )
+
+    def clean_phone(self):
+        value = self.cleaned_data.get("phone")
+        reject_control_characters("phone", value, multiline=False)
+        return normalise_phone(value)
+
+    def clean(self):
+        return require_phone_for_calls(self, super().clean())
+
+
+class MoverQuestionForm(forms.Form):
+    """A question to the mover's advisers, relayed by e-mail."""
+
+    question = forms.CharField(
+        label=_("Your question"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Write your question.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        plain_helper(
+            self,
+            Fieldset(_("Ask your adviser"), "question"),
+            Submit("ask", _("Send my question"), css_class="button button--large"),
+        )
+
+    def clean_question(self):
+        value = self.cleaned_data["question"]
+        reject_control_characters("question", value, multiline=True)
+        return value.strip()
+
+
+class MoverErasureForm(forms.Form):
+    """The mover asks to be erased: a confirmation, then the data protection officer acts."""
+
+    confirm = forms.BooleanField(
+        label=_("Yes, erase my registration and what I told you."),
+        error_messages={"required": _("Tick the box to confirm that you want your data erased.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        plain_helper(
+            self,
+            Fieldset(_("Erase my data"), "confirm"),
+            Submit("erase", _("Ask for erasure"), css_class="button"),
+        )
 
 
 class AllowedWebsitesForm(forms.Form):

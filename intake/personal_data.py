@@ -168,6 +168,9 @@ def history(registration):
         if update.kind == RegistrationUpdate.Kind.ELSEWHERE:
             lines.append(f"{when}: {update.get_kind_display()}")
             continue
+        if update.text:  # a question sent from the mover's own page
+            lines.append(f"{when}: {update.get_kind_display()} ({update.text})")
+            continue
         earlier = "; ".join(f"{label} {before or '–'}" for label, before, _now in cases.changes(update))
         lines.append(f"{when}: {update.get_kind_display()}" + (f" ({earlier})" if earlier else ""))
     return {"history": lines} if lines else {}

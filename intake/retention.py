@@ -57,6 +57,8 @@ PERSONAL_FIELDS = {
     "person_hash": "",
     # The hash of the address with the case it holds (intake/cases.py).
     "case_key": "",
+    # What the person ticked on their page follows their topics.
+    "checklist_ticks": None,
 }
 
 

@@ -8,20 +8,21 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django_tasks_db import DatabaseBackend
 
 from places.models import Adviser, Municipality, PostalCodeRange, municipality_of_postal_code, postal_code_digits
 from places.postal import in_sweden
 from tasteget import pagecache
 
-from . import cases, ratelimit
+from . import cases, movers, ratelimit
 from . import consent as consent_texts
 from .choices import AddressArea, Kind
 from .models.access import AccessLogEntry
 from .models.outbox import Delivery
 from .models.registrations import Consent, Registration, RegistrationUpdate
 from .pipeline import Refused, reused_token_message
-from .tasks import deliver_registration, enqueue_delivery, enqueue_registration, send_preference_link
+from .tasks import deliver_registration, enqueue_delivery, enqueue_registration, send_mover_link, send_preference_link
 from .working_days import add_working_days
 
 logger = logging.getLogger(__name__)
@@ -477,12 +478,115 @@ def update_newsletter_preferences(registration, *, topics, municipality, languag
 
 
 def request_preference_link(email):
+    """Queue the look-up and the e-mail of a new preference link (`request_link`)."""
+    request_link("preference-link", email, send_preference_link)
+
+
+def request_link(scope, email, send):
     """Queue the look-up and the e-mail; the same work whatever the address.
 
-    The answer to the visitor must not tell whether the address subscribes,
-    so nothing is looked up in the request. At most
+    The answer to the visitor must not tell whether the address is known,
+    so nothing is looked up in the request: the task `send` does it. At most
     INTAKE_CONFIRMATIONS_PER_ADDRESS_DAILY links a day go to one address.
     """
-    if not ratelimit.allow_target("preference-link", email, settings.INTAKE_CONFIRMATIONS_PER_ADDRESS_DAILY):
+    if not ratelimit.allow_target(scope, email, settings.INTAKE_CONFIRMATIONS_PER_ADDRESS_DAILY):
         return
-    transaction.on_commit(lambda: send_preference_link.enqueue(email.strip()), robust=True)
+    transaction.on_commit(lambda: send.enqueue(email.strip()), robust=True)
+
+
+# --- The mover's own page (home/my_page.py, docs/crm-bridge.md) --------------
+
+
+def request_mover_link(email):
+    """A new link to the mover's page, if the address has a case (`request_link`)."""
+    request_link("mover-link", email, send_mover_link)
+
+
+def change_case(registration, cleaned):
+    """Store what the mover changed on their page; the advisers and the CRM
+    hear of it through the outbox, as of a repeat registration (`action:
+    update`, the update's kind `changed`). Returns the update, or None when
+    nothing changed."""
+    new = {name: cleaned[name] for name in movers.CHANGEABLE if name in cleaned}
+    changed = [name for name in movers.CHANGEABLE if name in new and new[name] != getattr(registration, name)]
+    if not changed:
+        return None
+    with transaction.atomic():
+        update = on_mover_page(
+            registration,
+            RegistrationUpdate.Kind.CHANGED,
+            changed=changed,
+            earlier={name: getattr(registration, name) for name in changed},
+        )
+        fields = {name: new[name] for name in changed}
+        Registration.objects.filter(pk=registration.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(registration, name, value)
+        rows = [
+            Delivery(
+                registration=registration, channel=Delivery.Channel.CRM, action=Delivery.Action.UPDATE, update=update
+            )
+        ]
+        rows += adviser_deliveries(registration, update)
+        store_deliveries(registration, rows)
+    return update
+
+
+def on_mover_page(registration, kind, **values):
+    """An update the mover made on their page, in the case's history and the access log."""
+    movers.record_view(registration, AccessLogEntry.Action.CHANGE)
+    return RegistrationUpdate.objects.create(
+        registration=registration, kind=kind, source="mover page", language=registration.language, **values
+    )
+
+
+def adviser_deliveries(registration, update):
+    return [
+        Delivery(
+            registration=registration,
+            channel=Delivery.Channel.ADVISER_EMAIL,
+            recipient=email,
+            action=Delivery.Action.UPDATE,
+            update=update,
+        )
+        for email in adviser_emails(registration)
+    ]
+
+
+def ask_adviser(registration, text):
+    """Relay the mover's question to their advisers (reply goes to the mover),
+    through the outbox. At most INTAKE_AMBASSADOR_DAILY_LIMIT a day per case,
+    like the messages to one ambassador. Raises Refused over the limit."""
+    if not ratelimit.allow_target("adviser-question", registration.pk, settings.INTAKE_AMBASSADOR_DAILY_LIMIT):
+        raise Refused(
+            _("You have sent many questions today. Your question is kept: please send it again tomorrow."), status=429
+        )
+    with transaction.atomic():
+        update = on_mover_page(registration, RegistrationUpdate.Kind.QUESTION, text=text)
+        store_deliveries(registration, adviser_deliveries(registration, update))
+    return update
+
+
+def request_erasure(registration):
+    """The mover asks to be erased: the request waits in the data protection
+    officer's person view (privacy/), which carries it out (the erasure also
+    deletes the request). Once per case."""
+    with transaction.atomic():
+        update, created = RegistrationUpdate.objects.get_or_create(
+            registration=registration,
+            kind=RegistrationUpdate.Kind.ERASURE,
+            defaults={"source": "mover page", "language": registration.language},
+        )
+        if created:
+            movers.record_view(registration, AccessLogEntry.Action.CHANGE)
+    return update
+
+
+def tick_checklist(registration, keys):
+    """Keep the checklist items the mover ticked (their keys) on the case."""
+    keys = sorted(set(keys))
+    if keys == sorted(registration.checklist_ticks or []):
+        return False
+    Registration.objects.filter(pk=registration.pk).update(checklist_ticks=keys)
+    registration.checklist_ticks = keys
+    return True

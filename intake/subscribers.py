@@ -66,35 +66,45 @@ def preferences_link_days():
     return max(1, settings.NEWSLETTER_PREFERENCES_MAX_AGE // (24 * 3600))
 
 
-def preferences_link(registration):
-    """The signed, expiring address of a subscription's preference page.
-
-    It names the row by id and carries part of the address's hash, never the
-    address: it works for a subscription reduced to the hash, and dies with an
-    anonymised or erased one (whose hash is blank).
-    """
-    token = signing.dumps(
-        {"r": registration.pk, "h": subscription_hash(registration)[:PREFERENCES_HASH_LENGTH]}, salt=PREFERENCES_SALT
+def person_token(registration, salt):
+    """A signed token naming a registration by id and part of its address's
+    hash, never the address: it works for a row reduced to the hash, and dies
+    with an anonymised or erased one (whose hash is blank). The preference
+    link and the link to a mover's own page (intake/movers.py) both use it."""
+    return signing.dumps(
+        {"r": registration.pk, "h": subscription_hash(registration)[:PREFERENCES_HASH_LENGTH]}, salt=salt
     )
-    return subscriber_reverse(registration, "intake_newsletter_preferences", token)
 
 
-def subscription_from_preferences_token(token):
-    """The newsletter subscription a valid, unexpired preference token names, or None."""
+def registration_from_token(token, *, salt, max_age, rows):
+    """The registration among `rows` a valid, unexpired `person_token` names, or None."""
     try:
-        data = signing.loads(token, salt=PREFERENCES_SALT, max_age=settings.NEWSLETTER_PREFERENCES_MAX_AGE)
+        data = signing.loads(token, salt=salt, max_age=max_age)
     except signing.BadSignature:  # SignatureExpired is one too
         return None
     if not isinstance(data, dict) or not isinstance(data.get("r"), int) or not data.get("h"):
         return None
-    registration = (
-        Registration.objects.select_related("municipality")
-        .filter(pk=data["r"], kind=Kind.NEWSLETTER, anonymised_at__isnull=True)
-        .first()
-    )
+    registration = rows.filter(pk=data["r"], anonymised_at__isnull=True).first()
     if registration is None or not subscription_hash(registration).startswith(str(data["h"])):
         return None
     return registration
+
+
+def preferences_link(registration):
+    """The signed, expiring address of a subscription's preference page."""
+    return subscriber_reverse(
+        registration, "intake_newsletter_preferences", person_token(registration, PREFERENCES_SALT)
+    )
+
+
+def subscription_from_preferences_token(token):
+    """The newsletter subscription a valid, unexpired preference token names, or None."""
+    return registration_from_token(
+        token,
+        salt=PREFERENCES_SALT,
+        max_age=settings.NEWSLETTER_PREFERENCES_MAX_AGE,
+        rows=Registration.objects.select_related("municipality").filter(kind=Kind.NEWSLETTER),
+    )
 
 
 def subscription_for_address(email):

@@ -21,6 +21,7 @@ from django.utils import translation
 from tasteget.helpers import absolute_url
 
 from .models.outbox import Delivery
+from .movers import cases_for_address, mover_link, mover_link_days, mover_request_url
 from .outbox import worker
 from .outbox.worker import OPEN
 from .subscribers import preferences_link, preferences_link_days, subscription_for_address
@@ -101,7 +102,33 @@ def send_preference_link(email):
             "preferences_url": absolute_url(preferences_link(registration)),
             "link_days": preferences_link_days(),
         }
-        subject = render_to_string("intake/email/preference_link_subject.txt", context).strip()
-        body = render_to_string("intake/email/preference_link.txt", context)
-    EmailMessage(subject=subject, body=body, to=[email]).send()
+    send_link_mail(email, registration.language, "intake/email/preference_link", context)
     return "sent"
+
+
+@task()
+def send_mover_link(email):
+    """E-mail a new link to each of the address's pages (one per case); otherwise nothing.
+
+    A task for the same reason as `send_preference_link`.
+    """
+    cases = cases_for_address(email)
+    if not cases:
+        return "no case"
+    language = cases[0].language or "sv"
+    with translation.override(language):
+        context = {
+            "cases": [(case.municipality, absolute_url(mover_link(case))) for case in cases],
+            "link_days": mover_link_days(),
+            "request_url": mover_request_url(language),
+        }
+    send_link_mail(email, language, "intake/email/mover_link", context)
+    return "sent"
+
+
+def send_link_mail(email, language, template, context):
+    """A link e-mail in the person's language: only the link and how long it works."""
+    with translation.override(language):
+        subject = render_to_string(f"{template}_subject.txt", context).strip()
+        body = render_to_string(f"{template}.txt", context)
+    EmailMessage(subject=subject, body=body, to=[email]).send()

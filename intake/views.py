@@ -248,26 +248,35 @@ def newsletter_preferences(request, token):
 
 @require_http_methods(["GET", "POST"])
 def newsletter_preferences_request(request):
-    """Enter the address, get a new preference link if it subscribes.
+    """Enter the address, get a new preference link if it subscribes (`link_request`)."""
+    return link_request(
+        request,
+        ask=request_preference_link,
+        show=lambda context, status: finish(render(request, "intake/newsletter_preferences.html", context), status),
+        context={"link_days": preferences_link_days()},
+    )
 
-    Every valid request gets the same redirect and the same page: the
-    look-up happens in a task (intake/tasks.py), never in the request.
+
+def link_request(request, *, ask, show, context, form_kwargs=None):
+    """The form that sends a new signed link (newsletter settings, a mover's page).
+
+    Every valid request gets the same redirect and the same page: `ask`
+    queues the look-up in a task (intake/tasks.py), never in the request.
+    Valid requests count against the sender's rate limit. `show(context,
+    status)` renders the page with `link_form` and `sent` in the context.
     """
-    form = PreferenceLinkForm()
+    form_kwargs = form_kwargs or {}
+    form = PreferenceLinkForm(**form_kwargs)
     status = 200
     if request.method == "POST":
-        form = PreferenceLinkForm(request.POST)
+        form = PreferenceLinkForm(request.POST, **form_kwargs)
         if form.is_valid():
             if ratelimit.allow(request):
-                request_preference_link(form.cleaned_data["email"])
+                ask(form.cleaned_data["email"])
                 redirect = HttpResponseRedirect(request.path + "?skickat=1")
                 add_never_cache_headers(redirect)
                 return redirect
             form.add_error(None, too_many_message())
             status = 429
-    context = {
-        "link_form": form,
-        "sent": request.method == "GET" and request.GET.get("skickat") == "1",
-        "link_days": preferences_link_days(),
-    }
-    return finish(render(request, "intake/newsletter_preferences.html", context), status)
+    sent = request.method == "GET" and request.GET.get("skickat") == "1"
+    return show({**context, "link_form": form, "sent": sent}, status)

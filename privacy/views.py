@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from intake.access_log import Action, entries, record_access
+from intake.movers import erasure_requests
 
 from . import ledger, people, registry
 from .forms import EraseForm, PersonForm
@@ -56,6 +57,8 @@ def person(request):
             "sections": people.described_rows(person_found) if person_found else [],
             "query": form.cleaned_data.get("q", "") if form.is_bound and form.is_valid() else "",
             "erase_form": EraseForm(initial={"q": form.cleaned_data.get("q", "")}) if person_found else None,
+            # Asked for on the movers' own pages, not yet carried out (an erasure deletes the request).
+            "erasure_requests": erasure_requests(),
         },
     )
 

@@ -9,6 +9,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from home import my_page
 from home.sitemaps import TranslatedSitemap
 from intake import answers, health
 from intake import views as intake_views
@@ -81,6 +82,9 @@ NEWSLETTER_PREFERENCES_REQUEST = {
     "ar": "newsletter/preferences/",
 }
 NEWSLETTER_PREFERENCES = {key: route + "<str:token>/" for key, route in NEWSLETTER_PREFERENCES_REQUEST.items()}
+# The mover's own page (home/my_page.py) and where a new link to it is asked for.
+MOVER_PAGE_REQUEST = {"sv": "min-sida/", "en": "my-page/", "de": "meine-seite/", "ar": "my-page/"}
+MOVER_PAGE = {key: route + "<str:token>/" for key, route in MOVER_PAGE_REQUEST.items()}
 
 
 def moved(name):
@@ -110,6 +114,8 @@ urlpatterns += i18n_patterns(
         intake_views.newsletter_preferences,
         name="intake_newsletter_preferences",
     ),
+    path(localized_route(MOVER_PAGE_REQUEST), my_page.mover_page_request, name="mover_page_request"),
+    path(localized_route(MOVER_PAGE), my_page.mover_page, name="mover_page"),
     # Under /en/, /de/, /ar/ only: in Swedish the routes above match first.
     path(SEARCH["sv"], moved("search")),
     path(EMBED_THANKS["sv"], moved("intake_embed_thanks")),
@@ -117,6 +123,8 @@ urlpatterns += i18n_patterns(
     path(NEWSLETTER_UNSUBSCRIBE["sv"], moved("intake_newsletter_unsubscribe")),
     path(NEWSLETTER_PREFERENCES_REQUEST["sv"], moved("intake_newsletter_preferences_request")),
     path(NEWSLETTER_PREFERENCES["sv"], moved("intake_newsletter_preferences")),
+    path(MOVER_PAGE_REQUEST["sv"], moved("mover_page_request")),
+    path(MOVER_PAGE["sv"], moved("mover_page")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

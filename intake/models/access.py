@@ -70,6 +70,7 @@ SUBJECT_LABELS = {
     "ambassador application": _("ambassador application"),
     "ambassador application list": _("ambassador application list"),
     "newsletter preferences": _("newsletter preferences"),
+    "mover page": _("mover's own page"),
 }
 
 

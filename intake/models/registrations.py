@@ -141,6 +141,10 @@ class Registration(models.Model):
     # database default is for the release before this field, which inserts
     # registrations without it while a rolling deploy runs.
     case_key = models.CharField(max_length=100, blank=True, default="", db_default="", editable=False)
+    # The keys of the checklist items the person ticked on their own page
+    # (home/my_page.py): kept here, not in a cookie or the browser, so the
+    # ticks follow the link to any device.
+    checklist_ticks = models.JSONField(_("checklist ticked"), null=True, blank=True, editable=False)
 
     objects = RegistrationQuerySet.as_manager()
     # Personal data: no usage tracking in Wagtail's reference index.
@@ -270,7 +274,11 @@ class RegistrationUpdate(models.Model):
     municipality; the registration took the new answers and this row keeps
     the answers they replaced (`earlier`) and names the fields that changed.
     `elsewhere`: the person also registered in another municipality
-    (`other`). Personal data: anonymising the registration deletes its updates.
+    (`other`). `changed`: the person changed answers on their own page
+    (`changed`, `earlier` as for `again`). `question`: they sent their
+    adviser a question from it (`text`). `erasure`: they asked there to be
+    erased (the data protection officer's person view lists it). Personal
+    data: anonymising the registration deletes its updates.
     """
 
     wagtail_reference_index_ignore = True
@@ -278,6 +286,9 @@ class RegistrationUpdate(models.Model):
     class Kind(models.TextChoices):
         AGAIN = "again", _("Registered again")
         ELSEWHERE = "elsewhere", _("Also registered in another municipality")
+        CHANGED = "changed", _("Changed answers on their page")
+        QUESTION = "question", _("Asked the adviser a question")
+        ERASURE = "erasure", _("Asked to be erased")
 
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="updates")
     kind = models.CharField(_("what"), max_length=10, choices=Kind.choices)
@@ -299,6 +310,8 @@ class RegistrationUpdate(models.Model):
         related_name="+",
         verbose_name=_("registration in the other municipality"),
     )
+    # The question sent to the adviser from the person's page.
+    text = models.TextField(_("text"), max_length=2000, blank=True, default="", db_default="")
     created_at = models.DateTimeField(_("when"), default=timezone.now)
 
     class Meta:

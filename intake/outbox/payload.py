@@ -87,7 +87,13 @@ def update_of(delivery):
     update = delivery.update if delivery.update_id else None
     if update is None:
         return None
-    return {"registered_again_at": update.created_at.isoformat(), "changed": update.changed}
+    # `again`: a repeat registration; `changed`: the mover changed answers on their own page.
+    return {
+        "kind": update.kind,
+        "registered_again_at": update.created_at.isoformat(),
+        "at": update.created_at.isoformat(),
+        "changed": update.changed,
+    }
 
 
 def erasure_payload(delivery):

@@ -366,6 +366,9 @@ INTAKE_CASE_OPEN_DAYS = env_int("INTAKE_CASE_OPEN_DAYS", 365)
 # Seconds a newsletter subscriber's preference link works; a new one is sent
 # to anyone who enters the address (intake/views.py, docs/data-protection.md).
 NEWSLETTER_PREFERENCES_MAX_AGE = env_int("NEWSLETTER_PREFERENCES_MAX_AGE", 30 * 24 * 3600)
+# Seconds the link to a mover's own page works (home/my_page.py); a new one
+# is sent to anyone who enters the address, the same answer either way.
+MOVER_PAGE_MAX_AGE = env_int("MOVER_PAGE_MAX_AGE", 60 * 24 * 3600)
 # Reverse proxies in front of gunicorn that append to X-Forwarded-For (0: none).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 # X-Forwarded-For is believed only on connections from these networks (the
