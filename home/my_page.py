@@ -23,12 +23,15 @@ In home/ because the checklist lists the content of the apps below.
 
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
+from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from wagtail.models import Locale
 
+from events.models import upcoming_meetups
 from intake import movers, ratelimit
 from intake.choices import Topic
 from intake.forms import MoverChangeForm, MoverErasureForm, MoverQuestionForm, PreferenceLinkForm
@@ -38,6 +41,7 @@ from intake.services import ask_adviser, change_case, request_erasure, request_m
 from intake.views import link_request
 from places.models import Adviser, Municipality
 from tasteget import pagecache
+from tasteget.locales import language_code_of
 
 from . import listings
 from .models import GuidePage, MunicipalityPage
@@ -49,6 +53,7 @@ LINK_TEMPLATE = "home/my_page_link.html"
 # ambassadors are not purged by topic): ten minutes.
 CHECKLIST_SECONDS = 600
 GUIDES_MAX = 5
+MEETUPS_MAX = 3
 PHOTO_SPEC = "fill-192x192|format-webp"
 
 # Which kinds of help each topic asks for; a topic with no content of its
@@ -65,13 +70,26 @@ EVERYTHING = {"municipality", "stories", "ambassadors", "coworking", "meetups", 
 
 
 def next_meetups(municipality, locale_id):
-    """The next newcomer meet-ups in or near the municipality, for the checklist.
+    """The next newcomer meet-ups in the municipality or for the whole county,
+    for the checklist: dicts of `key`, `title`, `url` and `when` (text), kept
+    in the cache like the rest of the checklist (no query on a warm page)."""
 
-    The hook point for the meet-ups (events) app: return a list of dicts with
-    `key` (stable, such as "meetup:<id>"), `title`, `url` and `when` (text).
-    Until that app is wired up, there are none and the item is left out.
-    """
-    return []
+    def build():
+        language = language_code_of(locale_id)
+        with translation.override(language):
+            return [
+                {
+                    "key": f"meetup:{meetup.translation_key}",
+                    "title": meetup.title,
+                    "url": meetup.url,
+                    "when": date_format(timezone.localtime(meetup.start), "DATETIME_FORMAT"),
+                }
+                for meetup in upcoming_meetups(municipality, language, limit=MEETUPS_MAX)
+            ]
+
+    return pagecache.site_wide(
+        f"mover-meetups:{municipality.pk}:{locale_id}", build, topic="search", seconds=CHECKLIST_SECONDS
+    )
 
 
 def checklist_content(municipality, locale_id):

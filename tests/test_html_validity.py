@@ -27,8 +27,10 @@ from wagtail.models import Locale, Page, get_page_models
 
 from ambassadors.models import Ambassador
 from ambassadors.models.pages import AmbassadorDirectoryPage
+from events.models import EventIndexPage, EventPage
 from intake.choices import Kind
 from intake.models.pages import FormPage, RegistrationPage
+from intake.movers import mover_link
 from intake.subscribers import newsletter_link, preferences_link
 from magazine.models import MagazineIssuePage, current_issue
 from places.models import Municipality
@@ -98,6 +100,9 @@ def one_page_of_each_type(language):
     return pages
 
 
+MEETUP_PERSON = {"first_name": "Ida", "last_name": "Ström", "phone": "", "consent": "on"}
+
+
 def prefix(language):
     return "" if language == "sv" else f"/{language}/"
 
@@ -134,6 +139,11 @@ def collect(client, submit, language, pages):
             post(apply)
         if isinstance(page, FormPage) and not isinstance(page, MagazineIssuePage):
             post(page.url)
+        if isinstance(page, EventIndexPage):
+            get(page.url + page.reverse_subpage("archive"))
+        if isinstance(page, EventPage):
+            post(page.url)
+            post(page.url, {**MEETUP_PERSON, "email": f"meetup-{language}@example.org"}, follow=True)
     issue = current_issue(pages[RegistrationPage].locale_id)  # only the current issue takes orders
     if issue is not None:
         get(issue.url)
@@ -158,6 +168,19 @@ def collect(client, submit, language, pages):
     for action in ("confirm", "unsubscribe"):  # the pages a newsletter e-mail's links open
         get(urlsplit(newsletter_link(row, action)).path)
     get(preferences_request + "not-a-real-token/", 400)
+    case = RegistrationFactory(
+        kind=Kind.GUIDANCE,
+        email=f"mover-{language}@example.org",
+        language=language,
+        topics=["networks", "housing"],
+        municipality=Municipality.objects.in_default_locale().get(slug="are"),
+        due_date=timezone.localdate(),
+    )
+    mover_page = urlsplit(mover_link(case)).path
+    get(mover_page)  # the mover's own page, from the confirmation e-mail
+    with translation.override(language):
+        get(reverse("mover_page_request"))
+    get(mover_page.rstrip("/") + "x/", 400)  # a broken link
     get(f"{prefix(language) or '/'}finns-inte/", 404)
     privacy = Page.objects.get(slug="personuppgifter", locale__language_code="sv")
     get(privacy.get_translation(Locale.objects.get(language_code=language)).url)

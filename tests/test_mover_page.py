@@ -252,14 +252,21 @@ def test_the_checklist_follows_the_topics_and_keeps_ticks_on_the_case(client):
     assert "Done: 1 of" in client.get(link).content.decode()
 
 
-def test_the_next_meetups_hook_adds_items(client, monkeypatch):
-    from home import my_page
+def test_the_checklist_lists_the_next_meetups_of_the_municipality_and_the_county(client):
+    from events.models import EventPage
 
-    monkeypatch.setattr(
-        my_page, "next_meetups", lambda municipality, locale_id: [{"key": "meetup:1", "title": "Fika", "url": "/x/"}]
+    are = EventPage.objects.live().filter(locale__language_code="en", municipality__slug="are").first()
+    elsewhere = EventPage.objects.live().exclude(municipality__slug="are").filter(
+        locale__language_code="en", municipality__kind="municipality"
     )
+    assert are is not None and elsewhere.exists()
     case = guidance_case(topics=["networks"])
-    assert 'value="meetup:1"' in client.get(mover_link(case)).content.decode()
+    html = client.get(mover_link(case)).content.decode()
+    assert f'value="meetup:{are.translation_key}"' in html and are.url in html
+    assert all(other.url not in html for other in elsewhere)
+    # Topics that do not ask for meet-ups leave them out.
+    other = guidance_case(topics=["housing"], email="other@example.org")
+    assert "meetup:" not in client.get(mover_link(other)).content.decode()
 
 
 def test_a_new_link_is_asked_for_with_the_same_answer_whether_or_not_the_address_is_known(
