@@ -256,8 +256,10 @@ def test_the_checklist_lists_the_next_meetups_of_the_municipality_and_the_county
     from events.models import EventPage
 
     are = EventPage.objects.live().filter(locale__language_code="en", municipality__slug="are").first()
-    elsewhere = EventPage.objects.live().exclude(municipality__slug="are").filter(
-        locale__language_code="en", municipality__kind="municipality"
+    elsewhere = (
+        EventPage.objects.live()
+        .exclude(municipality__slug="are")
+        .filter(locale__language_code="en", municipality__kind="municipality")
     )
     assert are is not None and elsewhere.exists()
     case = guidance_case(topics=["networks"])
