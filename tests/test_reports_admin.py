@@ -94,7 +94,7 @@ def test_the_spreadsheet_has_a_sheet_per_section_with_real_numbers_and_dates(reg
     response = region_client.get(URL, {"quarter": "2026-Q3", "format": "xlsx"})
     assert response["Content-Disposition"] == 'attachment; filename="ta-steget-rapport-2026-Q3.xlsx"'
     book = openpyxl.load_workbook(io.BytesIO(response.content))
-    assert len(book.sheetnames) == 7
+    assert len(book.sheetnames) == 8  # a sheet per section, the meet-ups included
     sheet = book.worksheets[0]
     # The periods compared are labelled, never a row of bare dates.
     assert (sheet["A2"].value, sheet["A3"].value) == ("Perioden", "Ett år tidigare")
