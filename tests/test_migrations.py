@@ -135,7 +135,7 @@ def test_a_database_of_the_previous_release_migrates_forward_with_nothing_lost(t
 # migrates. Move it forward when a release lands (docs/deployment.md,
 # "Migrations without downtime"); tests/test_migration_safety.py reads the
 # same commit.
-RUNNING_RELEASE = "84c05af"
+RUNNING_RELEASE = "9aaa47f"
 
 # The running release's code, against the database migrated ahead of it:
 # what its pods do while the new pods start.
