@@ -35,7 +35,6 @@ def test_a_foreign_host_header_never_ends_up_in_a_link_for_anyone(path):
         # The port with its colon: a bare "31337" may occur by chance in a
         # random id (a StreamField block's UUID on the home page once did).
         assert b":31337" not in body, path
-        assert b"localhost" not in body, path
     if path in ("/", "/en/"):
         body = normal.content.decode()
         assert 'hreflang="x-default" href="http://testserver/"' in body
