@@ -2,21 +2,40 @@ import pytest
 from django.core.management import call_command
 from wagtail.models import Locale, Page
 
+from tests import template_database
+
+
+def pytest_configure(config):
+    if not hasattr(config, "workerinput"):  # the run's controlling process
+        template_database.start_run()
+
+
+def pytest_sessionfinish(session):
+    if not hasattr(session.config, "workerinput"):
+        from django.conf import settings
+
+        template_database.drop_templates(settings.DATABASES["default"])
+
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """Load and index the demo site once; each test runs in a transaction on top of it.
+def django_db_setup(request, django_test_environment, django_db_blocker):
+    """The test database: a copy of the run's migrated demo database
+    (tests/template_database.py); each test runs in a transaction on top of it.
 
-    pytest-django makes the test database only when a collected test uses
-    it: a run of browser tests alone has none (their site server then
-    builds its own, tests/browser/conftest.py)."""
+    Replaces pytest-django's fixture of the same name, which migrated in every
+    process."""
     from django.db import connection
 
     with django_db_blocker.unblock():
-        if "wagtailcore_page" not in connection.introspection.table_names():
-            return
-        call_command("load_demo_content", verbosity=0)
-        call_command("update_index", verbosity=0)
+        template = template_database.Template(connection)
+        template.ensure()
+        suffix = getattr(request.config, "workerinput", {}).get("workerid", "main")
+        old_name = template.install_as_test_database(suffix)
+    template_database.current = template
+    yield
+    template_database.current = None
+    with django_db_blocker.unblock():
+        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 @pytest.fixture
@@ -152,21 +171,21 @@ SLOW = {
 def pytest_collection_modifyitems(items):
     """The order of the suite, around every other plugin's ordering.
 
-    Before them: with pytest-xdist (`make test` runs one process per core) a
-    test file runs whole in one process, and the browser tests all in one,
-    so a file's own servers (redis-server, varnishd, moto) and the browser
-    tests' site server start once.
+    Before them: with pytest-xdist (`make test` runs one process per core,
+    and one more to use the time the others wait on servers) a test file runs
+    whole in one process, so a file's own servers (redis-server, varnishd,
+    moto) start once. A process that runs browser tests starts its own site
+    server and Chromium (tests/browser/conftest.py); the site's database is a
+    copy of the run's template, so that costs seconds.
 
-    After them: the browser tests first. They are the longest group, so the
-    other process works through everything else meanwhile (they use a
-    database of their own). Tests on a transactional database run after all
-    others: their flush empties the test database, demo content included,
-    and the stack tests (tests/stack.py, not marked django_db, so
-    pytest-django orders them last) clone that database for their processes.
+    After them: the browser tests first. They are the longest files, so the
+    other processes work through everything else meanwhile. Tests on a
+    transactional database run after all others: their flush empties the
+    process's test database, demo content included.
     """
     for item in items:
         path = item.nodeid.split("::")[0]
-        item.add_marker(pytest.mark.xdist_group("browser" if path.startswith("tests/browser/") else path))
+        item.add_marker(pytest.mark.xdist_group(path))
         if path in SLOW:
             item.add_marker(pytest.mark.slow)
     result = yield

@@ -11,7 +11,6 @@ import os
 import select
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -21,7 +20,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-QUEUE = "django_tasks_database_dbtaskresult"
 
 
 def free_port():
@@ -115,45 +113,13 @@ class TcpProxy:
 
 
 def clone_test_database(connection, workdir):
-    """A copy of the (demo-loaded) test database that subprocesses can open.
+    """A copy of the demo-loaded test database that subprocesses can open:
+    (database_url, drop). A copy of the run's template
+    (tests/template_database.py), so it holds the demo content whatever the
+    tests before it in this process did (a transactional test's flush)."""
+    from tests import template_database
 
-    Returns (database_url, drop). Call with no transaction open.
-    """
-    settings = connection.settings_dict
-    if connection.vendor == "sqlite":
-        path = Path(workdir) / f"stack-{uuid.uuid4().hex[:8]}.sqlite3"
-        connection.ensure_connection()
-        target = sqlite3.connect(path)
-        connection.connection.backup(target)
-        target.execute(f"DELETE FROM {QUEUE}")  # noqa: S608 - a constant; the suite's set-up tasks
-        target.commit()
-        target.close()
-        return f"sqlite:///{path}", lambda: path.unlink(missing_ok=True)
-    import psycopg
-
-    name = f"stack_{uuid.uuid4().hex[:10]}"
-    server = {"host": settings["HOST"] or "127.0.0.1", "port": settings["PORT"] or 5432, "user": settings["USER"]}
-    if settings["PASSWORD"]:
-        server["password"] = settings["PASSWORD"]
-    connection.close()
-    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
-        # A template must have no other session. Threads of this test run
-        # (the browser tests' session-wide live server) may still hold one;
-        # end them, they reconnect on their next query.
-        admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-            [settings["NAME"]],
-        )
-        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{settings["NAME"]}"')
-    with psycopg.connect(dbname=name, autocommit=True, **server) as clone:
-        clone.execute(f"DELETE FROM {QUEUE}")  # noqa: S608 - a constant; the suite's set-up tasks
-
-    def drop():
-        with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    auth = server["user"] + (f":{server['password']}" if "password" in server else "")
-    return f"postgres://{auth}@{server['host']}:{server['port']}/{name}", drop
+    return template_database.current.copy_for_process(workdir)
 
 
 def via_proxy(database_url, proxy):

@@ -2,8 +2,8 @@
 brings the person back, and `manage.py reapply_erasures` erases them again.
 
 A database of its own (a new PostgreSQL database beside the test one when
-DATABASE_URL points to PostgreSQL, a SQLite file otherwise) is migrated and
-driven by `manage.py` processes, as an operator would: a person registers
+DATABASE_URL points to PostgreSQL, a SQLite file otherwise), a copy of the
+migrated demo site, is driven by `manage.py` processes, as an operator would: a person registers
 (guidance, newsletter, magazine order, ambassador application, ambassador
 profile) and reaches a CRM (a local fake webhook receiver); the database is
 dumped (`pg_dump`; on SQLite the file is copied); the data protection officer
@@ -14,9 +14,11 @@ test's own), erases them again, the CRM is told again, and neither the
 database nor the registration exports hold anything of them.
 """
 
+import contextlib
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import uuid
@@ -184,9 +186,18 @@ class Drill:
     def psql(self, command, check=True):
         subprocess.run(["psql", f"{self.server}/postgres", "-qc", command], check=check, capture_output=True)
 
-    def create(self):
+    def create(self, template=None):
+        """An empty database, or (`template`) a copy of the run's migrated demo database."""
         if self.postgres:
-            self.psql(f"CREATE DATABASE {self.name}")
+            self.psql(
+                f'CREATE DATABASE {self.name} TEMPLATE "{template.name}"'
+                if template
+                else f"CREATE DATABASE {self.name}"
+            )
+        elif template:
+            source, target = sqlite3.connect(template.name), sqlite3.connect(self.path)
+            with contextlib.closing(source), contextlib.closing(target):
+                source.backup(target)
 
     def drop(self):
         if self.postgres:
@@ -232,9 +243,13 @@ def crm():
 
 
 @pytest.fixture
-def drill(tmp_path, crm):
+def drill(tmp_path, crm, django_db_setup):
+    from tests import template_database
+
     drill = Drill(tmp_path, crm.url)
-    drill.create()
+    # The site as it runs: migrated, with the demo content (a copy of the
+    # run's template instead of migrating again, tests/template_database.py).
+    drill.create(template=template_database.current)
     yield drill
     drill.drop()
 

@@ -5,7 +5,6 @@ Never `playwright install`: the browser is /usr/bin/chromium (installed by
 """
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -68,35 +67,22 @@ def pytest_runtest_teardown(item, nextitem):
 
 
 @pytest.fixture(scope="session")
-def site_server(tmp_path_factory, django_db_setup, django_db_blocker):
+def site_server(tmp_path_factory, django_db_setup):
     """The site as `make run` serves it, in its own process and database.
 
     A separate server (not Django's in-thread live server) keeps the browser
     tests off the test database's transactions: they see exactly what a
-    visitor sees after migrate and load_demo_content, with DEBUG off.
-
-    Its database is SQLite in every run. When the test database is SQLite
-    too (and made: not in a run of browser tests alone), the server gets a
-    copy of it, made before any test has changed it (the browser tests run
-    first, tests/conftest.py); otherwise it migrates and loads the demo
-    content itself.
+    visitor sees after migrate and load_demo_content, with DEBUG off. Its
+    database is a copy of the run's migrated demo database, on the run's
+    database engine (tests/template_database.py), with the demo images.
     """
     from django.conf import settings
-    from django.db import connection
 
-    from tests.stack import clone_test_database
+    from tests import template_database
 
     var_dir = tmp_path_factory.mktemp("browser-site")
-    database_url, setup = f"sqlite:///{var_dir / 'db.sqlite3'}", [["migrate", "--noinput"], ["load_demo_content"]]
-    with django_db_blocker.unblock():
-        test_database_made = "wagtailcore_page" in connection.introspection.table_names()
-    if connection.vendor == "sqlite" and test_database_made:
-        with django_db_blocker.unblock():
-            database_url, _ = clone_test_database(connection, var_dir)
-        setup = []
-        # The demo images' files, where the server's settings look for them.
-        if Path(settings.MEDIA_ROOT).is_dir():
-            shutil.copytree(settings.MEDIA_ROOT, var_dir / Path(settings.MEDIA_ROOT).name)
+    database_url, drop = template_database.current.copy_for_process(var_dir)
+    template_database.current.copy_media(var_dir / Path(settings.MEDIA_ROOT).name)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tasteget.settings.test",
@@ -112,8 +98,6 @@ def site_server(tmp_path_factory, django_db_setup, django_db_blocker):
     # the address actually served, never the request's Host.
     env["WAGTAILADMIN_BASE_URL"] = f"http://127.0.0.1:{port}"
     manage = [sys.executable, str(ROOT / "manage.py")]
-    for command in setup:
-        subprocess.run([*manage, *command, "-v", "0"], cwd=ROOT, env=env, check=True, timeout=300)
     server = subprocess.Popen(
         [
             *manage,
@@ -149,6 +133,7 @@ def site_server(tmp_path_factory, django_db_setup, django_db_blocker):
     yield SimpleNamespace(url=url, env=env, shell=manage_shell)
     server.terminate()
     server.wait(timeout=10)
+    drop()
 
 
 @pytest.fixture
