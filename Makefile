@@ -4,8 +4,10 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# make test: one test process per core (pytest-xdist); TEST_PROCESSES=0 runs one.
-TEST_PROCESSES ?= auto
+# make test: one test process per core and one more (pytest-xdist), which
+# works while the others wait on the servers their tests start;
+# TEST_PROCESSES=0 runs one.
+TEST_PROCESSES ?= $(shell echo $$(( $$(nproc) + 1 )))
 
 .PHONY: run test test-fast two-nodes lint-hooks install install-test-tools bench-tools check lint format messages clean
 
